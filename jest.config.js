@@ -1,0 +1,24 @@
+// Unit and integration tests are separate jest projects; `npm test` runs both.
+// ts-jest only transpiles here: `tsc --noEmit` in the test command does the type checking once, for the whole tree.
+const transform = { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] };
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/test/unit'],
+      testMatch: ['**/*.test.ts'],
+      transform,
+    },
+    {
+      displayName: 'integration',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/test/integration'],
+      testMatch: ['**/*.test.ts'],
+      transform,
+      testTimeout: 60_000,
+    },
+  ],
+};

@@ -1,0 +1,150 @@
+/**
+ * The shapes the pure core works with: CloudTrail's record as delivered, and the normalised event trail-audit
+ * stores, prints and alerts on. Names follow CloudTrail's own words (`eventSource`, `userIdentity`, ...).
+ *
+ * Nothing in `lambda/core/` imports an AWS SDK, reads the environment or logs.
+ */
+
+/** A JSON object as parsed from a log file: values not yet validated. */
+export type JsonObject = { readonly [key: string]: unknown };
+
+/** `userIdentity.sessionContext` of a CloudTrail record. */
+export interface SessionContext {
+  readonly sessionIssuer?: {
+    readonly type?: string;
+    readonly principalId?: string;
+    readonly arn?: string;
+    readonly accountId?: string;
+    readonly userName?: string;
+  };
+  readonly webIdFederationData?: {
+    readonly federatedProvider?: string;
+    readonly attributes?: JsonObject;
+  };
+  readonly attributes?: {
+    readonly creationDate?: string;
+    /** CloudTrail writes this as the string "true" or "false". */
+    readonly mfaAuthenticated?: string;
+  };
+  readonly sourceIdentity?: string;
+  readonly ec2RoleDelivery?: string;
+  readonly assumedRoot?: string;
+}
+
+/** `userIdentity` of a CloudTrail record: who made the call. Every field is optional; `type` says which apply. */
+export interface UserIdentity {
+  readonly type?: string;
+  readonly principalId?: string;
+  readonly arn?: string;
+  readonly accountId?: string;
+  readonly accessKeyId?: string;
+  readonly userName?: string;
+  readonly invokedBy?: string;
+  readonly identityProvider?: string;
+  readonly credentialId?: string;
+  readonly sessionContext?: SessionContext;
+  readonly onBehalfOf?: { readonly userId?: string; readonly identityStoreArn?: string };
+  readonly inScopeOf?: JsonObject;
+}
+
+/**
+ * One CloudTrail record, after the boundary check of {@link validateRecord}: the fields every later step relies
+ * on are present strings; everything else is kept as delivered.
+ */
+export interface CloudTrailRecord {
+  readonly eventVersion?: string;
+  readonly eventID: string;
+  readonly eventTime: string;
+  readonly eventSource: string;
+  readonly eventName: string;
+  readonly awsRegion: string;
+  readonly eventType?: string;
+  readonly eventCategory?: string;
+  readonly apiVersion?: string;
+  readonly recipientAccountId?: string;
+  readonly userIdentity?: UserIdentity;
+  readonly sourceIPAddress?: string;
+  readonly userAgent?: string;
+  readonly errorCode?: string;
+  readonly errorMessage?: string;
+  readonly requestParameters?: JsonObject | null;
+  readonly responseElements?: JsonObject | null;
+  readonly additionalEventData?: JsonObject | null;
+  readonly requestID?: string;
+  readonly readOnly?: boolean;
+  readonly managementEvent?: boolean;
+  readonly sharedEventID?: string;
+  readonly vpcEndpointId?: string;
+  readonly [key: string]: unknown;
+}
+
+/** The services trail-audit indexes, as the normalised event names them. */
+export type Service = 'elb' | 'elbv2' | 'elasticbeanstalk' | 'autoscaling';
+
+/**
+ * Who made a call. `id` is the stable identity an investigator searches by (a role's ARN for all of its
+ * sessions, a user's ARN, a service principal); the rest is what they ask next.
+ */
+export interface Principal {
+  /** `userIdentity.type` as CloudTrail wrote it (`Unknown` when absent). */
+  readonly type: string;
+  /** The stable identity: see the README's "Principal" table for each type. */
+  readonly id: string;
+  /** `userIdentity.arn` as delivered (for an assumed role: the session ARN). */
+  readonly arn?: string;
+  /** A short name a person would type: user name, role name, service principal. */
+  readonly name?: string;
+  readonly accountId?: string;
+  /** `userIdentity.principalId` (for a role session: `AROA...:session-name`). */
+  readonly principalId?: string;
+  readonly accessKeyId?: string;
+  /** The session ARN of an assumed role (`arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`). */
+  readonly sessionArn?: string;
+  readonly sessionName?: string;
+  readonly sourceIdentity?: string;
+  /** Identity Center / on-behalf-of user id, when CloudTrail names one. */
+  readonly onBehalfOf?: string;
+  readonly invokedBy?: string;
+  /** Whether the session was MFA-authenticated, when CloudTrail says. */
+  readonly mfaAuthenticated?: boolean;
+  readonly identityProvider?: string;
+}
+
+/**
+ * A resource an event names. `type` uses CloudFormation's type names (as CloudTrail's own `resources` field does),
+ * e.g. `AWS::ElasticLoadBalancingV2::LoadBalancer`. At least one of `arn` and `name` is set.
+ */
+export interface Resource {
+  readonly type: string;
+  readonly arn?: string;
+  readonly name?: string;
+}
+
+/** The event trail-audit stores and prints: the contract of `trail-audit process --json`. */
+export interface NormalisedEvent {
+  readonly eventID: string;
+  readonly eventTime: string;
+  readonly service: Service;
+  readonly eventSource: string;
+  readonly eventName: string;
+  readonly awsRegion: string;
+  readonly accountId: string;
+  readonly readOnly: boolean;
+  readonly errorCode?: string;
+  readonly sourceIPAddress?: string;
+  readonly principal: Principal;
+  readonly resources: readonly Resource[];
+}
+
+/** Why a log object or a record was not processed. Each reason is a metric dimension and a log field. */
+export type SkipReason =
+  | 'digest-file'
+  | 'insight-file'
+  | 'empty-file'
+  | 'not-a-log-file'
+  | 'insight-event'
+  | 'invalid-record'
+  | 'other-service'
+  | 'application-auto-scaling'
+  | 'read-only-dropped'
+  | 'duplicate-event';
