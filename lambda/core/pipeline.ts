@@ -1,0 +1,137 @@
+/**
+ * The pure processing of one log object: decode → validate → select → normalise, record by record, with the
+ * counts a handler logs and turns into metrics. The Lambda handler, the CLI and the benchmark all run this.
+ */
+import { decodeLogObject, parseRecordText } from './decode';
+import type { FileSkipReason } from './decode';
+import { normaliseRecord } from './normalise';
+import { validateRecord } from './record';
+import { isInsightRecord, mayBeInsightRecord, mayBeSelected, selectRecord } from './select';
+import type { CloudTrailRecord, NormalisedEvent, SkipReason } from './types';
+
+/** Options of {@link normaliseLogObject}. */
+export interface PipelineOptions {
+  /** The object's key (or file path): named in every error, and used to recognise digest and Insight files. */
+  readonly objectKey: string;
+  /**
+   * Drop read-only calls (Describe, List, Get) instead of keeping them.
+   * @default false
+   */
+  readonly dropReadOnly?: boolean;
+  /**
+   * EventIDs already kept, shared across objects: a record whose eventID is in it is skipped as
+   * `duplicate-event`, and every kept eventID is added. Pass one set to every object of a run so that each
+   * event is kept once however often files repeat it.
+   * @default a set local to this object: duplicates are detected within the object only
+   */
+  readonly seenEventIds?: Set<string>;
+  /**
+   * Called with every valid record of the object, before selection and whatever its service — the hook a rules
+   * engine uses, since trail tampering and root use matter in every service. Setting it makes the pipeline parse
+   * every record instead of skipping other services' records on a substring test, so it costs throughput.
+   * It sees duplicate eventIDs too (deduplication applies to kept events); invalid and Insight records are not
+   * passed to it.
+   * @default none: records of other services are not parsed
+   */
+  readonly onRecord?: (record: CloudTrailRecord) => void;
+}
+
+/**
+ * What the pipeline did with one object.
+ *
+ * `recordsRead` counts every record the decoder delivered from the object — each element of a `Records` array
+ * or of a top-level array, each line of newline-delimited JSON, or the one record of a single-record file —
+ * before any parsing or filtering. Once the object has been read to the end, `recordsRead` equals `kept` plus
+ * the sum of `skipped`, because every record ends up either kept or skipped for exactly one reason. A skipped
+ * file (digest, Insight, empty, not a log file) sets `fileSkipped` and reads no records.
+ */
+export interface PipelineCounts {
+  recordsRead: number;
+  kept: number;
+  /** Records not kept, by reason: `other-service`, `invalid-record`, `duplicate-event`, ... */
+  skipped: Partial<Record<SkipReason, number>>;
+  /** Kept events whose operation the resource table does not know (stored with generic resources). */
+  unknownOperations: number;
+  /** Set when the whole object was skipped, with the reason. */
+  fileSkipped?: FileSkipReason;
+  /**
+   * The first invalid record's position and why it is invalid: enough for a log line or an error message to
+   * point at it without logging record content.
+   */
+  firstInvalidRecord?: { readonly index: number; readonly offset: number; readonly reason: string };
+}
+
+/** A kept record with its normalised event: the store writes both (the record, so no audit detail is lost). */
+export interface KeptEvent {
+  readonly event: NormalisedEvent;
+  readonly record: CloudTrailRecord;
+}
+
+/** Fresh, zeroed counts for one object (or a run, merged by the caller). */
+export function newCounts(): PipelineCounts {
+  return { recordsRead: 0, kept: 0, skipped: {}, unknownOperations: 0 };
+}
+
+/**
+ * Streams the kept events of one log object, counting what it skips in `counts` as it goes.
+ *
+ * Records that cannot belong to a selected service (by {@link mayBeSelected} on their raw text) are counted as
+ * `other-service` without being parsed, unless `onRecord` is set. A record that parses but fails
+ * `validateRecord` is counted as `invalid-record` and processing goes on. A record whose JSON does not parse, a
+ * truncated or corrupt file, raises the decoder's `LogDecodeError` (naming the object and how far it got):
+ * the caller decides whether to retry (the Lambda) or report and continue (the CLI). Counts are updated before
+ * each event is yielded, so they are right even if the consumer stops early.
+ */
+export async function* normaliseLogObject(
+  bytes: AsyncIterable<Uint8Array>,
+  options: PipelineOptions,
+  counts: PipelineCounts,
+): AsyncGenerator<KeptEvent> {
+  const seenEventIds = options.seenEventIds ?? new Set<string>();
+  const parseEverything = options.onRecord !== undefined;
+  const skip = (reason: SkipReason): void => {
+    counts.skipped[reason] = (counts.skipped[reason] ?? 0) + 1;
+  };
+
+  for await (const item of decodeLogObject(bytes, { objectKey: options.objectKey })) {
+    if (item.kind === 'file-skipped') {
+      counts.fileSkipped = item.reason;
+      continue;
+    }
+    counts.recordsRead += 1;
+    if (!parseEverything && !mayBeSelected(item.text) && !mayBeInsightRecord(item.text)) {
+      skip('other-service');
+      continue;
+    }
+    const value = parseRecordText(item, options.objectKey);
+    // Insight events have no top-level eventSource or eventName: recognised before validation would reject them.
+    if (isInsightRecord(value)) {
+      skip('insight-event');
+      continue;
+    }
+    const validation = validateRecord(value);
+    if (!validation.ok) {
+      skip('invalid-record');
+      counts.firstInvalidRecord ??= { index: item.index, offset: item.offset, reason: validation.reason };
+      continue;
+    }
+    const record = validation.record;
+    options.onRecord?.(record);
+    const selection = selectRecord(record, { dropReadOnly: options.dropReadOnly });
+    if (!selection.keep) {
+      skip(selection.reason);
+      continue;
+    }
+    if (seenEventIds.has(record.eventID)) {
+      skip('duplicate-event');
+      continue;
+    }
+    seenEventIds.add(record.eventID);
+    const { event, knownOperation } = normaliseRecord(record, selection.service);
+    if (!knownOperation) {
+      counts.unknownOperations += 1;
+    }
+    counts.kept += 1;
+    yield { event, record };
+  }
+}

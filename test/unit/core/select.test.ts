@@ -1,0 +1,207 @@
+import { elbApiOf, isInsightRecord, mayBeSelected, selectRecord } from '../../../lambda/core/select';
+import type { Selection } from '../../../lambda/core/select';
+import { loadFixture, record } from '../../helpers/fixtures';
+import type { FixtureName } from '../../helpers/fixtures';
+
+describe('selectRecord', () => {
+  it.each<[FixtureName, Selection]>([
+    ['elb-classic-create-load-balancer', { keep: true, service: 'elb' }],
+    ['elb-classic-delete-load-balancer', { keep: true, service: 'elb' }],
+    ['elbv2-create-load-balancer', { keep: true, service: 'elbv2' }],
+    ['elbv2-delete-load-balancer', { keep: true, service: 'elbv2' }],
+    ['elbv2-create-network-load-balancer', { keep: true, service: 'elbv2' }],
+    ['elasticbeanstalk-update-environment', { keep: true, service: 'elasticbeanstalk' }],
+    ['autoscaling-create-launch-configuration', { keep: true, service: 'autoscaling' }],
+  ])('keeps the AWS documentation example %s', (fixture, expected) => {
+    // Act
+    const selection = selectRecord(loadFixture(fixture));
+
+    // Assess
+    expect(selection).toEqual(expected);
+  });
+
+  it('skips another service as other-service', () => {
+    // Act
+    const selection = selectRecord(record({ eventSource: 'ec2.amazonaws.com', eventName: 'RunInstances' }));
+
+    // Assess
+    expect(selection).toEqual({ keep: false, reason: 'other-service' });
+  });
+
+  it('skips an Insight event as insight-event', () => {
+    // Act
+    const selection = selectRecord(record({ eventType: 'AwsCloudTrailInsight', eventCategory: 'Insight' }));
+
+    // Assess
+    expect(selection).toEqual({ keep: false, reason: 'insight-event' });
+  });
+
+  it.each([
+    [
+      'requestParameters.serviceNamespace',
+      { eventName: 'PutScalingPolicy', requestParameters: { serviceNamespace: 'ecs' } },
+    ],
+    [
+      'additionalEventData.service',
+      { eventName: 'DescribeScalingActivities', additionalEventData: { service: 'application-autoscaling' } },
+    ],
+    ['an operation only it has', { eventName: 'RegisterScalableTarget', requestParameters: {} }],
+  ])('skips Application Auto Scaling recognised by %s', (_label, fields) => {
+    // Prepare
+    const call = record({ eventSource: 'autoscaling.amazonaws.com', apiVersion: undefined, ...fields });
+
+    // Act
+    const selection = selectRecord(call);
+
+    // Assess
+    expect(selection).toEqual({ keep: false, reason: 'application-auto-scaling' });
+  });
+
+  it('keeps an EC2 Auto Scaling PutScalingPolicy, which shares its name with Application Auto Scaling', () => {
+    // Prepare
+    const putScalingPolicy = record({
+      eventSource: 'autoscaling.amazonaws.com',
+      eventName: 'PutScalingPolicy',
+      apiVersion: undefined,
+      readOnly: false,
+      requestParameters: { autoScalingGroupName: 'web-asg', policyName: 'cpu50', policyType: 'TargetTrackingScaling' },
+    });
+
+    // Act
+    const selection = selectRecord(putScalingPolicy);
+
+    // Assess
+    expect(selection).toEqual({ keep: true, service: 'autoscaling' });
+  });
+
+  it('keeps a failed call', () => {
+    // Prepare
+    const denied = record({ eventName: 'DeleteLoadBalancer', readOnly: false, errorCode: 'AccessDenied' });
+
+    // Act
+    const selection = selectRecord(denied);
+
+    // Assess
+    expect(selection).toEqual({ keep: true, service: 'elbv2' });
+  });
+
+  it('keeps a read-only call by default', () => {
+    // Act
+    const selection = selectRecord(record({ readOnly: true }));
+
+    // Assess
+    expect(selection).toEqual({ keep: true, service: 'elbv2' });
+  });
+
+  it('drops a read-only call when asked to', () => {
+    // Act
+    const selection = selectRecord(record({ readOnly: true }), { dropReadOnly: true });
+
+    // Assess
+    expect(selection).toEqual({ keep: false, reason: 'read-only-dropped' });
+  });
+
+  it('treats a Describe call without a readOnly field as read-only', () => {
+    // Act
+    const selection = selectRecord(record({ readOnly: undefined, eventName: 'DescribeTargetHealth' }), {
+      dropReadOnly: true,
+    });
+
+    // Assess
+    expect(selection).toEqual({ keep: false, reason: 'read-only-dropped' });
+  });
+
+  it('keeps a write call when dropping read-only ones', () => {
+    // Act
+    const selection = selectRecord(record({ readOnly: undefined, eventName: 'CreateLoadBalancer' }), {
+      dropReadOnly: true,
+    });
+
+    // Assess
+    expect(selection).toEqual({ keep: true, service: 'elbv2' });
+  });
+});
+
+describe('elbApiOf', () => {
+  it.each([
+    ['apiVersion 2012-06-01', { apiVersion: '2012-06-01', requestParameters: { loadBalancerArn: 'arn:x' } }, 'elb'],
+    ['apiVersion 2015-12-01', { apiVersion: '2015-12-01', requestParameters: { loadBalancerName: 'x' } }, 'elbv2'],
+    ['a v2-only operation', { eventName: 'CreateTargetGroup' }, 'elbv2'],
+    ['a classic-only operation', { eventName: 'CreateLoadBalancerListeners' }, 'elb'],
+    ['a loadBalancerArn parameter', { eventName: 'DeleteLoadBalancer', requestParameters: { loadBalancerArn: 'x' } }, 'elbv2'],
+    ['a type parameter', { eventName: 'CreateLoadBalancer', requestParameters: { name: 'w', type: 'network' } }, 'elbv2'],
+    ['a loadBalancerName parameter', { eventName: 'DeleteLoadBalancer', requestParameters: { loadBalancerName: 'w' } }, 'elb'],
+    ['nothing that decides', { eventName: 'DescribeLoadBalancers', requestParameters: null }, 'elbv2'],
+  ])('decides by %s', (_label, fields, expected) => {
+    // Act
+    const api = elbApiOf(record({ apiVersion: undefined, ...fields }));
+
+    // Assess
+    expect(api).toBe(expected);
+  });
+});
+
+describe('mayBeSelected', () => {
+  it.each([
+    'elasticloadbalancing.amazonaws.com',
+    'elasticbeanstalk.amazonaws.com',
+    'autoscaling.amazonaws.com',
+  ])('passes the text of a %s record', (eventSource) => {
+    // Act
+    const result = mayBeSelected(JSON.stringify(record({ eventSource })));
+
+    // Assess
+    expect(result).toBe(true);
+  });
+
+  it('rejects the text of another service', () => {
+    // Act
+    const result = mayBeSelected(JSON.stringify(record({ eventSource: 's3.amazonaws.com', eventName: 'GetObject' })));
+
+    // Assess
+    expect(result).toBe(false);
+  });
+
+  it('passes text whose event source is spelled with \\u escapes', () => {
+    // Prepare
+    const text = JSON.stringify(record()).replace('elasticloadbalancing', '\\u0065lasticloadbalancing');
+
+    // Act
+    const result = mayBeSelected(text);
+
+    // Assess
+    expect(result).toBe(true);
+  });
+
+  it('is not fooled into passing by escapes of punctuation CloudTrail writes', () => {
+    // Prepare
+    const text = JSON.stringify(record({ eventSource: 'ec2.amazonaws.com', eventName: 'CreateKeyPair' })).replace(
+      '}',
+      ',"keyMaterial":"\\u003csensitiveDataRemoved\\u003e"}',
+    );
+
+    // Act
+    const result = mayBeSelected(text);
+
+    // Assess
+    expect(result).toBe(false);
+  });
+});
+
+describe('isInsightRecord', () => {
+  it('recognises an Insight event without eventSource', () => {
+    // Act
+    const result = isInsightRecord({ eventType: 'AwsCloudTrailInsight', eventID: 'x', insightDetails: {} });
+
+    // Assess
+    expect(result).toBe(true);
+  });
+
+  it('does not take an API call for one', () => {
+    // Act
+    const result = isInsightRecord(record());
+
+    // Assess
+    expect(result).toBe(false);
+  });
+});
