@@ -118,6 +118,11 @@ export interface Resource {
   readonly type: string;
   readonly arn?: string;
   readonly name?: string;
+  /**
+   * A second identifier a person may type, set when the event gives one beside the name: an Elastic Beanstalk
+   * environment's ID (`e-...`) when its name is also known.
+   */
+  readonly id?: string;
 }
 
 /** The event trail-audit stores and prints: the contract of `trail-audit process --json`. */

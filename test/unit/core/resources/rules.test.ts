@@ -1,0 +1,348 @@
+/**
+ * The identity rules of resource extraction, one behaviour per test: ARNs and partitions, accounts, merging,
+ * Beanstalk links, the generic fallback for unknown operations, and robustness against odd input.
+ */
+import { extractResources } from '../../../../lambda/core/resources';
+import { partitionOf } from '../../../../lambda/core/resources/arn';
+import { valuesAt } from '../../../../lambda/core/resources/paths';
+import type { Resource } from '../../../../lambda/core/types';
+import { cloudTrailRecord, sortedResources } from './resource-fixtures';
+
+const ELB = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:';
+const LB_ARN = `${ELB}loadbalancer/app/my-load-balancer/50dc6c495c0c9188`;
+const TG_ARN = `${ELB}targetgroup/my-targets/73e2d6bc24d8a067`;
+const LISTENER_ARN = `${ELB}listener/app/my-load-balancer/50dc6c495c0c9188/f2f7dc8efc522ab2`;
+
+describe('partitionOf', () => {
+  it.each([
+    ['us-east-1', 'aws'],
+    ['eu-central-2', 'aws'],
+    ['cn-northwest-1', 'aws-cn'],
+    ['us-gov-west-1', 'aws-us-gov'],
+    ['us-iso-east-1', 'aws-iso'],
+    ['us-isob-east-1', 'aws-iso-b'],
+  ])('%s is in partition %s', (region, partition) => {
+    expect(partitionOf(region)).toBe(partition);
+  });
+});
+
+describe('classic load balancer ARNs', () => {
+  it('are built in the GovCloud partition for a us-gov region', () => {
+    const record = cloudTrailRecord('elb', {
+      eventName: 'DeleteLoadBalancer',
+      awsRegion: 'us-gov-west-1',
+      requestParameters: { loadBalancerName: 'my-lb' },
+    });
+
+    expect(extractResources(record, 'elb').resources).toEqual([
+      {
+        type: 'AWS::ElasticLoadBalancing::LoadBalancer',
+        arn: 'arn:aws-us-gov:elasticloadbalancing:us-gov-west-1:123456789012:loadbalancer/my-lb',
+        name: 'my-lb',
+      },
+    ]);
+  });
+
+  it('take the account from userIdentity when the record has no recipientAccountId', () => {
+    const record = cloudTrailRecord('elb', {
+      eventName: 'DeleteLoadBalancer',
+      recipientAccountId: undefined,
+      userIdentity: { type: 'IAMUser', accountId: '444455556666' },
+      requestParameters: { loadBalancerName: 'my-lb' },
+    });
+
+    expect(extractResources(record, 'elb').resources[0]?.arn).toBe(
+      'arn:aws:elasticloadbalancing:us-east-1:444455556666:loadbalancer/my-lb',
+    );
+  });
+
+  it('are left out, keeping the name, when the record names no account at all', () => {
+    const record = cloudTrailRecord('elb', {
+      eventName: 'DeleteLoadBalancer',
+      recipientAccountId: undefined,
+      userIdentity: { type: 'AWSService', invokedBy: 'elasticbeanstalk.amazonaws.com' },
+      requestParameters: { loadBalancerName: 'my-lb' },
+    });
+
+    expect(extractResources(record, 'elb').resources).toEqual([
+      { type: 'AWS::ElasticLoadBalancing::LoadBalancer', name: 'my-lb' },
+    ]);
+  });
+});
+
+describe('ELBv2 creates', () => {
+  it('name the new load balancer by name when the call failed and the response is null', () => {
+    const record = cloudTrailRecord('elbv2', {
+      eventName: 'CreateLoadBalancer',
+      errorCode: 'AccessDenied',
+      requestParameters: { name: 'my-load-balancer', type: 'application' },
+      responseElements: null,
+    });
+
+    expect(extractResources(record, 'elbv2').resources).toEqual([
+      { type: 'AWS::ElasticLoadBalancingV2::LoadBalancer', name: 'my-load-balancer' },
+    ]);
+  });
+});
+
+describe('merging', () => {
+  it('names a resource listed twice once', () => {
+    const record = cloudTrailRecord('elbv2', {
+      eventName: 'AddTags',
+      requestParameters: { resourceArns: [TG_ARN, TG_ARN], tags: [{ key: 'k', value: 'v' }] },
+    });
+
+    expect(extractResources(record, 'elbv2').resources).toHaveLength(1);
+  });
+
+  it('keeps two load balancers of the same name in different places apart', () => {
+    const other =
+      'arn:aws:elasticloadbalancing:us-west-2:123456789012:loadbalancer/app/my-load-balancer/0123456789abcdef';
+    const record = cloudTrailRecord('elbv2', {
+      eventName: 'DescribeTags',
+      requestParameters: { resourceArns: [LB_ARN, other] },
+    });
+
+    expect(extractResources(record, 'elbv2').resources.map((resource) => resource.arn)).toEqual([LB_ARN, other]);
+  });
+
+  it('gives an environment named by ID and by name in one request one resource with both, and its application', () => {
+    const record = cloudTrailRecord('elasticbeanstalk', {
+      eventName: 'UpdateEnvironment',
+      requestParameters: { applicationName: 'my-app', environmentName: 'my-env', environmentId: 'e-rpqsewtp2j' },
+    });
+
+    expect(extractResources(record, 'elasticbeanstalk').resources).toEqual([
+      {
+        type: 'AWS::ElasticBeanstalk::Environment',
+        arn: 'arn:aws:elasticbeanstalk:us-east-1:123456789012:environment/my-app/my-env',
+        name: 'my-env',
+        id: 'e-rpqsewtp2j',
+      },
+      {
+        type: 'AWS::ElasticBeanstalk::Application',
+        arn: 'arn:aws:elasticbeanstalk:us-east-1:123456789012:application/my-app',
+        name: 'my-app',
+      },
+    ]);
+  });
+});
+
+describe('Elastic Beanstalk links', () => {
+  it('link a Beanstalk-created Auto Scaling group to its environment ID', () => {
+    const record = cloudTrailRecord('autoscaling', {
+      eventName: 'SuspendProcesses',
+      requestParameters: { autoScalingGroupName: 'awseb-e-rpqsewtp2j-stack-AWSEBAutoScalingGroup-1TS3CYXZTEM3R' },
+    });
+
+    expect(extractResources(record, 'autoscaling').resources).toContainEqual({
+      type: 'AWS::ElasticBeanstalk::Environment',
+      name: 'e-rpqsewtp2j',
+    });
+  });
+
+  it('do not link a Beanstalk classic load balancer, whose name keeps only a fragment of the environment ID', () => {
+    const record = cloudTrailRecord('elb', {
+      eventName: 'ConfigureHealthCheck',
+      requestParameters: { loadBalancerName: 'awseb-e-m-AWSEBLoa-1FTQ3T0K2QCHT', healthCheck: { target: 'HTTP:80/' } },
+    });
+
+    expect(extractResources(record, 'elb').resources.map((resource) => resource.type)).toEqual([
+      'AWS::ElasticLoadBalancing::LoadBalancer',
+    ]);
+  });
+
+  it('do not link a resource whose name only resembles a Beanstalk one', () => {
+    const record = cloudTrailRecord('autoscaling', {
+      eventName: 'SetDesiredCapacity',
+      requestParameters: { autoScalingGroupName: 'awseb-production', desiredCapacity: 2 },
+    });
+
+    expect(extractResources(record, 'autoscaling').resources.map((resource) => resource.type)).toEqual([
+      'AWS::AutoScaling::AutoScalingGroup',
+    ]);
+  });
+});
+
+describe('scaling policy ARNs', () => {
+  it('keep the partition and account of the ARN for the group they name', () => {
+    const arn =
+      'arn:aws-us-gov:autoscaling:us-gov-east-1:111122223333:scalingPolicy:2233f3d7-6290-403b-b632-93c553560106:' +
+      'autoScalingGroupName/g1:policyName/p1';
+    const record = cloudTrailRecord('autoscaling', {
+      eventName: 'DeletePolicy',
+      awsRegion: 'us-gov-east-1',
+      requestParameters: { policyName: arn },
+    });
+
+    expect(extractResources(record, 'autoscaling').resources).toEqual([
+      { type: 'AWS::AutoScaling::ScalingPolicy', arn, name: 'p1' },
+      {
+        type: 'AWS::AutoScaling::AutoScalingGroup',
+        arn: 'arn:aws-us-gov:autoscaling:us-gov-east-1:111122223333:autoScalingGroup:*:autoScalingGroupName/g1',
+        name: 'g1',
+      },
+    ]);
+  });
+});
+
+describe('operations the table does not know', () => {
+  it('are reported as unknown', () => {
+    const record = cloudTrailRecord('elbv2', { eventName: 'ModifyFutureThing', requestParameters: {} });
+
+    expect(extractResources(record, 'elbv2').knownOperation).toBe(false);
+  });
+
+  it('name the ELBv2 resources whose ARNs appear anywhere in the request and response', () => {
+    const record = cloudTrailRecord('elbv2', {
+      eventName: 'CreateFutureThing',
+      requestParameters: { loadBalancerArn: LB_ARN, settings: [{ targetGroupArns: [TG_ARN] }] },
+      responseElements: { futureThing: { listenerArn: LISTENER_ARN } },
+    });
+
+    expect(sortedResources(extractResources(record, 'elbv2').resources)).toEqual(
+      sortedResources([
+        { type: 'AWS::ElasticLoadBalancingV2::LoadBalancer', arn: LB_ARN, name: 'my-load-balancer' },
+        { type: 'AWS::ElasticLoadBalancingV2::TargetGroup', arn: TG_ARN, name: 'my-targets' },
+        {
+          type: 'AWS::ElasticLoadBalancingV2::Listener',
+          arn: LISTENER_ARN,
+          name: 'app/my-load-balancer/50dc6c495c0c9188/f2f7dc8efc522ab2',
+        },
+      ]),
+    );
+  });
+
+  it('name classic load balancers by their identifying member', () => {
+    const record = cloudTrailRecord('elb', {
+      eventName: 'SetFutureOption',
+      requestParameters: { loadBalancerName: 'my-lb', option: 'on' },
+    });
+
+    expect(extractResources(record, 'elb').resources).toEqual([
+      {
+        type: 'AWS::ElasticLoadBalancing::LoadBalancer',
+        arn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/my-lb',
+        name: 'my-lb',
+      },
+    ]);
+  });
+
+  it('name Auto Scaling groups nested in the request', () => {
+    const record = cloudTrailRecord('autoscaling', {
+      eventName: 'PutFutureConfiguration',
+      requestParameters: { configurations: [{ autoScalingGroupName: 'my-asg' }] },
+    });
+
+    expect(extractResources(record, 'autoscaling').resources.map((resource) => resource.name)).toEqual(['my-asg']);
+  });
+
+  it('name Beanstalk environments with their application', () => {
+    const record = cloudTrailRecord('elasticbeanstalk', {
+      eventName: 'PauseEnvironment',
+      requestParameters: { applicationName: 'my-app', environmentName: 'my-env' },
+    });
+
+    expect(sortedResources(extractResources(record, 'elasticbeanstalk').resources)).toEqual(
+      sortedResources([
+        {
+          type: 'AWS::ElasticBeanstalk::Application',
+          arn: 'arn:aws:elasticbeanstalk:us-east-1:123456789012:application/my-app',
+          name: 'my-app',
+        },
+        {
+          type: 'AWS::ElasticBeanstalk::Environment',
+          arn: 'arn:aws:elasticbeanstalk:us-east-1:123456789012:environment/my-app/my-env',
+          name: 'my-env',
+        },
+      ]),
+    );
+  });
+
+  it('include eventNames that are members of every JavaScript object', () => {
+    const record = cloudTrailRecord('elb', { eventName: 'constructor', requestParameters: {} });
+
+    expect(extractResources(record, 'elb').knownOperation).toBe(false);
+  });
+
+  it('name nothing when nothing in them identifies a resource, and are kept all the same', () => {
+    const record = cloudTrailRecord('autoscaling', {
+      eventName: 'DescribeFutureTypes',
+      requestParameters: { maxRecords: 10 },
+    });
+
+    expect(extractResources(record, 'autoscaling')).toEqual({ resources: [], knownOperation: false });
+  });
+});
+
+describe('known operations with unusual input', () => {
+  it('fall back to the identifiers the request holds when the usual members are absent', () => {
+    const record = cloudTrailRecord('autoscaling', {
+      eventName: 'DeleteAutoScalingGroup',
+      requestParameters: { autoScalingGroupNames: ['my-asg'] },
+    });
+
+    expect(extractResources(record, 'autoscaling')).toEqual({
+      resources: [
+        {
+          type: 'AWS::AutoScaling::AutoScalingGroup',
+          arn: 'arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:*:autoScalingGroupName/my-asg',
+          name: 'my-asg',
+        },
+      ],
+      knownOperation: true,
+    });
+  });
+
+  it('do not index the resources a describe response lists', () => {
+    const record = cloudTrailRecord('elbv2', {
+      eventName: 'DescribeLoadBalancers',
+      requestParameters: {},
+      responseElements: { loadBalancers: [{ loadBalancerArn: LB_ARN, loadBalancerName: 'my-load-balancer' }] },
+    });
+
+    expect(extractResources(record, 'elbv2').resources).toEqual([]);
+  });
+
+  it.each<[string, Record<string, unknown>]>([
+    ['a number where a name belongs', { loadBalancerName: 42 }],
+    ['an object where a name belongs', { loadBalancerName: { name: 'x' } }],
+    ['an empty name', { loadBalancerName: '' }],
+  ])('name nothing, without throwing, for %s', (_case, requestParameters) => {
+    const record = cloudTrailRecord('elb', { eventName: 'DeleteLoadBalancer', requestParameters });
+
+    expect(extractResources(record, 'elb').resources).toEqual([]);
+  });
+
+  it('name nothing for an ELBv2 member that does not hold an ELBv2 ARN', () => {
+    const record = cloudTrailRecord('elbv2', {
+      eventName: 'DeleteListener',
+      requestParameters: { listenerArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/truncated' },
+    });
+
+    expect(extractResources(record, 'elbv2').resources).toEqual([]);
+  });
+
+  it('name nothing when requestParameters is absent', () => {
+    const record = cloudTrailRecord('elbv2', { eventName: 'DeleteTargetGroup', requestParameters: undefined });
+
+    expect(extractResources(record, 'elbv2').resources).toEqual<Resource[]>([]);
+  });
+});
+
+describe('valuesAt', () => {
+  it('walks a list member whether or not the path marks it with []', () => {
+    const record = cloudTrailRecord('elb', {
+      eventName: 'AddTags',
+      requestParameters: { loadBalancerNames: ['a', 'b'] },
+    });
+
+    expect(valuesAt(record, 'request.loadBalancerNames')).toEqual(['a', 'b']);
+  });
+
+  it('rejects a path that reads neither the request nor the response', () => {
+    const record = cloudTrailRecord('elb', { eventName: 'AddTags' });
+
+    expect(() => valuesAt(record, 'additionalEventData.x')).toThrow(/must start with "request" or "response"/);
+  });
+});
