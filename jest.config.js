@@ -18,6 +18,7 @@ module.exports = {
       roots: ['<rootDir>/test/integration'],
       testMatch: ['**/*.test.ts'],
       transform,
+      globalSetup: '<rootDir>/test/integration/global-setup.ts',
       testTimeout: 60_000,
     },
   ],

@@ -104,6 +104,8 @@ export async function startDynamoDBLocal(options: StartOptions = {}): Promise<Dy
       ...storage,
       '-port',
       '0',
+      // One database whatever the credentials and region: any client pointed at the data folder sees the same table.
+      '-sharedDb',
       '-disableTelemetry',
     ],
     // DynamoDB Local writes a metadata file into its working folder: keep it out of the user's.

@@ -1,0 +1,205 @@
+/**
+ * `trail-audit query`: one question to the table — by principal, resource, access key or action — newest first,
+ * as a table or as NDJSON in the `process --json` shape. Results are read page by page and printed as they come.
+ */
+import type { Command } from 'commander';
+import type { LookupItem, LookupKind } from '../../core/item-mapping';
+import type { NormalisedEvent } from '../../core/types';
+import { getEvent, queryLookup, type StoredEvent } from '../../store/event-queries';
+import { ExitCode, UsageError, type ExitCodeValue } from '../errors';
+import { throwIfInterrupted } from '../interrupt';
+import { writeLine, type CliIO } from '../io';
+import { eventLine } from '../ndjson';
+import { QUERY_COLUMNS, TableWriter } from '../table';
+import { addTargetOptions, withTarget, type StartLocal, type Target, type TargetOptions } from '../target';
+import { parseTimeRange, toEventTime } from '../time';
+
+/** Options of `query`, as commander hands them over. */
+export interface QueryCommandOptions extends TargetOptions {
+  readonly principal?: string;
+  readonly resource?: string;
+  readonly accessKey?: string;
+  readonly action?: string;
+  readonly since?: string;
+  readonly until?: string;
+  readonly limit?: string;
+  readonly eventRegion?: string;
+  readonly account?: string;
+  readonly json?: boolean;
+}
+
+/** The event sources whose actions a plain `--action EventName` stands for, as IAM prefixes. */
+export const ACTION_PREFIXES = ['elasticloadbalancing', 'elasticbeanstalk', 'autoscaling'] as const;
+
+/** One Query plan: the partition keys to read and the lookup kinds to keep. */
+export interface LookupPlan {
+  readonly values: readonly string[];
+  readonly kinds: readonly LookupKind[];
+  /** A second condition, applied to each hit: `--action` given beside another selector. */
+  readonly actions?: readonly string[];
+}
+
+/** The action keys of `--action`: `service:EventName` as given, or a plain event name under all three services. */
+export function actionKeys(action: string): string[] {
+  const text = action.trim();
+  if (/^[a-z0-9-]+:[A-Za-z0-9]+$/.test(text)) return [text];
+  if (/^[A-Za-z0-9]+$/.test(text)) return ACTION_PREFIXES.map((prefix) => `${prefix}:${text}`);
+  throw new UsageError(
+    `--action '${action}' is not an action: use an event name (DeleteLoadBalancer) or service:EventName ` +
+      `(elasticloadbalancing:DeleteLoadBalancer)`,
+  );
+}
+
+/**
+ * Turns the selector options into a plan. Exactly one of `--principal`, `--resource`, `--access-key` is the
+ * partition key, or `--action` alone; `--action` beside one of the others narrows its results.
+ * @throws UsageError when no selector or more than one of the first three is given
+ */
+export function planLookup(options: QueryCommandOptions): LookupPlan {
+  const selectors: { value: string; kinds: LookupKind[] }[] = [];
+  if (options.principal !== undefined) {
+    selectors.push({ value: options.principal, kinds: ['principal', 'principalName', 'session'] });
+  }
+  if (options.resource !== undefined) selectors.push({ value: options.resource, kinds: ['resource', 'resourceName'] });
+  if (options.accessKey !== undefined) selectors.push({ value: options.accessKey, kinds: ['accessKey'] });
+  for (const selector of selectors) {
+    if (selector.value.trim() === '') throw new UsageError('a query value cannot be empty');
+  }
+  if (selectors.length > 1) {
+    throw new UsageError('use one of --principal, --resource, --access-key per query (--action may narrow it)');
+  }
+  const actions = options.action === undefined ? undefined : actionKeys(options.action);
+  const selector = selectors[0];
+  if (selector !== undefined) {
+    return { values: [selector.value], kinds: selector.kinds, ...(actions === undefined ? {} : { actions }) };
+  }
+  if (actions !== undefined) return { values: actions, kinds: ['action'] };
+  throw new UsageError('say what to look for: --principal, --resource, --access-key or --action');
+}
+
+/** Parses `--limit`: a whole number; 0 means no limit. */
+export function parseLimit(value: string | undefined): number | undefined {
+  if (value === undefined) return 50;
+  if (!/^\d+$/.test(value.trim())) throw new UsageError(`--limit '${value}' must be a whole number (0: no limit)`);
+  const limit = Number(value);
+  return limit === 0 ? undefined : limit;
+}
+
+/** Events fetched ahead of the one being printed: overlaps GetItem latency without reading far past --limit. */
+const PREFETCH = 8;
+
+/** The hits of a plan, as stored events, in order, with a few GetItem calls in flight. */
+async function* storedEvents(
+  target: Target,
+  hits: AsyncIterable<LookupItem>,
+  io: CliIO,
+): AsyncGenerator<StoredEvent> {
+  const window: { item: LookupItem; stored: Promise<StoredEvent | undefined> }[] = [];
+  const drainOne = async function* (): AsyncGenerator<StoredEvent> {
+    const head = window.shift();
+    if (head === undefined) return;
+    const stored = await head.stored;
+    if (stored === undefined) {
+      // A lookup item without its event item: the event expired (TTL) between the two, or a write was cut short.
+      await writeLine(io.stderr, `trail-audit: event ${head.item.eventID} is indexed but not stored; skipped`);
+      return;
+    }
+    yield stored;
+  };
+  try {
+    for await (const item of hits) {
+      throwIfInterrupted(io.signal);
+      const stored = getEvent(target.client, target.tableName, item.eventID);
+      // Failures surface when the entry is awaited; until then keep them from being reported as unhandled.
+      void stored.catch(() => undefined);
+      window.push({ item, stored });
+      if (window.length >= PREFETCH) yield* drainOne();
+    }
+    while (window.length > 0) yield* drainOne();
+  } finally {
+    window.length = 0;
+  }
+}
+
+/**
+ * Runs `query`.
+ * @returns 0 (also when nothing matched: an empty answer is an answer)
+ */
+export async function runQuery(
+  options: QueryCommandOptions,
+  io: CliIO,
+  startLocal?: StartLocal,
+): Promise<ExitCodeValue> {
+  const plan = planLookup(options);
+  const range = parseTimeRange(options.since, options.until, io.now());
+  const limit = parseLimit(options.limit);
+  return withTarget(
+    options,
+    io.cwd,
+    async (target) => {
+      const hits = queryLookup(target.client, target.tableName, plan.values, plan.kinds, {
+        ...(range.since === undefined ? {} : { since: toEventTime(range.since) }),
+        ...(range.until === undefined ? {} : { until: toEventTime(range.until) }),
+        // With a second condition the store cannot count for us: it would stop before enough hits pass it.
+        ...(limit === undefined || plan.actions !== undefined ? {} : { limit }),
+        ...(options.eventRegion === undefined ? {} : { awsRegion: options.eventRegion }),
+        ...(options.account === undefined ? {} : { accountId: options.account }),
+      });
+      const actions = plan.actions === undefined ? undefined : new Set(plan.actions);
+      const selected = actions === undefined ? hits : filterHits(hits, (item) => actions.has(actionOfItem(item)));
+      const table = new TableWriter<NormalisedEvent>(QUERY_COLUMNS, (line) => writeLine(io.stdout, line));
+      let printed = 0;
+      for await (const stored of storedEvents(target, selected, io)) {
+        if (options.json === true) await io.stdout.write(eventLine(stored.event));
+        else await table.add(stored.event);
+        printed += 1;
+        if (limit !== undefined && printed >= limit) break;
+      }
+      if (options.json !== true) await table.end();
+      const more = limit !== undefined && printed >= limit ? ` (the --limit of ${limit}: there may be more)` : '';
+      await writeLine(io.stderr, `query: ${printed} event${printed === 1 ? '' : 's'}${more}`);
+      return ExitCode.Ok;
+    },
+    startLocal,
+  );
+}
+
+function actionOfItem(item: LookupItem): string {
+  return `${item.eventSource.replace(/\.amazonaws\.com$/, '')}:${item.eventName}`;
+}
+
+async function* filterHits(
+  hits: AsyncIterable<LookupItem>,
+  keep: (item: LookupItem) => boolean,
+): AsyncGenerator<LookupItem> {
+  for await (const item of hits) if (keep(item)) yield item;
+}
+
+/** Registers `query` on the program. */
+export function registerQueryCommand(
+  program: Command,
+  io: CliIO,
+  setExitCode: (code: ExitCodeValue) => void,
+  startLocal: StartLocal | undefined,
+): void {
+  const command = program
+    .command('query')
+    .summary('who did what to which resource: events by principal, resource, access key or action, newest first')
+    .description(
+      'Answers one question with one DynamoDB Query per key, newest first, reading page by page. Give one of ' +
+        '--principal, --resource, --access-key, or --action alone; --action beside another narrows it.',
+    )
+    .option('--principal <arn|name>', 'a role ARN (all its sessions), a session ARN, a user ARN, or a name')
+    .option('--resource <arn|name>', 'a load balancer, target group, Auto Scaling group, environment...: ARN or name')
+    .option('--access-key <id>', 'an access key ID (AKIA... or ASIA...)')
+    .option('--action <name>', 'an event name (all three services) or service:EventName')
+    .option('--since <time>', 'from this time: ISO 8601, a date, or an age (30m, 24h, 7d)')
+    .option('--until <time>', 'up to this time (a date means the end of that day)')
+    .option('--limit <n>', 'at most this many events (0: all)', '50')
+    .option('--event-region <region>', 'only events in this AWS region')
+    .option('--account <id>', 'only events of this account (when names repeat across accounts)')
+    .option('--json', 'print NDJSON: one normalised event per line, as process --json does');
+  addTargetOptions(command).action(async (options: QueryCommandOptions) => {
+    setExitCode(await runQuery(options, io, startLocal));
+  });
+}

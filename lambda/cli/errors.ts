@@ -1,0 +1,41 @@
+/**
+ * Exit codes and the errors that choose them. Scripts branch on the exit code, so each one has one meaning.
+ */
+import { LogDecodeError } from '../core/decode';
+
+/** The CLI's exit codes (documented in the README's "CLI" section). */
+export const ExitCode = {
+  /** Everything asked for was done. */
+  Ok: 0,
+  /** Some input failed (a corrupt file, an unreadable object) and was named on stderr; the rest was done. */
+  InputFailed: 1,
+  /** The command line was wrong (unknown option, bad time, missing argument): nothing was done. */
+  Usage: 2,
+  /** The run could not be completed (target unreachable, table missing, credentials): see stderr. */
+  Failed: 3,
+  /** Interrupted (SIGINT): work in flight was abandoned, the target was closed. */
+  Interrupted: 130,
+} as const;
+
+/** One of {@link ExitCode}'s values. */
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** A wrong command line detected after parsing (a bad `--since`, a bad `s3://` URL): exit code 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** The message of anything thrown, for a one-line report on stderr. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+/**
+ * The stderr line for a file that failed: the decoder's errors already name the object and how far it got,
+ * anything else gets the file's name in front.
+ */
+export function fileFailureLine(displayName: string, error: unknown): string {
+  if (error instanceof LogDecodeError) return `trail-audit: ${error.message}`;
+  return `trail-audit: ${displayName}: ${describeError(error)}`;
+}

@@ -1,0 +1,238 @@
+/**
+ * What `process` and `ingest` read: local files and folders, or an S3 prefix, turned into a list of log objects
+ * with an id for the file ledger, a fingerprint of their version, and a way to stream their bytes.
+ */
+import { paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
+import { createReadStream } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { normaliseETag, S3LogObjectSource } from '../adapters/s3-log-reader';
+import { dayFoldersOf, keyInRange } from './date-folders';
+import { describeError, UsageError } from './errors';
+import type { TimeRange } from './time';
+
+/** One log object to read. */
+export interface LogObject {
+  /** The file ledger's id: `file:///abs/path` or `s3://bucket/key`. */
+  readonly objectId: string;
+  /** What messages call it: the path as the user gave it (joined with the folder walk), or the `s3://` URL. */
+  readonly displayName: string;
+  /** The name the pipeline reports in its errors and recognises digest and Insight files by. */
+  readonly objectKey: string;
+  /** The version the ledger compares: `size:mtimeMs` of a file, the ETag of an S3 object. */
+  readonly fingerprint: string;
+  readonly size: number;
+  /** Opens the bytes as a stream. */
+  open(): Promise<AsyncIterable<Uint8Array>>;
+}
+
+/** An input that could not be listed (a missing path): reported by name, the rest goes on. */
+export interface InputFailure {
+  readonly input: string;
+  readonly reason: string;
+}
+
+/** The objects found under the inputs, and the inputs that could not be read. */
+export interface Listing {
+  readonly objects: LogObject[];
+  readonly failures: InputFailure[];
+}
+
+/**
+ * Names a folder walk picks up: CloudTrail's own `.json.gz`, plain `.json`, and the newline-delimited exports
+ * (`.jsonl`, `.ndjson`) some tools write. A file named on the command line is read whatever its name.
+ */
+const LOG_FILE_NAME = /\.(json|jsonl|ndjson)(\.gz)?$|\.gz$/i;
+
+/** Whether a folder walk reads a file of this name. */
+export function isLogFileName(name: string): boolean {
+  return LOG_FILE_NAME.test(name);
+}
+
+/** An `s3://bucket/prefix` argument, split. */
+export interface S3Location {
+  readonly bucket: string;
+  readonly prefix: string;
+}
+
+/** Parses `s3://bucket[/prefix]`; undefined for anything that is not an `s3://` URL. */
+export function parseS3Url(input: string): S3Location | undefined {
+  if (!input.startsWith('s3://')) return undefined;
+  const rest = input.slice('s3://'.length);
+  const slash = rest.indexOf('/');
+  const bucket = slash === -1 ? rest : rest.slice(0, slash);
+  const prefix = slash === -1 ? '' : rest.slice(slash + 1);
+  // Bucket naming rules, loosely: enough to catch `s3:///key` and `s3://Bucket Name`.
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
+    throw new UsageError(`'${input}' does not name an S3 bucket: use s3://bucket/prefix`);
+  }
+  return { bucket, prefix };
+}
+
+/**
+ * Lists local files: each file as given, each folder recursively (log file names only, see
+ * {@link isLogFileName}; hidden entries such as `.trail-audit/` skipped), sorted so runs are repeatable.
+ */
+export async function listLocal(inputs: readonly string[], cwd: string): Promise<Listing> {
+  const objects: LogObject[] = [];
+  const failures: InputFailure[] = [];
+  for (const input of inputs) {
+    const absolute = resolve(cwd, input);
+    try {
+      const info = await stat(absolute);
+      if (info.isDirectory()) {
+        for await (const file of walk(absolute)) {
+          objects.push(await localObject(file, join(input, relative(absolute, file))));
+        }
+      } else {
+        objects.push(await localObject(absolute, input));
+      }
+    } catch (error) {
+      failures.push({ input, reason: fileErrorReason(error) });
+    }
+  }
+  return { objects, failures };
+}
+
+async function* walk(folder: string): AsyncGenerator<string> {
+  const entries = await readdir(folder, { withFileTypes: true });
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    if (entry.name.startsWith('.')) continue;
+    const path = join(folder, entry.name);
+    if (entry.isDirectory()) yield* walk(path);
+    else if (entry.isFile() && isLogFileName(entry.name)) yield path;
+  }
+}
+
+async function localObject(absolute: string, displayName: string): Promise<LogObject> {
+  const info = await stat(absolute);
+  if (!info.isFile()) throw new Error('not a regular file');
+  return {
+    objectId: pathToFileURL(absolute).href,
+    displayName,
+    objectKey: displayName,
+    fingerprint: `${info.size}:${Math.trunc(info.mtimeMs)}`,
+    size: info.size,
+    open: () => Promise.resolve(createReadStream(absolute)),
+  };
+}
+
+function fileErrorReason(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT') return 'no such file or folder';
+  if (code === 'EACCES') return 'permission denied';
+  return describeError(error);
+}
+
+/** Listing depth below the given prefix before the walk stops descending folder by folder. */
+const MAX_WALK_DEPTH = 8;
+// A prefix that ends at a region folder: `.../CloudTrail/us-east-1/`.
+const REGION_FOLDER = /(?:^|\/)CloudTrail\/[^/]+\/$/;
+// A prefix inside CloudTrail's folder, below the region: a flat listing filtered by date is all that is left.
+const INSIDE_REGION = /(?:^|\/)CloudTrail\/[^/]+\/./;
+// Sibling folders of `CloudTrail/` that never hold management events: not read at all, which saves a GetObject each.
+const NOT_LOG_FOLDER = /(?:^|\/)CloudTrail-(Digest|Insight)\/$/;
+const IN_NOT_LOG_FOLDER = /(?:^|\/)CloudTrail-(Digest|Insight)\//;
+
+/** An S3 object as a listing returns it. */
+interface ListedObject {
+  readonly key: string;
+  readonly size: number;
+  readonly etag: string;
+}
+
+/**
+ * Lists the log objects under `s3://bucket/prefix`. Without a time range: a flat listing of the prefix. With one:
+ * a walk down CloudTrail's layout (`AWSLogs/[o-ORGID/]ACCOUNT/CloudTrail/REGION/`) that lists only the selected
+ * date folders of each region, so a backfill of last week does not page through years of keys.
+ */
+export async function listS3(
+  client: S3Client,
+  location: S3Location,
+  range: TimeRange,
+  now: Date,
+): Promise<LogObject[]> {
+  const source = new S3LogObjectSource(client);
+  const objects: LogObject[] = [];
+  for await (const listed of listS3Keys(client, location, range, now)) {
+    const url = `s3://${location.bucket}/${listed.key}`;
+    objects.push({
+      objectId: url,
+      displayName: url,
+      objectKey: listed.key,
+      fingerprint: listed.etag,
+      size: listed.size,
+      open: async () => (await source.open(location.bucket, listed.key)).body,
+    });
+  }
+  return objects;
+}
+
+async function* listS3Keys(
+  client: S3Client,
+  location: S3Location,
+  range: TimeRange,
+  now: Date,
+): AsyncGenerator<ListedObject> {
+  const ranged = range.since !== undefined || range.until !== undefined;
+  if (!ranged) {
+    yield* flat(client, location.bucket, location.prefix, range);
+    return;
+  }
+  yield* walkS3(client, location.bucket, location.prefix, range, now, 0);
+}
+
+async function* walkS3(
+  client: S3Client,
+  bucket: string,
+  prefix: string,
+  range: TimeRange,
+  now: Date,
+  depth: number,
+): AsyncGenerator<ListedObject> {
+  if (REGION_FOLDER.test(prefix)) {
+    const days = dayFoldersOf(range, now);
+    if (days === undefined) {
+      yield* flat(client, bucket, prefix, range);
+      return;
+    }
+    for (const day of days) yield* flat(client, bucket, `${prefix}${day}/`, range);
+    return;
+  }
+  if (INSIDE_REGION.test(prefix) || depth >= MAX_WALK_DEPTH) {
+    yield* flat(client, bucket, prefix, range);
+    return;
+  }
+  const children: string[] = [];
+  for await (const page of paginateListObjectsV2({ client }, { Bucket: bucket, Prefix: prefix, Delimiter: '/' })) {
+    for (const object of page.Contents ?? []) {
+      const listed = toListed(object);
+      if (listed !== undefined && keyInRange(listed.key, range)) yield listed;
+    }
+    for (const common of page.CommonPrefixes ?? []) {
+      if (common.Prefix !== undefined && !NOT_LOG_FOLDER.test(common.Prefix)) children.push(common.Prefix);
+    }
+  }
+  // Under an account folder only `CloudTrail/` holds management events; elsewhere every child may lead to one.
+  const trail = children.find((child) => child.endsWith('/CloudTrail/') || child === 'CloudTrail/');
+  for (const child of trail === undefined ? children : [trail]) {
+    yield* walkS3(client, bucket, child, range, now, depth + 1);
+  }
+}
+
+async function* flat(client: S3Client, bucket: string, prefix: string, range: TimeRange): AsyncGenerator<ListedObject> {
+  for await (const page of paginateListObjectsV2({ client }, { Bucket: bucket, Prefix: prefix })) {
+    for (const object of page.Contents ?? []) {
+      const listed = toListed(object);
+      if (listed === undefined || listed.key.endsWith('/') || IN_NOT_LOG_FOLDER.test(listed.key)) continue;
+      if (keyInRange(listed.key, range)) yield listed;
+    }
+  }
+}
+
+function toListed(object: { Key?: string; Size?: number; ETag?: string }): ListedObject | undefined {
+  if (object.Key === undefined) return undefined;
+  return { key: object.Key, size: object.Size ?? 0, etag: normaliseETag(object.ETag ?? '') };
+}

@@ -1,0 +1,87 @@
+/**
+ * Run totals of `process` and `ingest`: the pipeline's per-object counts added up, plus what happened to whole
+ * files, printed as one summary line on stderr (identifiers and counts only).
+ */
+import type { PipelineCounts } from '../core/pipeline';
+
+/** What a run did, over all its objects. */
+export interface RunTotals {
+  files: number;
+  /** Files read through the pipeline (not skipped by the ledger, not failed before opening). */
+  filesRead: number;
+  /** Whole files skipped by the pipeline (digest, Insight, empty, not a log file), by reason. */
+  filesSkipped: Record<string, number>;
+  /** Files the ledger said were already ingested with the same fingerprint. */
+  filesUnchanged: number;
+  filesFailed: number;
+  recordsRead: number;
+  kept: number;
+  /** Records not kept, by reason. */
+  skipped: Record<string, number>;
+  /** Items written (ingest only). */
+  itemsWritten: number;
+  /** Write requests retried (ingest only). */
+  retries: number;
+}
+
+/** Zeroed totals. */
+export function newTotals(): RunTotals {
+  return {
+    files: 0,
+    filesRead: 0,
+    filesSkipped: {},
+    filesUnchanged: 0,
+    filesFailed: 0,
+    recordsRead: 0,
+    kept: 0,
+    skipped: {},
+    itemsWritten: 0,
+    retries: 0,
+  };
+}
+
+/** Adds one object's pipeline counts to the totals. */
+export function addCounts(totals: RunTotals, counts: PipelineCounts): void {
+  totals.filesRead += 1;
+  totals.recordsRead += counts.recordsRead;
+  totals.kept += counts.kept;
+  for (const [reason, count] of Object.entries(counts.skipped)) {
+    totals.skipped[reason] = (totals.skipped[reason] ?? 0) + (count ?? 0);
+  }
+  if (counts.fileSkipped !== undefined) {
+    totals.filesSkipped[counts.fileSkipped] = (totals.filesSkipped[counts.fileSkipped] ?? 0) + 1;
+  }
+}
+
+function number(value: number): string {
+  return value.toLocaleString('en-US');
+}
+
+function byReason(counts: Record<string, number>): string {
+  return Object.entries(counts)
+    .filter(([, count]) => count > 0)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([reason, count]) => `${reason} ${number(count)}`)
+    .join(', ');
+}
+
+/**
+ * The summary line: `5 files (1 skipped: digest-file 1; 1 failed), 1,234 records, 56 kept; skipped: other-service
+ * 1,170, duplicate-event 8`.
+ */
+export function renderSummary(totals: RunTotals, extra: readonly string[] = []): string {
+  const fileNotes: string[] = [];
+  const skippedFiles = byReason(totals.filesSkipped);
+  if (skippedFiles !== '') fileNotes.push(`skipped: ${skippedFiles}`);
+  if (totals.filesUnchanged > 0) fileNotes.push(`${number(totals.filesUnchanged)} already ingested`);
+  if (totals.filesFailed > 0) fileNotes.push(`${number(totals.filesFailed)} failed`);
+  const parts = [
+    `${number(totals.files)} file${totals.files === 1 ? '' : 's'}` +
+      (fileNotes.length > 0 ? ` (${fileNotes.join('; ')})` : ''),
+    `${number(totals.recordsRead)} records`,
+    `${number(totals.kept)} kept`,
+    ...extra,
+  ];
+  const skippedRecords = byReason(totals.skipped);
+  return `${parts.join(', ')}${skippedRecords === '' ? '' : `; skipped: ${skippedRecords}`}`;
+}

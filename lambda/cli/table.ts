@@ -1,0 +1,130 @@
+/**
+ * Plain-text tables for a terminal: the default output of `process` and `query`.
+ *
+ * Rows stream: column widths are measured on the first block of rows, then kept, so a long run prints as it goes
+ * instead of holding every row; a later cell longer than its column is cut with an ellipsis. The table is for
+ * people — scripts use `--json`, whose shape is a contract; this one is not.
+ */
+import type { NormalisedEvent, Principal, Resource } from '../core/types';
+
+/** One column: its heading and how to render an event in it. */
+export interface Column<Row> {
+  readonly heading: string;
+  readonly cell: (row: Row) => string;
+  /** The widest a cell may be before it is cut. @default 60 */
+  readonly maxWidth?: number;
+}
+
+const DEFAULT_MAX_WIDTH = 60;
+const GAP = '  ';
+
+/** Cuts `text` to `width` characters, marking the cut with an ellipsis. */
+export function truncate(text: string, width: number): string {
+  if (text.length <= width) return text;
+  if (width <= 1) return text.slice(0, width);
+  return `${text.slice(0, width - 1)}…`;
+}
+
+/** Turns rows into aligned lines; the last column is not padded (no trailing blanks). */
+export class TableWriter<Row> {
+  private readonly pending: Row[] = [];
+  private widths: number[] | undefined;
+
+  /**
+   * @param columns what to show, left to right
+   * @param emit receives each finished line (without newline)
+   * @param blockSize how many rows set the column widths before the first line is printed
+   */
+  constructor(
+    private readonly columns: readonly Column<Row>[],
+    private readonly emit: (line: string) => Promise<void>,
+    private readonly blockSize = 100,
+  ) {}
+
+  /** Adds a row; prints it now if the widths are set, else once the first block is full. */
+  async add(row: Row): Promise<void> {
+    if (this.widths !== undefined) {
+      await this.emit(this.format(this.cells(row)));
+      return;
+    }
+    this.pending.push(row);
+    if (this.pending.length >= this.blockSize) await this.flush();
+  }
+
+  /** Prints whatever is held back (the heading included, even for an empty table). */
+  async end(): Promise<void> {
+    await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    if (this.widths !== undefined) return;
+    const rows = this.pending.splice(0).map((row) => this.cells(row));
+    const headings = this.columns.map((column) => column.heading);
+    this.widths = headings.map((heading, index) =>
+      Math.max(heading.length, ...rows.map((cells) => (cells[index] ?? '').length)),
+    );
+    await this.emit(this.format(headings));
+    for (const cells of rows) await this.emit(this.format(cells));
+  }
+
+  private cells(row: Row): string[] {
+    return this.columns.map((column) =>
+      truncate(column.cell(row).replace(/\s+/g, ' '), column.maxWidth ?? DEFAULT_MAX_WIDTH),
+    );
+  }
+
+  private format(cells: readonly string[]): string {
+    const widths = this.widths ?? [];
+    return cells
+      .map((cell, index) => {
+        if (index === cells.length - 1) return cell;
+        const width = widths[index] ?? 0;
+        return truncate(cell, width).padEnd(width);
+      })
+      .join(GAP)
+      .trimEnd();
+  }
+}
+
+/**
+ * The principal as a person reads it: the role or user name, with the session for an assumed role
+ * (`Deployer/alice`), else the stable id.
+ */
+export function principalLabel(principal: Principal): string {
+  const name = principal.name ?? principal.id;
+  return principal.sessionName === undefined ? name : `${name}/${principal.sessionName}`;
+}
+
+/** The resources as a person reads them: names where known (else ARNs), comma-separated, each once. */
+export function resourcesLabel(resources: readonly Resource[]): string {
+  return [...new Set(resources.map((resource) => resource.name ?? resource.arn ?? resource.type))].join(', ');
+}
+
+/**
+ * The action as IAM and `query --action` write it: the event source's service prefix and the event name
+ * (`elasticloadbalancing:DeleteLoadBalancer`), so it can be pasted back into a query.
+ */
+export function actionLabel(event: NormalisedEvent): string {
+  return `${event.eventSource.replace(/\.amazonaws\.com$/, '')}:${event.eventName}`;
+}
+
+/** The columns of `process` (which shows the service on its own). */
+export const PROCESS_COLUMNS: readonly Column<NormalisedEvent>[] = [
+  { heading: 'TIME', cell: (event) => event.eventTime },
+  { heading: 'SERVICE', cell: (event) => event.service },
+  { heading: 'ACTION', cell: (event) => event.eventName, maxWidth: 48 },
+  { heading: 'PRINCIPAL', cell: (event) => principalLabel(event.principal), maxWidth: 48 },
+  { heading: 'RESOURCES', cell: (event) => resourcesLabel(event.resources) },
+  { heading: 'REGION', cell: (event) => event.awsRegion },
+  { heading: 'ERROR', cell: (event) => event.errorCode ?? '' },
+];
+
+/** The columns of `query`. */
+export const QUERY_COLUMNS: readonly Column<NormalisedEvent>[] = [
+  { heading: 'TIME', cell: (event) => event.eventTime },
+  { heading: 'PRINCIPAL', cell: (event) => principalLabel(event.principal), maxWidth: 48 },
+  { heading: 'ACTION', cell: actionLabel, maxWidth: 64 },
+  { heading: 'RESOURCES', cell: (event) => resourcesLabel(event.resources) },
+  { heading: 'REGION', cell: (event) => event.awsRegion },
+  { heading: 'ERROR', cell: (event) => event.errorCode ?? '' },
+];

@@ -1,0 +1,296 @@
+/**
+ * The CLI end to end on the embedded default (DynamoDB Local started per command, data in a temporary folder):
+ * the README's main job (`ingest examples/`, then `query`), resumability, every query flag, `--json`, `show`, and
+ * a bad file. Per-flag queries run against one DynamoDB Local on the same data folder with `--table --endpoint`,
+ * which also covers the deployed-table path and saves a server start per query.
+ */
+import { execFile } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { startDynamoDBLocal, type DynamoDBLocalServer } from '../../../lambda/local/dynamodb-local';
+import type { NormalisedEvent } from '../../../lambda/core/types';
+import { DEFAULT_TABLE_NAME } from '../../../lambda/store/table-definition';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../lambda/cli/target';
+import { EXAMPLES_DIR, namesResource, newestFirst, parseNdjson, runCli, type CliRun } from './cli-helpers';
+
+// Each command starts (or reaches) DynamoDB Local: seconds, not milliseconds.
+jest.setTimeout(60_000);
+
+const execFileAsync = promisify(execFile);
+const PROJECT_ROOT = resolve(__dirname, '..', '..', '..');
+
+const LOAD_BALANCER = 'web-prod';
+const LOAD_BALANCER_ARN = 'arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/app/web-prod/50dc6c495c0c9188';
+const ROLE = 'arn:aws:iam::111122223333:role/OpsAdmin';
+const SESSION = 'arn:aws:sts::111122223333:assumed-role/OpsAdmin/bob';
+const ACCESS_KEY = 'ASIAY34FZKBOKMUTVV7A';
+
+let workDir: string;
+let processed: NormalisedEvent[];
+let processedLines: Map<string, string>;
+let firstIngest: CliRun;
+let secondIngest: CliRun;
+let embeddedQuery: CliRun;
+let server: DynamoDBLocalServer | undefined;
+const savedEnv = { ...process.env };
+
+/** Runs `query` against the shared server of the ingested data folder, as against a deployed table. */
+async function query(...args: string[]): Promise<CliRun> {
+  if (server === undefined) throw new Error('the shared DynamoDB Local is not running');
+  return runCli(['query', ...args, '--table', DEFAULT_TABLE_NAME, '--endpoint', server.endpoint], workDir);
+}
+
+async function queryIds(...args: string[]): Promise<string[]> {
+  const run = await query(...args, '--json', '--limit', '0');
+  if (run.code !== 0) throw new Error(`query ${args.join(' ')} exited ${run.code}: ${run.stderr}`);
+  return parseNdjson(run.stdout).map((event) => event.eventID);
+}
+
+function expected(keep: (event: NormalisedEvent) => boolean): string[] {
+  return newestFirst(processed.filter(keep));
+}
+
+beforeAll(async () => {
+  workDir = await mkdtemp(join(tmpdir(), 'trail-audit-cli-it-'));
+  const processRun = await runCli(['process', '--json', EXAMPLES_DIR], workDir);
+  processed = parseNdjson(processRun.stdout);
+  processedLines = new Map(
+    processRun.stdout
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => [(JSON.parse(line) as NormalisedEvent).eventID, line]),
+  );
+  // The README's main job, on the embedded default, from a working folder with no data yet.
+  firstIngest = await runCli(['ingest', EXAMPLES_DIR], workDir);
+  secondIngest = await runCli(['ingest', EXAMPLES_DIR], workDir);
+  embeddedQuery = await runCli(['query', '--resource', LOAD_BALANCER], workDir);
+  // The --table path takes the SDK's default credentials; DynamoDB Local keeps one database per access key and
+  // region, so these are the embedded default's own.
+  process.env.AWS_ACCESS_KEY_ID = LOCAL_CREDENTIALS.accessKeyId;
+  process.env.AWS_SECRET_ACCESS_KEY = LOCAL_CREDENTIALS.secretAccessKey;
+  process.env.AWS_REGION = LOCAL_REGION;
+  server = await startDynamoDBLocal({ dataDir: join(workDir, '.trail-audit') });
+}, 180_000);
+
+afterAll(async () => {
+  await server?.stop();
+  process.env = savedEnv;
+  await rm(workDir, { recursive: true, force: true });
+});
+
+describe('ingest on the embedded default', () => {
+  it('stores every event the examples hold', () => {
+    expect({ code: firstIngest.code, summary: firstIngest.stderr }).toEqual({
+      code: 0,
+      summary: expect.stringContaining(`, ${processed.length} kept`) as unknown,
+    });
+  });
+
+  it('keeps its data in .trail-audit/ of the working folder', async () => {
+    const entries = await readdir(join(workDir, '.trail-audit'));
+
+    expect(entries.length).toBeGreaterThan(0);
+  });
+
+  it('adds nothing when the same folder is ingested again', () => {
+    expect({ code: secondIngest.code, summary: secondIngest.stderr }).toEqual({
+      code: 0,
+      summary: expect.stringMatching(/\(\d+ already ingested\), 0 records, 0 kept, 0 items written/) as unknown,
+    });
+  });
+
+  it('answers the main job query with a table of the load balancer events', () => {
+    const rows = embeddedQuery.stdout.trimEnd().split('\n');
+
+    expect({ code: embeddedQuery.code, heading: rows[0], rows: rows.length - 1 }).toEqual({
+      code: 0,
+      heading: expect.stringMatching(/^TIME\s+PRINCIPAL\s+ACTION\s+RESOURCES\s+REGION\s+ERROR$/) as unknown,
+      rows: expected((event) => namesResource(event, LOAD_BALANCER)).length,
+    });
+  });
+
+  it('redoes files with --force without duplicating events', async () => {
+    const forced = await runCli(
+      ['ingest', '--force', EXAMPLES_DIR, '--table', DEFAULT_TABLE_NAME, '--endpoint', server?.endpoint ?? ''],
+      workDir,
+    );
+
+    const ids = await queryIds('--resource', LOAD_BALANCER);
+
+    expect({ redone: forced.stderr.includes(`, ${processed.length} kept`), ids }).toEqual({
+      redone: true,
+      ids: expected((event) => namesResource(event, LOAD_BALANCER)),
+    });
+  });
+});
+
+describe('query', () => {
+  it('finds the events of a load balancer by name, newest first', async () => {
+    const ids = await queryIds('--resource', LOAD_BALANCER);
+
+    expect(ids).toEqual(expected((event) => namesResource(event, LOAD_BALANCER)));
+  });
+
+  it('finds the events of a load balancer by ARN', async () => {
+    const ids = await queryIds('--resource', LOAD_BALANCER_ARN);
+
+    expect(ids).toEqual(expected((event) => event.resources.some((resource) => resource.arn === LOAD_BALANCER_ARN)));
+  });
+
+  it('finds every session of a role by the role ARN', async () => {
+    const ids = await queryIds('--principal', ROLE);
+
+    expect(ids).toEqual(expected((event) => event.principal.id === ROLE));
+  });
+
+  it('finds a principal by name', async () => {
+    const ids = await queryIds('--principal', 'alice');
+
+    expect(ids).toEqual(expected((event) => event.principal.name === 'alice'));
+  });
+
+  it('finds one session by its ARN', async () => {
+    const ids = await queryIds('--principal', SESSION);
+
+    expect(ids).toEqual(expected((event) => event.principal.sessionArn === SESSION));
+  });
+
+  it('finds the calls of an access key', async () => {
+    const ids = await queryIds('--access-key', ACCESS_KEY);
+
+    expect(ids).toEqual(expected((event) => event.principal.accessKeyId === ACCESS_KEY));
+  });
+
+  it('finds a plain action in every service, failed calls included', async () => {
+    const ids = await queryIds('--action', 'DeleteLoadBalancer');
+
+    expect(ids).toEqual(expected((event) => event.eventName === 'DeleteLoadBalancer'));
+  });
+
+  it('narrows an action to a time range', async () => {
+    const ids = await queryIds('--action', 'DeleteLoadBalancer', '--since', '2026-11-20T10:02:00Z', '--until', '2026-11-20T11:00:00Z');
+
+    expect(ids).toEqual(
+      expected((event) => event.eventName === 'DeleteLoadBalancer' && event.eventTime >= '2026-11-20T10:02:00Z'),
+    );
+  });
+
+  it('narrows a principal to an action', async () => {
+    const ids = await queryIds('--principal', ROLE, '--action', 'elasticloadbalancing:DeleteLoadBalancer');
+
+    expect(ids).toEqual(expected((event) => event.principal.id === ROLE && event.eventName === 'DeleteLoadBalancer'));
+  });
+
+  it('stops at --limit, newest first', async () => {
+    const run = await query('--resource', LOAD_BALANCER, '--json', '--limit', '2');
+
+    expect(parseNdjson(run.stdout).map((event) => event.eventID)).toEqual(
+      expected((event) => namesResource(event, LOAD_BALANCER)).slice(0, 2),
+    );
+  });
+
+  it('prints with --json exactly the lines process --json prints', async () => {
+    const run = await query('--principal', ROLE, '--json', '--limit', '0');
+
+    const lines = run.stdout.split('\n').filter((line) => line !== '');
+    expect(lines).toEqual(expected((event) => event.principal.id === ROLE).map((id) => processedLines.get(id)));
+  });
+
+  it('exits 0 with an empty answer for an unknown resource', async () => {
+    const run = await query('--resource', 'no-such-load-balancer');
+
+    expect({ code: run.code, rows: run.stdout.trimEnd().split('\n').length }).toEqual({ code: 0, rows: 1 });
+  });
+});
+
+/** The eventIDs of the examples' events, by number (`examples/README.md`: `7d3e4a10-2026-4b20-9c11-0000000000NN`). */
+function examples(...numbers: number[]): string[] {
+  return numbers.map((n) => `7d3e4a10-2026-4b20-9c11-0000000000${String(n).padStart(2, '0')}`);
+}
+
+describe('what examples/README.md says each query returns', () => {
+  it.each([
+    [['--resource', 'web-prod'], examples(25, 20, 19, 18, 17, 8, 7, 5, 3)],
+    [['--resource', LOAD_BALANCER_ARN], examples(20, 19, 18, 8, 7, 5)],
+    [['--resource', 'arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/web-prod'], examples(25, 3)],
+    [['--resource', 'web-prod-tg'], examples(21, 13, 11, 8, 7, 6)],
+    [['--resource', 'web-asg'], examples(23, 11)],
+    [['--resource', 'shop-prod'], examples(34, 31)],
+    [['--principal', ROLE], examples(23, 21, 20, 19, 17)],
+    [['--principal', SESSION], examples(23, 21, 20, 19, 17)],
+    [['--principal', 'arn:aws:iam::111122223333:user/alice'], examples(18, 8, 7, 6, 5, 3)],
+    [['--principal', 'arn:aws:iam::111122223333:role/service-role/ci-deployer'], examples(11, 10, 9)],
+    [['--principal', 'arn:aws:iam::111122223333:root'], examples(25)],
+    [['--access-key', 'AKIAIOSFODNN7EXAMPLE'], examples(18, 8, 7, 6, 5, 3)],
+    [['--access-key', ACCESS_KEY], examples(23, 21, 20, 19, 17)],
+    [['--action', 'DeleteLoadBalancer'], examples(20, 18)],
+  ])('query %j', async (args, ids) => {
+    const found = await queryIds(...args);
+
+    expect(found).toEqual(ids);
+  });
+});
+
+describe('show', () => {
+  it('prints the original CloudTrail record', async () => {
+    const event = processed.find((candidate) => candidate.errorCode === 'AccessDenied') ?? processed[0];
+    if (event === undefined) throw new Error('the examples hold no events');
+
+    const run = await runCli(['show', event.eventID, '--table', DEFAULT_TABLE_NAME, '--endpoint', server?.endpoint ?? ''], workDir);
+
+    expect(JSON.parse(run.stdout)).toMatchObject({ eventID: event.eventID, eventName: event.eventName, errorCode: event.errorCode });
+  });
+
+  it('exits 1 for an event that is not stored', async () => {
+    const run = await runCli(['show', 'no-such-event', '--table', DEFAULT_TABLE_NAME, '--endpoint', server?.endpoint ?? ''], workDir);
+
+    expect({ code: run.code, stderr: run.stderr }).toEqual({
+      code: 1,
+      stderr: expect.stringContaining('no event no-such-event') as unknown,
+    });
+  });
+});
+
+describe('a bad file', () => {
+  it('is named on stderr, the others are ingested, and the exit code is 1', async () => {
+    const folder = join(workDir, 'with-bad-file');
+    await mkdir(folder);
+    const good = (await readdir(EXAMPLES_DIR, { recursive: true })).find((name) => name.endsWith('.json.gz') && !name.includes('Digest'));
+    if (good === undefined) throw new Error('the examples hold no log file');
+    await copyFile(join(EXAMPLES_DIR, good), join(folder, 'good.json.gz'));
+    await writeFile(join(folder, 'bad.json.gz'), Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x01, 0x02]));
+
+    const run = await runCli(['ingest', folder, '--table', DEFAULT_TABLE_NAME, '--endpoint', server?.endpoint ?? ''], workDir);
+
+    expect({ code: run.code, named: run.stderr.includes('bad.json.gz'), summary: run.stderr }).toEqual({
+      code: 1,
+      named: true,
+      summary: expect.stringContaining('2 files (1 failed)') as unknown,
+    });
+  });
+});
+
+describe('the trail-audit command', () => {
+  it('runs from the package bin and exits with the code main() returns', async () => {
+    const launcher = join(PROJECT_ROOT, 'bin', 'trail-audit-cli.js');
+
+    const outcome = await execFileAsync(process.execPath, [launcher, 'process', '--json', 'missing.json.gz', EXAMPLES_DIR], {
+      cwd: workDir,
+    }).then(
+      () => ({ code: 0, stdout: '', stderr: '' }),
+      (error: { code?: number; stdout?: string; stderr?: string }) => ({
+        code: error.code,
+        stdout: error.stdout ?? '',
+        stderr: error.stderr ?? '',
+      }),
+    );
+
+    expect({
+      code: outcome.code,
+      events: parseNdjson(outcome.stdout).length,
+      named: outcome.stderr.startsWith('trail-audit: missing.json.gz: no such file or folder'),
+    }).toEqual({ code: 1, events: processed.length, named: true });
+  });
+});

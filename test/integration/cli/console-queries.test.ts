@@ -1,0 +1,126 @@
+/**
+ * The README's "querying in the DynamoDB console" guide (`docs/console-queries.md`) cannot drift from the table:
+ * every documented `aws dynamodb` command runs here, with the AWS CLI, against DynamoDB Local holding the example
+ * logs, and must return the same events as the `trail-audit query` written above it.
+ */
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { startDynamoDBLocal, type DynamoDBLocalServer } from '../../../lambda/local/dynamodb-local';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ensureTable } from '../../../lambda/cli/target';
+import { EXAMPLES_DIR, parseNdjson, runCli } from './cli-helpers';
+
+jest.setTimeout(60_000);
+
+const execFileAsync = promisify(execFile);
+const GUIDE = resolve(__dirname, '..', '..', '..', 'docs', 'console-queries.md');
+const TABLE = 'trail-audit-console-guide';
+const CREDENTIALS = { AWS_ACCESS_KEY_ID: 'AKIDCONSOLEGUIDE', AWS_SECRET_ACCESS_KEY: 'console-guide', AWS_REGION: 'us-east-1' };
+
+/** A documented command and the `trail-audit` arguments it is the same question as. */
+interface DocumentedCommand {
+  readonly cli: string[];
+  readonly command: string;
+}
+
+/** The `<!-- trail-audit: ARGS -->` + fenced `sh` block pairs of the guide. */
+function documentedCommands(markdown: string): DocumentedCommand[] {
+  const pattern = /<!-- trail-audit: (.+?) -->\s*```sh\n([\s\S]*?)```/g;
+  return [...markdown.matchAll(pattern)].map((match) => ({
+    cli: (match[1] ?? '').trim().split(/\s+/),
+    command: match[2] ?? '',
+  }));
+}
+
+const commands = documentedCommands(readFileSync(GUIDE, 'utf8'));
+const queries = commands.filter((entry) => entry.cli[0] === 'query');
+const show = commands.find((entry) => entry.cli[0] === 'show');
+
+let server: DynamoDBLocalServer;
+let workDir: string;
+const savedEnv = { ...process.env };
+
+/** Runs a documented command as a reader would in a shell, with `TABLE` set and the endpoint pointed at the server. */
+async function runDocumented(command: string): Promise<string> {
+  const { stdout } = await execFileAsync('bash', ['-euo', 'pipefail', '-c', command], {
+    cwd: workDir,
+    env: {
+      ...process.env,
+      ...CREDENTIALS,
+      AWS_DEFAULT_REGION: CREDENTIALS.AWS_REGION,
+      AWS_ENDPOINT_URL_DYNAMODB: server.endpoint,
+      TABLE,
+    },
+  });
+  return stdout;
+}
+
+/** The eventIDs of the guide's text output: the last column of each line. */
+function eventIdsOfText(stdout: string): string[] {
+  return stdout
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => line.split('\t').pop() ?? '');
+}
+
+async function cliEventIds(args: readonly string[]): Promise<string[]> {
+  const run = await runCli([...args, '--json', '--limit', '0', '--table', TABLE, '--endpoint', server.endpoint], workDir);
+  if (run.code !== 0) throw new Error(`trail-audit ${args.join(' ')} exited ${run.code}: ${run.stderr}`);
+  return parseNdjson(run.stdout).map((event) => event.eventID);
+}
+
+beforeAll(async () => {
+  workDir = await mkdtemp(join(tmpdir(), 'trail-audit-console-guide-'));
+  server = await startDynamoDBLocal();
+  Object.assign(process.env, CREDENTIALS);
+  // DynamoDB Local keeps one database per access key and region: the table is created with the credentials the
+  // CLI and the AWS CLI use below.
+  const client = new DynamoDBClient({
+    endpoint: server.endpoint,
+    region: CREDENTIALS.AWS_REGION,
+    credentials: { accessKeyId: CREDENTIALS.AWS_ACCESS_KEY_ID, secretAccessKey: CREDENTIALS.AWS_SECRET_ACCESS_KEY },
+  });
+  await ensureTable(client, TABLE);
+  client.destroy();
+  const ingest = await runCli(['ingest', EXAMPLES_DIR, '--table', TABLE, '--endpoint', server.endpoint], workDir);
+  if (ingest.code !== 0) throw new Error(`ingest of the examples failed: ${ingest.stderr}`);
+});
+
+afterAll(async () => {
+  await server.stop();
+  process.env = savedEnv;
+  await rm(workDir, { recursive: true, force: true });
+});
+
+describe('the DynamoDB console guide', () => {
+  it('documents a command for each question', () => {
+    expect(queries.map((entry) => entry.cli.slice(1, 2)[0])).toEqual(
+      expect.arrayContaining(['--resource', '--principal', '--access-key', '--action']),
+    );
+  });
+
+  it.each(queries.map((entry) => [entry.cli.join(' '), entry] as const))(
+    'answers "%s" with the same events as trail-audit',
+    async (_, entry) => {
+      const documented = eventIdsOfText(await runDocumented(entry.command));
+
+      const expected = await cliEventIds(entry.cli);
+      expect({ documented, found: documented.length > 0 }).toEqual({ documented: expected, found: true });
+    },
+  );
+
+  it('fetches one whole event with its original record', async () => {
+    if (show === undefined) throw new Error('the guide documents no get-item command');
+    const [eventID] = await cliEventIds(['query', '--action', 'DeleteLoadBalancer']);
+    if (eventID === undefined) throw new Error('the examples hold no DeleteLoadBalancer');
+
+    const stdout = await runDocumented(show.command.replace('EVENT-ID', eventID));
+
+    const item = JSON.parse(stdout) as { Item: { record: { S: string } } };
+    expect(JSON.parse(item.Item.record.S)).toMatchObject({ eventID, eventName: 'DeleteLoadBalancer' });
+  });
+});

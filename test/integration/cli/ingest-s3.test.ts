@@ -1,0 +1,98 @@
+/**
+ * `ingest s3://bucket/prefix` against s3rver: `--since/--until` read only the selected date folders of a region
+ * folder (plus the day after, for late deliveries), and a re-run skips objects whose ETag the ledger already has.
+ *
+ * s3rver does not answer delimiter listings of nested keys (its file store does not descend below a common
+ * prefix), so the walk from a higher prefix down to the region folders is covered by the unit test of `listS3`.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureTable } from '../../../lambda/cli/target';
+import { startDynamoDBLocal, type DynamoDBLocalServer } from '../../../lambda/local/dynamodb-local';
+import type { CloudTrailRecord } from '../../../lambda/core/types';
+import { gzippedLogFile, record } from '../../helpers/fixtures';
+import { startS3rver, type LocalS3 } from '../../helpers/s3rver';
+import { parseNdjson, runCli, type CliRun } from './cli-helpers';
+
+jest.setTimeout(60_000);
+
+const BUCKET = 'trail-audit-backfill';
+const TABLE = 'trail-audit-backfill-events';
+const CREDENTIALS = { AWS_ACCESS_KEY_ID: 'AKIDBACKFILL', AWS_SECRET_ACCESS_KEY: 'backfill', AWS_REGION: 'us-east-1' };
+const REGION_FOLDER = 'trail/AWSLogs/o-abc123defg/111122223333/CloudTrail/us-east-1';
+
+/** One DeleteLoadBalancer per day folder, so what was ingested shows in one query. */
+const DAYS = ['2026/11/18', '2026/11/20', '2026/11/21', '2026/11/22'] as const;
+const EVENTS: Record<(typeof DAYS)[number], CloudTrailRecord> = {
+  '2026/11/18': record({ eventName: 'DeleteLoadBalancer', readOnly: false, eventTime: '2026-11-18T10:00:00Z' }),
+  '2026/11/20': record({ eventName: 'DeleteLoadBalancer', readOnly: false, eventTime: '2026-11-20T10:00:00Z' }),
+  '2026/11/21': record({ eventName: 'DeleteLoadBalancer', readOnly: false, eventTime: '2026-11-20T23:58:00Z' }),
+  '2026/11/22': record({ eventName: 'DeleteLoadBalancer', readOnly: false, eventTime: '2026-11-22T10:00:00Z' }),
+};
+
+let s3: LocalS3;
+let server: DynamoDBLocalServer;
+let workDir: string;
+let ranged: CliRun;
+let rangedIds: string[];
+let rerun: CliRun;
+const savedEnv = { ...process.env };
+
+function target(): string[] {
+  return ['--table', TABLE, '--endpoint', server.endpoint];
+}
+
+beforeAll(async () => {
+  workDir = await mkdtemp(join(tmpdir(), 'trail-audit-backfill-'));
+  [s3, server] = await Promise.all([startS3rver([BUCKET]), startDynamoDBLocal()]);
+  Object.assign(process.env, CREDENTIALS);
+  const client = new DynamoDBClient({
+    endpoint: server.endpoint,
+    region: CREDENTIALS.AWS_REGION,
+    credentials: { accessKeyId: CREDENTIALS.AWS_ACCESS_KEY_ID, secretAccessKey: CREDENTIALS.AWS_SECRET_ACCESS_KEY },
+  });
+  await ensureTable(client, TABLE);
+  client.destroy();
+  for (const day of DAYS) {
+    const stamp = day.replace(/\//g, '');
+    await s3.putObject(
+      BUCKET,
+      `${REGION_FOLDER}/${day}/111122223333_CloudTrail_us-east-1_${stamp}T1000Z_x.json.gz`,
+      gzippedLogFile([EVENTS[day]]),
+    );
+  }
+  const deps = { s3Client: s3.client };
+  ranged = await runCli(
+    ['ingest', `s3://${BUCKET}/${REGION_FOLDER}/`, '--since', '2026-11-20', '--until', '2026-11-20', ...target()],
+    workDir,
+    deps,
+  );
+  const query = await runCli(['query', '--action', 'DeleteLoadBalancer', '--json', ...target()], workDir);
+  rangedIds = parseNdjson(query.stdout).map((event) => event.eventID);
+  rerun = await runCli(['ingest', `s3://${BUCKET}/trail/`, ...target()], workDir, deps);
+});
+
+afterAll(async () => {
+  await Promise.all([server.stop(), s3.stop()]);
+  process.env = savedEnv;
+  await rm(workDir, { recursive: true, force: true });
+});
+
+describe('ingest s3://', () => {
+  it('reads the date folders of the range and the day after it, and nothing else', () => {
+    expect({ code: ranged.code, summary: ranged.stderr }).toEqual({
+      code: 0,
+      summary: expect.stringMatching(/^ingest: 2 files, 2 records, 2 kept,/) as unknown,
+    });
+  });
+
+  it('stores the events of the selected folders, newest first', () => {
+    expect(rangedIds).toEqual([EVENTS['2026/11/21'].eventID, EVENTS['2026/11/20'].eventID]);
+  });
+
+  it('skips on a re-run the objects whose ETag the ledger has, and ingests the rest', () => {
+    expect(rerun.stderr).toMatch(/^ingest: 4 files \(2 already ingested\), 2 records, 2 kept,/);
+  });
+});

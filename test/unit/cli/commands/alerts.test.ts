@@ -1,0 +1,121 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runAlerts } from '../../../../lambda/cli/commands/alerts';
+import { UsageError } from '../../../../lambda/cli/errors';
+import { gzippedLogFile, record } from '../../../helpers/fixtures';
+import { captureIO } from '../capture-io';
+
+const DELETE = record({
+  eventName: 'DeleteLoadBalancer',
+  readOnly: false,
+  requestParameters: { loadBalancerArn: 'arn:aws:elasticloadbalancing:us-west-2:123456789012:loadbalancer/app/web/0123456789abcdef' },
+});
+const STOP = record({ eventSource: 'cloudtrail.amazonaws.com', eventName: 'StopLogging', readOnly: false, requestParameters: { name: 'audit' } });
+const OTHER_SERVICE = record({ eventSource: 's3.amazonaws.com', eventName: 'GetObject' });
+
+let folder: string;
+
+beforeEach(async () => {
+  folder = await mkdtemp(join(tmpdir(), 'trail-audit-alerts-'));
+  await writeFile(join(folder, 'a.json.gz'), gzippedLogFile([DELETE, OTHER_SERVICE]));
+  // The delete again, as a redelivered file would hold it, and the trail stopped.
+  await writeFile(join(folder, 'b.json.gz'), gzippedLogFile([DELETE, STOP]));
+});
+
+afterEach(async () => {
+  await rm(folder, { recursive: true, force: true });
+});
+
+describe('trail-audit alerts', () => {
+  it('prints one JSON line per alert with the contract fields, each (rule, eventID) once per run', async () => {
+    const io = captureIO(folder);
+
+    const code = await runAlerts(['.'], { json: true }, io);
+
+    expect([code, io.stdout.lines().map((line) => JSON.parse(line) as unknown)]).toEqual([
+      0,
+      [
+        {
+          rule: 'elb.load-balancer-deleted',
+          severity: 'medium',
+          title: 'Load balancer deleted',
+          eventID: DELETE.eventID,
+          eventName: 'DeleteLoadBalancer',
+          principal: 'arn:aws:iam::123456789012:user/Alice',
+          resources: [expect.objectContaining({ arn: 'arn:aws:elasticloadbalancing:us-west-2:123456789012:loadbalancer/app/web/0123456789abcdef' })],
+        },
+        {
+          rule: 'cloudtrail.logging-stopped',
+          severity: 'critical',
+          title: 'CloudTrail logging stopped or trail deleted',
+          eventID: STOP.eventID,
+          eventName: 'StopLogging',
+          principal: 'arn:aws:iam::123456789012:user/Alice',
+          resources: [],
+        },
+      ],
+    ]);
+  });
+
+  it('prints a table by default', async () => {
+    const io = captureIO(folder);
+
+    await runAlerts(['.'], {}, io);
+
+    expect(io.stdout.lines().map((line) => line.split(/\s{2,}/).slice(0, 2))).toEqual([
+      ['SEVERITY', 'RULE'],
+      ['MEDIUM', 'elb.load-balancer-deleted'],
+      ['CRITICAL', 'cloudtrail.logging-stopped'],
+    ]);
+  });
+
+  it('names a bad file on stderr, reads the others, and exits 1', async () => {
+    await writeFile(join(folder, 'c.json'), '{"Records":[{"eventID":');
+    const io = captureIO(folder);
+
+    const code = await runAlerts(['.'], { json: true }, io);
+
+    expect([code, io.stdout.lines().length, io.stderr.text()]).toEqual([1, 2, expect.stringContaining('c.json')]);
+  });
+
+  it('applies the configuration of a rules file', async () => {
+    await writeFile(join(folder, 'rules.json'), JSON.stringify({ disabled: ['cloudtrail.logging-stopped'] }));
+    const io = captureIO(folder);
+
+    await runAlerts(['a.json.gz', 'b.json.gz'], { json: true, rules: 'rules.json' }, io);
+
+    expect(io.stdout.lines().map((line) => (JSON.parse(line) as { rule: string }).rule)).toEqual(['elb.load-balancer-deleted']);
+  });
+
+  it('evaluates user rules from the rules file', async () => {
+    const rule = {
+      id: 'team.any-s3-read',
+      title: 'S3 read',
+      severity: 'info',
+      match: { eventSource: 's3.amazonaws.com', eventName: 'GetObject' },
+      description: 'd',
+      remediation: 'r',
+    };
+    await writeFile(join(folder, 'rules.json'), JSON.stringify([rule]));
+    const io = captureIO(folder);
+
+    await runAlerts(['a.json.gz'], { json: true, rules: 'rules.json' }, io);
+
+    expect(io.stdout.lines().map((line) => (JSON.parse(line) as { rule: string }).rule)).toEqual([
+      'elb.load-balancer-deleted',
+      'team.any-s3-read',
+    ]);
+  });
+
+  it('refuses an invalid rules file, naming the rule and the problem', async () => {
+    await writeFile(join(folder, 'rules.json'), JSON.stringify([{ id: 'bad', severity: 'urgent' }]));
+
+    const error = await runAlerts(['.'], { rules: 'rules.json' }, captureIO(folder)).catch((e: unknown) => e);
+
+    expect([error instanceof UsageError, (error as Error).message]).toEqual([
+      true,
+      expect.stringContaining('rule "bad": unknown severity "urgent"'),
+    ]);
+  });
+});

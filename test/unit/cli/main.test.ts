@@ -1,0 +1,186 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../../lambda/cli/main';
+import type { NormalisedEvent } from '../../../lambda/core/types';
+import { gzippedLogFile, record } from '../../helpers/fixtures';
+import { captureIO } from './capture-io';
+
+/** Fails the test if a command tries to start the embedded DynamoDB Local: unit tests must not need it. */
+const noServer = {
+  startLocal: () => Promise.reject(new Error('unit tests start no server')),
+};
+
+const DELETE = record({
+  eventName: 'DeleteLoadBalancer',
+  readOnly: false,
+  requestParameters: { loadBalancerArn: 'arn:aws:elasticloadbalancing:us-west-2:123456789012:loadbalancer/app/web/0123456789abcdef' },
+});
+const DESCRIBE = record({ eventName: 'DescribeLoadBalancers', readOnly: true });
+const OTHER_SERVICE = record({ eventSource: 's3.amazonaws.com', eventName: 'GetObject' });
+
+let folder: string;
+
+beforeEach(async () => {
+  folder = await mkdtemp(join(tmpdir(), 'trail-audit-cli-'));
+  await writeFile(join(folder, 'a.json.gz'), gzippedLogFile([DELETE, DESCRIBE, OTHER_SERVICE]));
+  // The same events again, as a redelivered file would hold them.
+  await writeFile(join(folder, 'b.json.gz'), gzippedLogFile([DELETE, DESCRIBE]));
+});
+
+afterEach(async () => {
+  await rm(folder, { recursive: true, force: true });
+});
+
+describe('trail-audit usage', () => {
+  it('exits 0 after --help', async () => {
+    const io = captureIO(folder);
+
+    const code = await main(['--help'], io, noServer);
+
+    expect(code).toBe(0);
+  });
+
+  it('lists the commands and the exit codes in --help', async () => {
+    const io = captureIO(folder);
+
+    await main(['--help'], io, noServer);
+
+    expect(io.stdout.text()).toMatch(/process[\s\S]*ingest[\s\S]*query[\s\S]*show[\s\S]*Exit codes:/);
+  });
+
+  it.each([['query'], ['ingest'], ['process'], ['show']])('has --help for %s', async (command) => {
+    const io = captureIO(folder);
+
+    const code = await main([command, '--help'], io, noServer);
+
+    expect({ code, usage: io.stdout.text().startsWith(`Usage: trail-audit ${command}`) }).toEqual({ code: 0, usage: true });
+  });
+
+  it.each([
+    ['an unknown command', ['frobnicate']],
+    ['an unknown option', ['query', '--principle', 'x']],
+    ['a missing argument', ['process']],
+    ['no command', []],
+    ['a bad --since', ['query', '--resource', 'web', '--since', 'yesterday']],
+    ['a query without a selector', ['query']],
+    ['a bad --limit', ['query', '--action', 'DeleteLoadBalancer', '--limit', 'ten']],
+    ['a bad --concurrency', ['ingest', '.', '--concurrency', '0']],
+    ['an S3 URL given to process', ['process', 's3://my-trail-bucket/AWSLogs/']],
+    ['--endpoint without --table', ['show', 'some-event-id', '--endpoint', 'http://127.0.0.1:8000']],
+  ])('exits 2 on %s, before starting anything', async (_, argv) => {
+    const io = captureIO(folder);
+
+    const code = await main(argv, io, noServer);
+
+    expect(code).toBe(2);
+  });
+
+  it('says what was wrong on stderr', async () => {
+    const io = captureIO(folder);
+
+    await main(['query', '--resource', 'web', '--since', 'yesterday'], io, noServer);
+
+    expect(io.stderr.text()).toContain("--since 'yesterday' is not a time");
+  });
+
+  it('exits 3 when the target cannot be opened', async () => {
+    const io = captureIO(folder);
+
+    const code = await main(['show', 'some-event-id'], io, noServer);
+
+    expect({ code, stderr: io.stderr.text() }).toEqual({ code: 3, stderr: 'trail-audit: Error: unit tests start no server\n' });
+  });
+});
+
+describe('trail-audit process', () => {
+  it('prints each kept event once per run as NDJSON with --json', async () => {
+    const io = captureIO(folder);
+
+    const code = await main(['process', '--json', '.'], io, noServer);
+
+    const events = io.stdout.lines().map((line) => JSON.parse(line) as NormalisedEvent);
+    expect({ code, ids: events.map((event) => event.eventID) }).toEqual({ code: 0, ids: [DELETE.eventID, DESCRIBE.eventID] });
+  });
+
+  it('prints the normalised event contract', async () => {
+    const io = captureIO(folder);
+
+    await main(['process', '--json', 'a.json.gz'], io, noServer);
+
+    const first = JSON.parse(io.stdout.lines()[0] ?? '{}') as NormalisedEvent;
+    expect(first).toEqual({
+      eventID: DELETE.eventID,
+      eventTime: '2026-11-20T10:00:00Z',
+      service: 'elbv2',
+      eventSource: 'elasticloadbalancing.amazonaws.com',
+      eventName: 'DeleteLoadBalancer',
+      awsRegion: 'us-west-2',
+      accountId: '123456789012',
+      readOnly: false,
+      sourceIPAddress: '198.51.100.1',
+      principal: expect.objectContaining({ type: 'IAMUser', id: 'arn:aws:iam::123456789012:user/Alice' }) as unknown,
+      resources: [expect.objectContaining({ name: 'web' }) as unknown],
+    });
+  });
+
+  it('leaves out read-only calls with --drop-read-only', async () => {
+    const io = captureIO(folder);
+
+    await main(['process', '--json', '--drop-read-only', 'a.json.gz'], io, noServer);
+
+    expect(io.stdout.lines()).toHaveLength(1);
+  });
+
+  it('prints a table with a heading by default', async () => {
+    const io = captureIO(folder);
+
+    await main(['process', 'a.json.gz'], io, noServer);
+
+    expect(io.stdout.lines()[0]).toMatch(/^TIME\s+SERVICE\s+ACTION\s+PRINCIPAL\s+RESOURCES\s+REGION\s+ERROR$/);
+  });
+
+  it('summarises files, records, kept and skipped by reason on stderr', async () => {
+    const io = captureIO(folder);
+
+    await main(['process', '.'], io, noServer);
+
+    expect(io.stderr.text()).toBe(
+      'process: 2 files, 5 records, 2 kept; skipped: duplicate-event 2, other-service 1\n',
+    );
+  });
+
+  it('names a corrupt file on stderr, reads the others, and exits 1', async () => {
+    const whole = gzippedLogFile([record({ eventName: 'CreateLoadBalancer' })]);
+    await writeFile(join(folder, 'truncated.json.gz'), whole.subarray(0, whole.length - 20));
+    const io = captureIO(folder);
+
+    const code = await main(['process', '--json', 'truncated.json.gz', 'a.json.gz'], io, noServer);
+
+    expect({ code, printed: io.stdout.lines().length, named: io.stderr.lines()[0]?.includes('truncated.json.gz') }).toEqual({
+      code: 1,
+      printed: 2,
+      named: true,
+    });
+  });
+
+  it('exits 130 when interrupted', async () => {
+    const io = captureIO(folder);
+    io.controller.abort();
+
+    const code = await main(['process', '.'], io, noServer);
+
+    expect({ code, stderr: io.stderr.text() }).toEqual({ code: 130, stderr: 'trail-audit: interrupted\n' });
+  });
+
+  it('names a missing path on stderr and exits 1', async () => {
+    const io = captureIO(folder);
+
+    const code = await main(['process', 'missing.json.gz', 'a.json.gz'], io, noServer);
+
+    expect({ code, stderr: io.stderr.lines()[0] }).toEqual({
+      code: 1,
+      stderr: 'trail-audit: missing.json.gz: no such file or folder',
+    });
+  });
+});
