@@ -1,0 +1,150 @@
+import { ArnFormat, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+
+/** The CloudTrail calls that stop or blind a trail: the fast-path rule alerts on them without waiting for a file. */
+export const TRAIL_TAMPERING_EVENT_NAMES: readonly string[] = [
+  'StopLogging',
+  'DeleteTrail',
+  'UpdateTrail',
+  'PutEventSelectors',
+  'PutInsightSelectors',
+];
+
+/** A plausible e-mail address: enough to catch a typo in `-c alertEmail=...` at synth time. */
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+
+/** Props of {@link ComplianceAlerts}. */
+export interface ComplianceAlertsProps {
+  /**
+   * An e-mail address subscribed to the alerts topic (AWS sends a confirmation message first).
+   * @default no subscription
+   */
+  readonly alertEmail?: string;
+}
+
+/**
+ * The alerts topic (KMS-encrypted, TLS-only) that compliance findings, the trail-tampering fast path and the
+ * operational alarms all publish to, and the EventBridge rule of that fast path.
+ *
+ * One topic, not two: in the accounts trail-audit is for, whoever answers "logging stopped" also answers "the trail
+ * went quiet"; findings carry the `severity` and `rule` message attributes, so a subscriber that wants findings only
+ * filters on them. The fast path exists because once logging stops, no log file arrives to alert from: EventBridge
+ * sees the API call itself ("AWS API Call via CloudTrail") in the region it is made in — for a multi-region trail,
+ * its home region, where these calls must be made — so deploy the stack in the trail's home region.
+ */
+export class ComplianceAlerts extends Construct {
+  /** The alerts topic. */
+  public readonly topic: sns.Topic;
+  /** The key encrypting the topic. */
+  public readonly key: kms.Key;
+  /** The EventBridge rule matching trail-tampering calls. */
+  public readonly tamperingRule: events.Rule;
+
+  public constructor(scope: Construct, id: string, props: ComplianceAlertsProps = {}) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    if (props.alertEmail !== undefined && !EMAIL.test(props.alertEmail)) {
+      throw new Error(`ComplianceAlerts ${this.node.path}: alertEmail "${props.alertEmail}" is not an e-mail address`);
+    }
+
+    this.key = new kms.Key(this, 'Key', {
+      description: 'trail-audit: encrypts the alerts topic',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.topic = new sns.Topic(this, 'Topic', {
+      displayName: 'trail-audit alerts',
+      masterKey: this.key,
+      enforceSSL: true,
+    });
+    // CloudWatch alarms publish as the CloudWatch service: the topic policy (which replaces SNS's default policy) and
+    // the key policy must both let it, limited to this account's alarms in this region (confused-deputy protection).
+    const cloudWatch = new iam.ServicePrincipal('cloudwatch.amazonaws.com');
+    const fromThisAccountsAlarms = {
+      StringEquals: { 'aws:SourceAccount': stack.account },
+      ArnLike: {
+        'aws:SourceArn': stack.formatArn({
+          service: 'cloudwatch',
+          resource: 'alarm',
+          resourceName: '*',
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      },
+    };
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsToPublish',
+        principals: [cloudWatch],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: fromThisAccountsAlarms,
+      }),
+    );
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsToUseKey',
+        principals: [cloudWatch],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: fromThisAccountsAlarms,
+      }),
+    );
+    if (props.alertEmail !== undefined) {
+      this.topic.addSubscription(new subscriptions.EmailSubscription(props.alertEmail));
+    }
+
+    this.tamperingRule = new events.Rule(this, 'TrailTampering', {
+      description: 'trail-audit fast path: a CloudTrail trail was stopped, deleted or had what it records changed',
+      eventPattern: {
+        source: ['aws.cloudtrail'],
+        detailType: ['AWS API Call via CloudTrail'],
+        detail: {
+          eventSource: ['cloudtrail.amazonaws.com'],
+          eventName: [...TRAIL_TAMPERING_EVENT_NAMES],
+        },
+      },
+    });
+    const targetRole = new iam.Role(this, 'TrailTamperingTargetRole', {
+      assumedBy: new iam.ServicePrincipal('events.amazonaws.com').withConditions({
+        StringEquals: { 'aws:SourceAccount': stack.account },
+      }),
+      description: 'Lets the trail-tampering rule publish to the alerts topic',
+    });
+    const detail = (field: string): string => events.EventField.fromPath(`$.detail.${field}`);
+    this.tamperingRule.addTarget(
+      new targets.SnsTopic(this.topic, {
+        // EventBridge publishes with a role of its own (identity policy: sns:Publish and the key), instead of an
+        // unconditioned events.amazonaws.com grant in the topic and key policies.
+        role: targetRole,
+        message: events.RuleTargetInput.fromText(
+          [
+            `[CRITICAL] CloudTrail tampering: ${detail('eventName')} — ${detail('requestParameters.name')}`,
+            '',
+            `Who: ${detail('userIdentity.arn')} from ${detail('sourceIPAddress')}`,
+            `When: ${detail('eventTime')}`,
+            `Where: account ${events.EventField.account}, region ${events.EventField.region}`,
+            `Error (if the call failed): ${detail('errorCode')}`,
+            `Event ID: ${detail('eventID')}`,
+            '',
+            'Why it matters: a stopped, deleted or narrowed trail leaves the account unaudited from now on, and no ' +
+              'log file will arrive to raise any other alert.',
+            'What to do: confirm the change was authorised; if not, restart logging (aws cloudtrail start-logging ' +
+              '--name TRAIL), restore the trail configuration (cdk deploy), and investigate the principal.',
+          ].join('\n'),
+        ),
+      }),
+    );
+    Validations.of(targetRole).acknowledge({
+      id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+      reason:
+        'topic.grantPublish on a KMS-encrypted topic: kms:GenerateDataKey* covers the variants of one operation, ' +
+        'on the alerts key ARN only.',
+    });
+  }
+}

@@ -1,0 +1,748 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Match } from 'aws-cdk-lib/assertions';
+import { EVENT_TABLE } from '../../../lambda/store/table-definition';
+import { TRAIL_TAMPERING_EVENT_NAMES } from '../../../lib/constructs/compliance-alerts';
+import { DEPLOYED_RULES_FILE } from '../../../lib/constructs/log-processor';
+import { loadUserRulesFile } from '../../../lib/user-rules';
+import {
+  PROJECT_ROOT,
+  actionsOf,
+  expectOutput,
+  expectResource,
+  expectResourceCount,
+  expectResourceProperties,
+  fixturePath,
+  getAtt,
+  policyStatements,
+  queueNotifications,
+  regionalArn,
+  resourceOf,
+  resourcesOf,
+  synthesise,
+  type PolicyStatementJson,
+  type SynthesisedStack,
+} from './synth';
+
+// The default stack, as `cdk synth -c rulesFile=...` builds it: the one synth of the suite that bundles the real
+// handler with esbuild.
+let synth: SynthesisedStack;
+
+beforeAll(() => {
+  synth = synthesise(
+    { userRules: loadUserRulesFile(fixturePath('user-rules.json'), PROJECT_ROOT) },
+    { bundle: true },
+  );
+});
+
+afterAll(() => {
+  synth.cleanup();
+});
+
+const bucketArn = { 'Fn::GetAtt': [Match.stringLikeRegexp('^LogBucket[0-9A-F]{8}$'), 'Arn'] };
+const trailArn = regionalArn('cloudtrail', 'trail/trail-audit');
+const thisAccount = { Ref: 'AWS::AccountId' };
+
+function logBucketPolicy(): PolicyStatementJson[] {
+  const policy = resourceOf(synth.template, 'AWS::S3::BucketPolicy', 'LogBucketPolicy');
+  return (policy.properties.PolicyDocument as { Statement: PolicyStatementJson[] }).Statement;
+}
+
+function processorStatements(): PolicyStatementJson[] {
+  return policyStatements(synth.template, 'ProcessorFunctionRoleDefaultPolicy');
+}
+
+describe('log bucket', () => {
+  test('blocks all public access, disables ACLs and keeps versions', () => {
+    expectResourceProperties(synth.template, 'AWS::S3::Bucket', {
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+      VersioningConfiguration: { Status: 'Enabled' },
+    });
+  });
+
+  test('is encrypted with the customer-managed key, which rotates and is retained', () => {
+    const key = resourceOf(synth.template, 'AWS::KMS::Key', 'LogBucketKey');
+    const bucket = resourceOf(synth.template, 'AWS::S3::Bucket', 'LogBucket7');
+
+    expect(bucket.properties.BucketEncryption).toEqual({
+      ServerSideEncryptionConfiguration: [
+        {
+          BucketKeyEnabled: true,
+          ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: getAtt(key.logicalId) },
+        },
+      ],
+    });
+    expect(key.properties.EnableKeyRotation).toBe(true);
+    expectResource(synth.template, 'AWS::KMS::Key', {
+      Properties: Match.objectLike({ Description: Match.stringLikeRegexp('CloudTrail') }),
+      DeletionPolicy: 'Retain',
+    });
+  });
+
+  test('logs server access to a separate SSE-S3 bucket', () => {
+    const accessLogs = resourceOf(synth.template, 'AWS::S3::Bucket', 'LogBucketAccessLogs');
+
+    expectResourceProperties(synth.template, 'AWS::S3::Bucket', {
+      LoggingConfiguration: {
+        DestinationBucketName: { Ref: accessLogs.logicalId },
+        LogFilePrefix: 'cloudtrail-bucket/',
+      },
+    });
+    expect(accessLogs.properties.BucketEncryption).toEqual({
+      ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+    });
+  });
+
+  test('moves logs to Standard-IA at 30 days and Glacier at 90, expires them at 7 years, cleans up', () => {
+    expectResourceProperties(synth.template, 'AWS::S3::Bucket', {
+      LifecycleConfiguration: {
+        Rules: [
+          {
+            Id: 'cloudtrail-logs',
+            Status: 'Enabled',
+            Transitions: [
+              { StorageClass: 'STANDARD_IA', TransitionInDays: 30 },
+              { StorageClass: 'GLACIER', TransitionInDays: 90 },
+            ],
+            ExpirationInDays: 2557,
+            NoncurrentVersionExpiration: { NoncurrentDays: 90 },
+            AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
+          },
+        ],
+      },
+    });
+  });
+
+  test('applies the lifecycle rule to every object, so digest files expire with the logs they prove', () => {
+    const bucket = resourceOf(synth.template, 'AWS::S3::Bucket', 'LogBucket7');
+    const rules = (bucket.properties.LifecycleConfiguration as { Rules: Record<string, unknown>[] }).Rules;
+
+    expect(rules).toHaveLength(1);
+    expect(rules[0]).not.toHaveProperty('Prefix');
+    expect(rules[0]).not.toHaveProperty('Filter');
+  });
+
+  test('is retained when the stack is deleted, as is its access-log bucket', () => {
+    const buckets = Object.values(synth.template.findResources('AWS::S3::Bucket'));
+
+    expect(buckets).toHaveLength(2);
+    for (const bucket of buckets) {
+      expect(bucket).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    }
+  });
+
+  test('has no Object Lock unless asked for', () => {
+    const bucket = resourceOf(synth.template, 'AWS::S3::Bucket', 'LogBucket7');
+
+    expect(bucket.properties).not.toHaveProperty('ObjectLockConfiguration');
+  });
+});
+
+describe('log bucket policy', () => {
+  test('denies every request without TLS', () => {
+    expect(logBucketPolicy()).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Deny',
+        Action: 's3:*',
+        Principal: { AWS: '*' },
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      }),
+    );
+  });
+
+  test('lets CloudTrail read the ACL only for this trail in this account', () => {
+    expectResourceProperties(synth.template, 'AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Sid: 'AWSCloudTrailAclCheck',
+            Effect: 'Allow',
+            Principal: { Service: 'cloudtrail.amazonaws.com' },
+            Action: 's3:GetBucketAcl',
+            Resource: bucketArn,
+            Condition: { StringEquals: { 'aws:SourceArn': trailArn, 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+          },
+        ]),
+      },
+    });
+  });
+
+  test('lets CloudTrail write only under AWSLogs/ACCOUNT/, only for this trail in this account', () => {
+    expectResourceProperties(synth.template, 'AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Sid: 'AWSCloudTrailWrite',
+            Effect: 'Allow',
+            Principal: { Service: 'cloudtrail.amazonaws.com' },
+            Action: 's3:PutObject',
+            Resource: { 'Fn::Join': ['', [bucketArn, '/AWSLogs/', { Ref: 'AWS::AccountId' }, '/*']] },
+            Condition: {
+              StringEquals: {
+                's3:x-amz-acl': 'bucket-owner-full-control',
+                'aws:SourceArn': trailArn,
+                'aws:SourceAccount': { Ref: 'AWS::AccountId' },
+              },
+            },
+          },
+        ]),
+      },
+    });
+  });
+
+  test('grants CloudTrail nothing without the source conditions', () => {
+    const cloudTrailStatements = logBucketPolicy().filter(
+      (statement) => JSON.stringify(statement.Principal) === JSON.stringify({ Service: 'cloudtrail.amazonaws.com' }),
+    );
+
+    expect(cloudTrailStatements).toHaveLength(2);
+    for (const statement of cloudTrailStatements) {
+      expect(statement.Condition?.StringEquals).toMatchObject({
+        'aws:SourceArn': trailArn,
+        'aws:SourceAccount': thisAccount,
+      });
+    }
+  });
+});
+
+describe('trail', () => {
+  test('is multi-region with global service events, log file validation, KMS and an explicit name', () => {
+    const key = resourceOf(synth.template, 'AWS::KMS::Key', 'LogBucketKey');
+
+    expectResourceProperties(synth.template, 'AWS::CloudTrail::Trail', {
+      TrailName: 'trail-audit',
+      IsLogging: true,
+      IsMultiRegionTrail: true,
+      IncludeGlobalServiceEvents: true,
+      EnableLogFileValidation: true,
+      IsOrganizationTrail: false,
+      KMSKeyId: { 'Fn::GetAtt': [key.logicalId, 'Arn'] },
+    });
+  });
+
+  test('records read and write management events and no data events', () => {
+    const trail = resourceOf(synth.template, 'AWS::CloudTrail::Trail', 'Trail');
+
+    expect(trail.properties.EventSelectors).toEqual([{ IncludeManagementEvents: true, ReadWriteType: 'All' }]);
+    expect(trail.properties).not.toHaveProperty('AdvancedEventSelectors');
+  });
+
+  test('is created after the bucket policy that lets it write', () => {
+    const policy = resourceOf(synth.template, 'AWS::S3::BucketPolicy', 'LogBucketPolicy');
+
+    expectResource(synth.template, 'AWS::CloudTrail::Trail', { DependsOn: Match.arrayWith([policy.logicalId]) });
+  });
+
+  test('has no CloudWatch Logs delivery or Insights unless asked for', () => {
+    const trail = resourceOf(synth.template, 'AWS::CloudTrail::Trail', 'Trail');
+
+    expect(trail.properties).not.toHaveProperty('CloudWatchLogsLogGroupArn');
+    expect(trail.properties).not.toHaveProperty('InsightSelectors');
+  });
+
+  test('may encrypt with the key only for this trail, within this account\'s trails\' encryption context', () => {
+    expectResourceProperties(synth.template, 'AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: 'cloudtrail.amazonaws.com' },
+            Action: 'kms:GenerateDataKey*',
+            Condition: {
+              StringEquals: { 'aws:SourceArn': trailArn },
+              StringLike: {
+                'kms:EncryptionContext:aws:cloudtrail:arn': {
+                  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudtrail:*:', thisAccount, ':trail/*']],
+                },
+              },
+            },
+          }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('event table', () => {
+  test('has the keys and TTL attribute of the table definition', () => {
+    expectResourceProperties(synth.template, 'AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: EVENT_TABLE.partitionKey.name, KeyType: 'HASH' },
+        { AttributeName: EVENT_TABLE.sortKey.name, KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: [
+        { AttributeName: EVENT_TABLE.partitionKey.name, AttributeType: 'S' },
+        { AttributeName: EVENT_TABLE.sortKey.name, AttributeType: 'S' },
+      ],
+      TimeToLiveSpecification: { AttributeName: EVENT_TABLE.timeToLiveAttribute, Enabled: true },
+    });
+  });
+
+  test('has no secondary index (every access pattern is a Query on the base table)', () => {
+    const table = resourceOf(synth.template, 'AWS::DynamoDB::Table', 'EventTable');
+
+    expect(table.properties).not.toHaveProperty('GlobalSecondaryIndexes');
+    expect(table.properties).not.toHaveProperty('LocalSecondaryIndexes');
+  });
+
+  test('is on-demand, with point-in-time recovery and deletion protection', () => {
+    expectResourceProperties(synth.template, 'AWS::DynamoDB::Table', {
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      DeletionProtectionEnabled: true,
+    });
+  });
+
+  test('is encrypted with the log bucket\'s customer-managed key', () => {
+    const key = resourceOf(synth.template, 'AWS::KMS::Key', 'LogBucketKey');
+
+    expectResourceProperties(synth.template, 'AWS::DynamoDB::Table', {
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [key.logicalId, 'Arn'] } },
+    });
+  });
+
+  test('is retained when the stack is deleted', () => {
+    expectResource(synth.template, 'AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+});
+
+describe('processor trigger', () => {
+  test('notifies the queue of created objects under AWSLogs/ ending .json.gz', () => {
+    const queue = resourceOf(synth.template, 'AWS::SQS::Queue', 'ProcessorQueue');
+
+    expect(queueNotifications(synth)).toEqual([
+      {
+        Events: ['s3:ObjectCreated:*'],
+        FilterRules: [
+          { Name: 'prefix', Value: 'AWSLogs/' },
+          { Name: 'suffix', Value: '.json.gz' },
+        ],
+        QueueArn: { 'Fn::GetAtt': [queue.logicalId, 'Arn'] },
+      },
+    ]);
+  });
+
+  test('lets only the log bucket send to the queue', () => {
+    expectResourceProperties(synth.template, 'AWS::SQS::QueuePolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 's3.amazonaws.com' },
+            Action: Match.arrayWith(['sqs:SendMessage']),
+            Condition: { ArnLike: { 'aws:SourceArn': bucketArn } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  test('moves a message to the dead-letter queue after 5 receives', () => {
+    const dlq = resourceOf(synth.template, 'AWS::SQS::Queue', 'ProcessorDeadLetterQueue');
+    const queue = resourceOf(synth.template, 'AWS::SQS::Queue', 'ProcessorQueue');
+
+    expect(queue.properties.RedrivePolicy).toEqual({ deadLetterTargetArn: getAtt(dlq.logicalId), maxReceiveCount: 5 });
+  });
+
+  test('keeps dead letters 14 days, longer than the source queue keeps messages', () => {
+    const dlq = resourceOf(synth.template, 'AWS::SQS::Queue', 'ProcessorDeadLetterQueue');
+    const queue = resourceOf(synth.template, 'AWS::SQS::Queue', 'ProcessorQueue');
+
+    expect(dlq.properties.MessageRetentionPeriod).toBe(14 * 24 * 3600);
+    expect(queue.properties.MessageRetentionPeriod).toBeLessThan(dlq.properties.MessageRetentionPeriod as number);
+  });
+
+  test('hides a received message for at least six function timeouts', () => {
+    const queue = resourceOf(synth.template, 'AWS::SQS::Queue', 'ProcessorQueue');
+    const fn = resourceOf(synth.template, 'AWS::Lambda::Function', 'ProcessorFunction');
+
+    expect(queue.properties.VisibilityTimeout as number).toBeGreaterThanOrEqual(6 * (fn.properties.Timeout as number));
+  });
+
+  test('encrypts both queues and denies them to requests without TLS', () => {
+    const queues = Object.values(synth.template.findResources('AWS::SQS::Queue'));
+    const policies = Object.values(synth.template.findResources('AWS::SQS::QueuePolicy'));
+
+    expect(queues).toHaveLength(2);
+    for (const queue of queues) expect(queue).toMatchObject({ Properties: { SqsManagedSseEnabled: true } });
+    expect(policies).toHaveLength(2);
+    for (const policy of policies) {
+      expect(policy).toMatchObject({
+        Properties: {
+          PolicyDocument: {
+            Statement: expect.arrayContaining([
+              expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+            ]) as unknown,
+          },
+        },
+      });
+    }
+  });
+
+  test('drives the function with partial batch responses, batches of 10 and at most 5 concurrent invocations', () => {
+    expectResourceProperties(synth.template, 'AWS::Lambda::EventSourceMapping', {
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 5 },
+    });
+  });
+});
+
+describe('processor function', () => {
+  test('runs Node.js 22 on arm64 with 1024 MB and a 5-minute timeout', () => {
+    expectResourceProperties(synth.template, 'AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      MemorySize: 1024,
+      Timeout: 300,
+      Handler: 'index.handler',
+    });
+  });
+
+  test('has the environment the handler reads', () => {
+    const table = resourceOf(synth.template, 'AWS::DynamoDB::Table', 'EventTable');
+    const topic = resourceOf(synth.template, 'AWS::SNS::Topic', 'AlertsTopic');
+
+    expectResourceProperties(synth.template, 'AWS::Lambda::Function', {
+      Environment: {
+        Variables: {
+          NODE_OPTIONS: '--enable-source-maps',
+          TABLE_NAME: { Ref: table.logicalId },
+          DROP_READ_ONLY: 'false',
+          ALERT_TOPIC_ARN: { Ref: topic.logicalId },
+          ALERT_EVENT_BUS_NAME: 'default',
+          POWERTOOLS_SERVICE_NAME: 'trail-audit',
+          POWERTOOLS_METRICS_NAMESPACE: 'TrailAudit',
+          POWERTOOLS_LOG_LEVEL: 'INFO',
+          RULES_FILE: DEPLOYED_RULES_FILE,
+        },
+      },
+    });
+  });
+
+  test('sets no RETENTION_DAYS unless a table retention is configured', () => {
+    const fn = resourceOf(synth.template, 'AWS::Lambda::Function', 'ProcessorFunction');
+
+    const environment = (fn.properties.Environment as { Variables: Record<string, unknown> }).Variables;
+
+    expect(environment).not.toHaveProperty('RETENTION_DAYS');
+  });
+
+  test('logs to its own log group with a retention', () => {
+    const logGroup = resourceOf(synth.template, 'AWS::Logs::LogGroup', 'ProcessorFunctionLogGroup');
+
+    expect(logGroup.properties.RetentionInDays).toBe(90);
+    expectResourceProperties(synth.template, 'AWS::Lambda::Function', {
+      LoggingConfig: { LogGroup: { Ref: logGroup.logicalId } },
+    });
+  });
+
+  test('has no managed policy: its role may write only to its own log group', () => {
+    const logGroup = resourceOf(synth.template, 'AWS::Logs::LogGroup', 'ProcessorFunctionLogGroup');
+    const role = resourceOf(synth.template, 'AWS::IAM::Role', 'ProcessorFunctionRole');
+    const logStatements = processorStatements().filter((s) => actionsOf(s).some((a) => a.startsWith('logs:')));
+
+    expect(role.properties).not.toHaveProperty('ManagedPolicyArns');
+    expect(logStatements).toEqual([
+      { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: getAtt(logGroup.logicalId) },
+    ]);
+  });
+
+  test('bundles the handler, minified, with its source map and the validated rules file', () => {
+    const fn = resourceOf(synth.template, 'AWS::Lambda::Function', 'ProcessorFunction');
+    const assetPath = fn.metadata?.['aws:asset:path'];
+    expect(typeof assetPath).toBe('string');
+    const assetDir = path.join(synth.outdir, assetPath as string);
+
+    expect(fs.readdirSync(assetDir).sort()).toEqual(['index.js', 'index.js.map', 'user-rules.json']);
+    expect(fs.readFileSync(path.join(assetDir, 'user-rules.json'), 'utf8')).toBe(
+      fs.readFileSync(fixturePath('user-rules.json'), 'utf8'),
+    );
+    const bundle = fs.readFileSync(path.join(assetDir, 'index.js'), 'utf8');
+    // Minified (comments stripped), and pointing at its source map.
+    expect(bundle).not.toMatch(/^\s*\/\/ /m);
+    expect(bundle.trimEnd().endsWith('//# sourceMappingURL=index.js.map')).toBe(true);
+  });
+});
+
+describe('processor permissions', () => {
+  test('reads objects only under the log prefix', () => {
+    const bucket = resourceOf(synth.template, 'AWS::S3::Bucket', 'LogBucket7');
+    const arn = { 'Fn::GetAtt': [bucket.logicalId, 'Arn'] };
+    const s3Statements = processorStatements().filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')));
+
+    expect(s3Statements).toHaveLength(1);
+    expect(actionsOf(s3Statements[0] as PolicyStatementJson).every((a) => /^s3:(Get|List)/.test(a))).toBe(true);
+    expect(resourcesOf(s3Statements[0] as PolicyStatementJson)).toEqual([
+      arn,
+      { 'Fn::Join': ['', [arn, '/AWSLogs/*']] },
+    ]);
+  });
+
+  test('reads and writes items of the event table only', () => {
+    const table = resourceOf(synth.template, 'AWS::DynamoDB::Table', 'EventTable');
+    const dynamoStatements = processorStatements().filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+
+    expect(dynamoStatements).toHaveLength(1);
+    expect(actionsOf(dynamoStatements[0] as PolicyStatementJson)).toEqual(
+      expect.arrayContaining(['dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query']),
+    );
+    expect(actionsOf(dynamoStatements[0] as PolicyStatementJson)).not.toContain('dynamodb:DeleteTable');
+    expect(resourcesOf(dynamoStatements[0] as PolicyStatementJson)).toEqual([getAtt(table.logicalId)]);
+  });
+
+  test('grants no S3, DynamoDB or KMS action on every resource', () => {
+    const wildcard = processorStatements().filter(
+      (s) => resourcesOf(s).includes('*') && actionsOf(s).some((a) => /^(s3|dynamodb|kms):/.test(a)),
+    );
+
+    expect(wildcard).toEqual([]);
+  });
+
+  test('may publish to the alerts topic and put events on the default bus only', () => {
+    const topic = resourceOf(synth.template, 'AWS::SNS::Topic', 'AlertsTopic');
+    const statements = processorStatements();
+
+    expect(statements).toContainEqual({ Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: topic.logicalId } });
+    expect(statements).toContainEqual({
+      Effect: 'Allow',
+      Action: 'events:PutEvents',
+      Resource: regionalArn('events', 'event-bus/default'),
+    });
+  });
+
+  test('may decrypt with the log key', () => {
+    const key = resourceOf(synth.template, 'AWS::KMS::Key', 'LogBucketKey');
+    const kmsStatements = processorStatements().filter((s) =>
+      resourcesOf(s).some((r) => JSON.stringify(r) === JSON.stringify({ 'Fn::GetAtt': [key.logicalId, 'Arn'] })),
+    );
+
+    expect(kmsStatements.flatMap(actionsOf)).toContain('kms:Decrypt');
+  });
+});
+
+describe('alerts', () => {
+  test('encrypts the topic with its own rotating key and denies publishing without TLS', () => {
+    const key = resourceOf(synth.template, 'AWS::KMS::Key', 'AlertsKey');
+
+    expectResourceProperties(synth.template, 'AWS::SNS::Topic', { KmsMasterKeyId: getAtt(key.logicalId) });
+    expect(key.properties.EnableKeyRotation).toBe(true);
+    expectResourceProperties(synth.template, 'AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 'sns:Publish',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  test('lets CloudWatch alarms of this account publish, in the topic policy and the key policy', () => {
+    const fromAlarms = {
+      StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+      ArnLike: { 'aws:SourceArn': regionalArn('cloudwatch', 'alarm:*') },
+    };
+
+    expectResourceProperties(synth.template, 'AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: 'sns:Publish',
+            Condition: fromAlarms,
+          }),
+        ]),
+      },
+    });
+    expectResourceProperties(synth.template, 'AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+            Condition: fromAlarms,
+          }),
+        ]),
+      },
+    });
+  });
+
+  test('routes the trail-tampering calls to the topic through EventBridge', () => {
+    const topic = resourceOf(synth.template, 'AWS::SNS::Topic', 'AlertsTopic');
+
+    expectResourceProperties(synth.template, 'AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.cloudtrail'],
+        'detail-type': ['AWS API Call via CloudTrail'],
+        detail: {
+          eventSource: ['cloudtrail.amazonaws.com'],
+          eventName: ['StopLogging', 'DeleteTrail', 'UpdateTrail', 'PutEventSelectors', 'PutInsightSelectors'],
+        },
+      },
+      Targets: [Match.objectLike({ Arn: { Ref: topic.logicalId }, RoleArn: Match.anyValue() })],
+    });
+    expect(TRAIL_TAMPERING_EVENT_NAMES).toHaveLength(5);
+  });
+
+  test('publishes the tampering alert with a role that may publish to the topic and use its key', () => {
+    const role = resourceOf(synth.template, 'AWS::IAM::Role', 'AlertsTrailTamperingTargetRole');
+    const topic = resourceOf(synth.template, 'AWS::SNS::Topic', 'AlertsTopic');
+    const key = resourceOf(synth.template, 'AWS::KMS::Key', 'AlertsKey');
+    const statements = policyStatements(synth.template, 'AlertsTrailTamperingTargetRoleDefaultPolicy');
+
+    expect(role.properties.AssumeRolePolicyDocument).toMatchObject({
+      Statement: [
+        {
+          Principal: { Service: 'events.amazonaws.com' },
+          Condition: { StringEquals: { 'aws:SourceAccount': thisAccount } },
+        },
+      ],
+    });
+    expect(statements).toEqual([
+      { Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: topic.logicalId } },
+      { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Resource: getAtt(key.logicalId) },
+    ]);
+  });
+
+  test('has no e-mail subscription unless an address is given', () => {
+    expectResourceCount(synth.template, 'AWS::SNS::Subscription', 0);
+  });
+});
+
+describe('monitoring', () => {
+  test('alarms on function errors and throttles', () => {
+    for (const metricName of ['Errors', 'Throttles']) {
+      expectResourceProperties(synth.template, 'AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/Lambda',
+        MetricName: metricName,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      });
+    }
+  });
+
+  test('alarms when the dead-letter queue holds a message', () => {
+    const dlq = resourceOf(synth.template, 'AWS::SQS::Queue', 'ProcessorDeadLetterQueue');
+
+    expectResourceProperties(synth.template, 'AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlq.logicalId, 'QueueName'] } }],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+  });
+
+  test('alarms when no log file was processed for 60 minutes, counting silence as breaching', () => {
+    expectResourceProperties(synth.template, 'AWS::CloudWatch::Alarm', {
+      Namespace: 'TrailAudit',
+      MetricName: 'FilesProcessed',
+      Dimensions: [{ Name: 'service', Value: 'trail-audit' }],
+      Statistic: 'Sum',
+      Period: 3600,
+      EvaluationPeriods: 1,
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+    });
+  });
+
+  test('notifies the alerts topic when each alarm fires and when it recovers', () => {
+    const topic = resourceOf(synth.template, 'AWS::SNS::Topic', 'AlertsTopic');
+    const alarms = Object.values(synth.template.findResources('AWS::CloudWatch::Alarm'));
+
+    expect(alarms).toHaveLength(4);
+    for (const alarm of alarms) {
+      expect(alarm).toMatchObject({
+        Properties: { AlarmActions: [{ Ref: topic.logicalId }], OKActions: [{ Ref: topic.logicalId }] },
+      });
+    }
+  });
+
+  test('has a dashboard with the processor metrics, Lambda errors and duration, and the dead-letter depth', () => {
+    const dashboard = resourceOf(synth.template, 'AWS::CloudWatch::Dashboard', 'MonitoringDashboard');
+
+    expect(dashboardMetrics(dashboard.properties.DashboardBody)).toEqual(
+      expect.arrayContaining([
+        ...HANDLER_METRICS.map((name) => `TrailAudit/${name}/service=trail-audit`),
+        'AWS/Lambda/Errors',
+        'AWS/Lambda/Duration',
+        'AWS/SQS/ApproximateNumberOfMessagesVisible',
+      ]),
+    );
+  });
+});
+
+/** The metrics the handler emits (Powertools, namespace TrailAudit, dimension service). */
+const HANDLER_METRICS = [
+  'FilesProcessed',
+  'FilesSkipped',
+  'RecordsRead',
+  'RecordsSkipped',
+  'EventsStored',
+  'AlertsSent',
+  'WriteRetries',
+  'UnknownOperations',
+];
+
+/**
+ * The metrics of a dashboard body (`Fn::Join` of JSON text and tokens) as `namespace/name[/dim=value]`, the tokens
+ * (function name, queue name) left out.
+ */
+function dashboardMetrics(body: unknown): string[] {
+  const parts = (body as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+  const json = parts.map((part) => (typeof part === 'string' ? part : 'TOKEN')).join('');
+  const widgets = (JSON.parse(json) as { widgets: { properties: { metrics?: unknown[][] } }[] }).widgets;
+  return widgets.flatMap((widget) =>
+    (widget.properties.metrics ?? []).map((metric) => {
+      const [namespace, name, dimension, value] = metric as [string, string, string?, string?];
+      return dimension === 'service' ? `${namespace}/${name}/service=${value}` : `${namespace}/${name}`;
+    }),
+  );
+}
+
+describe('outputs', () => {
+  test('name the bucket, table, function, topic and dead-letter queue', () => {
+    const outputs = Object.keys(synth.template.findOutputs('*'));
+
+    expect(outputs).toEqual(
+      expect.arrayContaining([
+        'LogBucketName',
+        'TrailArn',
+        'EventTableName',
+        'ProcessorFunctionName',
+        'AlertTopicArn',
+        'DeadLetterQueueUrl',
+        'DeadLetterQueueArn',
+      ]),
+    );
+  });
+
+  test('link to the table\'s items in the DynamoDB console', () => {
+    const table = resourceOf(synth.template, 'AWS::DynamoDB::Table', 'EventTable');
+
+    expectOutput(synth.template, 'EventTableConsoleUrl', {
+      Value: {
+        'Fn::Join': [
+          '',
+          [
+            'https://',
+            { Ref: 'AWS::Region' },
+            '.console.aws.amazon.com/dynamodbv2/home?region=',
+            { Ref: 'AWS::Region' },
+            '#item-explorer?table=',
+            { Ref: table.logicalId },
+          ],
+        ],
+      },
+    });
+  });
+});
