@@ -6,7 +6,7 @@ import { decodeLogObject, parseRecordText } from './decode';
 import type { FileSkipReason } from './decode';
 import { normaliseRecord } from './normalise';
 import { validateRecord } from './record';
-import { isInsightRecord, mayBeInsightRecord, mayBeSelected, selectRecord } from './select';
+import { isInsightRecord, mayBeSelectedOrInsight, selectRecord } from './select';
 import type { CloudTrailRecord, NormalisedEvent, SkipReason } from './types';
 
 /** Options of {@link normaliseLogObject}. */
@@ -99,7 +99,7 @@ export async function* normaliseLogObject(
       continue;
     }
     counts.recordsRead += 1;
-    if (!parseEverything && !mayBeSelected(item.text) && !mayBeInsightRecord(item.text)) {
+    if (!parseEverything && !mayBeSelectedOrInsight(item.text)) {
       skip('other-service');
       continue;
     }

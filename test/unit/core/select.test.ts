@@ -1,4 +1,11 @@
-import { elbApiOf, isInsightRecord, mayBeSelected, selectRecord } from '../../../lambda/core/select';
+import {
+  elbApiOf,
+  isInsightRecord,
+  mayBeInsightRecord,
+  mayBeSelected,
+  mayBeSelectedOrInsight,
+  selectRecord,
+} from '../../../lambda/core/select';
 import type { Selection } from '../../../lambda/core/select';
 import { loadFixture, record } from '../../helpers/fixtures';
 import type { FixtureName } from '../../helpers/fixtures';
@@ -185,6 +192,28 @@ describe('mayBeSelected', () => {
 
     // Assess
     expect(result).toBe(false);
+  });
+});
+
+describe('mayBeSelectedOrInsight', () => {
+  const texts: [string, string][] = [
+    ['an ELB record', JSON.stringify(record({ eventSource: 'elasticloadbalancing.amazonaws.com' }))],
+    ['a Beanstalk record', JSON.stringify(record({ eventSource: 'elasticbeanstalk.amazonaws.com' }))],
+    ['an Auto Scaling record', JSON.stringify(record({ eventSource: 'autoscaling.amazonaws.com' }))],
+    ['an S3 record', JSON.stringify(record({ eventSource: 's3.amazonaws.com', eventName: 'GetObject' }))],
+    ['an Insight event', JSON.stringify({ eventType: 'AwsCloudTrailInsight', eventID: 'x', insightDetails: {} })],
+    ['an escaped event source', JSON.stringify(record()).replace('elasticloadbalancing', '\\u0065lasticloadbalancing')],
+    ['an escaped dot', JSON.stringify(record()).replace('elasticloadbalancing.', 'elasticloadbalancing\\u002e')],
+    ['escaped punctuation only', '{"eventSource":"ec2.amazonaws.com","k":"\\u003csensitiveDataRemoved\\u003e"}'],
+    ['a near miss', '{"eventSource":"elasticloadbalancing-amazonaws.com"}'],
+  ];
+
+  it.each(texts)('agrees with mayBeSelected || mayBeInsightRecord on %s', (_name, text) => {
+    // Act
+    const result = mayBeSelectedOrInsight(text);
+
+    // Assess
+    expect(result).toBe(mayBeSelected(text) || mayBeInsightRecord(text));
   });
 });
 

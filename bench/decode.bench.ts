@@ -1,0 +1,304 @@
+/**
+ * `npm run bench`: throughput and peak memory of trail-audit's streaming path against the naive one.
+ *
+ * It generates a gzipped CloudTrail log of 100,000 records (about 120 MB of JSON, one record in ten from the
+ * indexed services) and processes it, in the same run, with:
+ * - naive: read the object whole, gunzip it whole, `JSON.parse` the whole text, filter `Records` by eventSource;
+ * - ours: the Lambda's path, `normaliseLogObject` (decode streaming → substring pre-filter → parse candidates →
+ *   validate → select → normalise), reading the file as a stream as the Lambda reads the S3 body.
+ * Ours does strictly more work than naive (validation, Application Auto Scaling exclusion, principal and
+ * resources, deduplication), so the comparison is conservative. A third line, "decode only" (decode + pre-filter
+ * + parse of the candidates, no select/normalise), shows what the decoder alone costs.
+ * Then it generates a file ten times larger (1,000,000 records, written as a stream, never held in memory) and
+ * runs ours on it, to show that peak memory does not grow with the file.
+ *
+ * Peak memory is a property of a process, not of a function call: V8 does not give back heap it grew into, and
+ * `maxRSS` only ever rises. So each variant runs in its own child process (this file, re-run with `child ...`),
+ * which reports `process.resourceUsage().maxRSS` (the peak resident set, heap and buffers included) when it is
+ * done. Every figure is stated against the naive baseline measured in the same run, on the same machine and file,
+ * because absolute numbers depend on the machine (and on whatever else it runs). Throughput is the best of
+ * `--runs` runs inside the child (the first run also warms the JIT): the least disturbed measurement.
+ *
+ * Usage: npm run bench [-- --records 100000 --runs 3 --rounds 2 --large-factor 10 --keep]
+ */
+import { spawn } from 'node:child_process';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { gunzipSync } from 'node:zlib';
+import { decodeLogObject, parseRecordText } from '../lambda/core/decode';
+// The full pipeline (decode → select → normalise) is what the targets are measured on. To measure the decoder
+// alone against naive, set OURS_VARIANT to 'decode-only'.
+import { newCounts, normaliseLogObject } from '../lambda/core/pipeline';
+import { writeLogFile, type GeneratedFile } from './cloudtrail-generator';
+
+const OURS_VARIANT: Variant = 'pipeline';
+
+/** The eventSources the naive path keeps: the same services as the select step. */
+const TARGET_EVENT_SOURCES: ReadonlySet<string> = new Set([
+  'elasticloadbalancing.amazonaws.com',
+  'elasticbeanstalk.amazonaws.com',
+  'autoscaling.amazonaws.com',
+]);
+
+type Variant = 'naive' | 'pipeline' | 'decode-only';
+
+/** What a child process reports about its variant. */
+interface ChildResult {
+  readonly variant: Variant;
+  /** Wall-clock time of each run. */
+  readonly runMillis: readonly number[];
+  /** CPU time (user + system, all threads: zlib's thread pool too) of each run. */
+  readonly cpuMillis: readonly number[];
+  readonly records: number;
+  readonly kept: number;
+  /** Resident set size once the modules are loaded, before any work: the runtime's own share. */
+  readonly startRssBytes: number;
+  /** Peak resident set size of the whole process. */
+  readonly peakRssBytes: number;
+}
+
+// ---- child: one variant, measured in its own process --------------------------------------------------------------
+
+async function runNaive(file: string): Promise<{ records: number; kept: number }> {
+  const compressed = await readFile(file);
+  const json = gunzipSync(compressed);
+  const parsed: unknown = JSON.parse(json.toString('utf8'));
+  const records = isRecordsFile(parsed) ? parsed.Records : [];
+  const kept = records.filter(
+    (record) => typeof record === 'object' && record !== null && TARGET_EVENT_SOURCES.has(String((record as { eventSource?: unknown }).eventSource)),
+  );
+  return { records: records.length, kept: kept.length };
+}
+
+function isRecordsFile(value: unknown): value is { Records: unknown[] } {
+  return typeof value === 'object' && value !== null && 'Records' in value && Array.isArray(value.Records);
+}
+
+async function runPipeline(file: string): Promise<{ records: number; kept: number }> {
+  const counts = newCounts();
+  for await (const kept of normaliseLogObject(createReadStream(file), { objectKey: path.basename(file) }, counts)) {
+    void kept; // The store would write it; the benchmark measures what comes before.
+  }
+  return { records: counts.recordsRead, kept: counts.kept };
+}
+
+async function runDecodeOnly(file: string): Promise<{ records: number; kept: number }> {
+  let records = 0;
+  let kept = 0;
+  const objectKey = path.basename(file);
+  for await (const item of decodeLogObject(createReadStream(file), { objectKey })) {
+    if (item.kind !== 'record') continue;
+    records++;
+    const text = item.text;
+    if (
+      text.includes('elasticloadbalancing.amazonaws.com') ||
+      text.includes('elasticbeanstalk.amazonaws.com') ||
+      text.includes('autoscaling.amazonaws.com')
+    ) {
+      const record = parseRecordText(item, objectKey);
+      if (typeof record === 'object' && record !== null) kept++;
+    }
+  }
+  return { records, kept };
+}
+
+async function child(variant: Variant, file: string, runs: number): Promise<void> {
+  const startRssBytes = process.memoryUsage.rss();
+  const run = variant === 'naive' ? runNaive : variant === 'pipeline' ? runPipeline : runDecodeOnly;
+  const runMillis: number[] = [];
+  const cpuMillis: number[] = [];
+  let outcome = { records: 0, kept: 0 };
+  for (let i = 0; i < runs; i++) {
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    outcome = await run(file);
+    runMillis.push(performance.now() - started);
+    const used = process.cpuUsage(cpu);
+    cpuMillis.push((used.user + used.system) / 1000);
+  }
+  const result: ChildResult = {
+    variant,
+    runMillis,
+    cpuMillis,
+    ...outcome,
+    startRssBytes,
+    // resourceUsage reports kilobytes.
+    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+  };
+  process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
+}
+
+// ---- parent: generate, spawn, compare -----------------------------------------------------------------------------
+
+/** Runs one variant in a child process (same Node.js flags as this one, so the TypeScript loader too). */
+function measure(variant: Variant, file: string, runs: number): Promise<ChildResult> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, [...process.execArgv, __filename, 'child', variant, file, String(runs)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let stdout = '';
+    proc.stdout.setEncoding('utf8');
+    proc.stdout.on('data', (data: string) => {
+      stdout += data;
+    });
+    proc.on('error', reject);
+    proc.on('close', (code) => {
+      const line = stdout.split('\n').find((candidate) => candidate.startsWith('RESULT '));
+      if (code !== 0 || line === undefined) {
+        reject(new Error(`the ${variant} child exited with code ${String(code)} and no result`));
+        return;
+      }
+      resolve(JSON.parse(line.slice('RESULT '.length)) as ChildResult);
+    });
+  });
+}
+
+const MB = 1e6;
+const MIB = 1024 * 1024;
+
+/** Several measurements of one variant (one per round), merged: best times, highest peak. */
+function merge(results: readonly ChildResult[]): ChildResult {
+  const [first] = results;
+  if (first === undefined) throw new Error('no measurement to merge');
+  return {
+    ...first,
+    runMillis: results.flatMap((result) => result.runMillis),
+    cpuMillis: results.flatMap((result) => result.cpuMillis),
+    startRssBytes: Math.min(...results.map((result) => result.startRssBytes)),
+    peakRssBytes: Math.max(...results.map((result) => result.peakRssBytes)),
+  };
+}
+
+function best(millis: readonly number[]): number {
+  return Math.min(...millis);
+}
+
+function line(label: string, result: ChildResult, file: GeneratedFile): string {
+  const seconds = best(result.runMillis) / 1000;
+  return [
+    label.padEnd(24),
+    `${(file.jsonBytes / MB / seconds).toFixed(1).padStart(6)} MB/s`,
+    `${Math.round(result.records / seconds).toLocaleString('en-US').padStart(9)} records/s`,
+    `wall ${best(result.runMillis).toFixed(0).padStart(6)} ms`,
+    `cpu ${best(result.cpuMillis).toFixed(0).padStart(6)} ms`,
+    `peak RSS ${(result.peakRssBytes / MIB).toFixed(0).padStart(5)} MiB (${((result.peakRssBytes - result.startRssBytes) / MIB).toFixed(0).padStart(4)} above start)`,
+    `records ${result.records}, kept ${result.kept}`,
+  ].join('  ');
+}
+
+function verdict(pass: boolean): string {
+  return pass ? 'PASS' : 'FAIL';
+}
+
+function positiveInteger(name: string, text: string, minimum = 1): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < minimum) {
+    throw new Error(`--${name} must be an integer >= ${minimum}, got "${text}"`);
+  }
+  return value;
+}
+
+async function parent(): Promise<void> {
+  const { values } = parseArgs({
+    args: process.argv.slice(2),
+    options: {
+      records: { type: 'string', default: '100000' },
+      runs: { type: 'string', default: '3' },
+      rounds: { type: 'string', default: '2' },
+      'large-factor': { type: 'string', default: '10' },
+      keep: { type: 'boolean', default: false },
+    },
+  });
+  const records = positiveInteger('records', values.records);
+  const runs = positiveInteger('runs', values.runs);
+  const rounds = positiveInteger('rounds', values.rounds);
+  const largeFactor = positiveInteger('large-factor', values['large-factor'], 0);
+
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'trail-audit-bench-'));
+  try {
+    const cpus = os.cpus().length;
+    const load = os.loadavg()[0] ?? 0;
+    console.log(`trail-audit decode benchmark: Node.js ${process.version}, ${cpus} CPUs, load average ${load.toFixed(1)}`);
+    if (load > cpus / 2) {
+      console.log('note: the machine is busy; wall-clock times will be noisy (the cpu column is steadier)');
+    }
+    let started = performance.now();
+    const file = await writeLogFile(path.join(dir, `records-${records}.json.gz`), records);
+    const { size: gzipBytes } = await stat(file.path);
+    console.log(
+      `generated ${records.toLocaleString('en-US')} records: ${(file.jsonBytes / MB).toFixed(1)} MB of JSON, ` +
+        `${(gzipBytes / MB).toFixed(1)} MB gzipped, ${file.targetRecords} from the indexed services ` +
+        `(${((100 * file.targetRecords) / records).toFixed(1)}%), in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
+    console.log(`each variant: ${rounds} child processes (alternating with the others) x ${runs} runs; best time, highest peak`);
+
+    // Alternate the variants so that a burst of load on the machine does not hit one of them only.
+    const measured: Record<Variant, ChildResult[]> = { naive: [], pipeline: [], 'decode-only': [] };
+    const variants: readonly Variant[] = OURS_VARIANT === 'decode-only' ? ['naive', 'decode-only'] : ['naive', OURS_VARIANT, 'decode-only'];
+    for (let round = 0; round < rounds; round++) {
+      for (const variant of variants) measured[variant].push(await measure(variant, file.path, runs));
+    }
+    const naive = merge(measured.naive);
+    const ours = merge(measured[OURS_VARIANT]);
+    console.log('');
+    console.log(line('naive', naive, file));
+    console.log(line(`ours (${OURS_VARIANT})`, ours, file));
+    if (OURS_VARIANT !== 'decode-only') console.log(line('ours (decode only)', merge(measured['decode-only']), file));
+
+    const speedup = best(naive.runMillis) / best(ours.runMillis);
+    const cpuRatio = best(naive.cpuMillis) / best(ours.cpuMillis);
+    const memoryRatio = ours.peakRssBytes / naive.peakRssBytes;
+    console.log('');
+    console.log(`throughput ours/naive: ${speedup.toFixed(2)}x   (target >= 1.5x)   ${verdict(speedup >= 1.5)}`);
+    console.log(`  (cpu time naive/ours: ${cpuRatio.toFixed(2)}x, for information)`);
+    console.log(`peak memory ours/naive: ${memoryRatio.toFixed(3)}   (target <= 0.333)   ${verdict(memoryRatio <= 1 / 3)}`);
+    let largePass = true;
+    if (largeFactor > 0) {
+      started = performance.now();
+      // Cycles through the records of the 1x file (with fresh eventIDs): writing is then bound by gzip alone.
+      const large = await writeLogFile(path.join(dir, `records-${records * largeFactor}.json.gz`), records * largeFactor, {
+        distinct: records,
+      });
+      console.log('');
+      console.log(
+        `generated ${(records * largeFactor).toLocaleString('en-US')} records (${(large.jsonBytes / MB).toFixed(0)} MB of JSON, written as a stream) ` +
+          `in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+      );
+      const oursLarge = await measure(OURS_VARIANT, large.path, 1);
+      console.log(line(`ours, ${largeFactor}x file`, oursLarge, large));
+      if (OURS_VARIANT !== 'decode-only') {
+        const decodeLarge = await measure('decode-only', large.path, 1);
+        console.log(line(`decode only, ${largeFactor}x file`, decodeLarge, large));
+        const decodeGrowth = decodeLarge.peakRssBytes / merge(measured['decode-only']).peakRssBytes;
+        console.log(`  (decode only: peak memory ${largeFactor}x file / 1x file ${decodeGrowth.toFixed(3)}, for information)`);
+      }
+      const growth = oursLarge.peakRssBytes / ours.peakRssBytes;
+      largePass = growth <= 1.2;
+      console.log(`peak memory ${largeFactor}x file / 1x file (ours): ${growth.toFixed(3)}   (target <= 1.20)   ${verdict(largePass)}`);
+    }
+    if (speedup < 1.5 || memoryRatio > 1 / 3 || !largePass) process.exitCode = 1;
+  } finally {
+    if (values.keep) console.log(`kept ${dir}`);
+    else await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const [mode, variant, file, runs] = process.argv.slice(2);
+  if (mode === 'child') {
+    if ((variant !== 'naive' && variant !== 'pipeline' && variant !== 'decode-only') || file === undefined) {
+      throw new Error(`usage: decode.bench.ts child naive|pipeline|decode-only FILE RUNS (got ${String(variant)})`);
+    }
+    await child(variant, file, Number(runs ?? '1'));
+  } else {
+    await parent();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
