@@ -6,15 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-
-/** The CloudTrail calls that stop or blind a trail: the fast-path rule alerts on them without waiting for a file. */
-export const TRAIL_TAMPERING_EVENT_NAMES: readonly string[] = [
-  'StopLogging',
-  'DeleteTrail',
-  'UpdateTrail',
-  'PutEventSelectors',
-  'PutInsightSelectors',
-];
+import { CLOUDTRAIL_TAMPERING_EVENT_NAMES } from '../../lambda/core/rules/builtin';
 
 /** A plausible e-mail address: enough to catch a typo in `-c alertEmail=...` at synth time. */
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
@@ -106,7 +98,7 @@ export class ComplianceAlerts extends Construct {
         detailType: ['AWS API Call via CloudTrail'],
         detail: {
           eventSource: ['cloudtrail.amazonaws.com'],
-          eventName: [...TRAIL_TAMPERING_EVENT_NAMES],
+          eventName: [...CLOUDTRAIL_TAMPERING_EVENT_NAMES],
         },
       },
     });

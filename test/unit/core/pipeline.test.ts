@@ -149,6 +149,25 @@ describe('normaliseLogObject', () => {
     expect(seen).toEqual(['s3.amazonaws.com', 'elasticloadbalancing.amazonaws.com']);
   });
 
+  it('hands onRecord only the records its mayMatchRecord filter or the selection accepts, unparsed otherwise', async () => {
+    // Prepare
+    const seen: string[] = [];
+    const iamCall = record({ eventSource: 'iam.amazonaws.com', eventName: 'CreateUser', readOnly: false });
+    const records = [s3Call(), iamCall, record()];
+
+    // Act
+    const { counts } = await run(logFileText(records), {
+      onRecord: (r) => seen.push(r.eventSource),
+      mayMatchRecord: (text) => text.includes('iam.amazonaws.com'),
+    });
+
+    // Assess
+    expect({ seen, otherService: counts.skipped['other-service'] }).toEqual({
+      seen: ['iam.amazonaws.com', 'elasticloadbalancing.amazonaws.com'],
+      otherService: 2,
+    });
+  });
+
   it('reports a skipped file and reads no records', async () => {
     // Prepare
     const digestKey =

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { EVENT_TABLE } from '../../../lambda/store/table-definition';
-import { TRAIL_TAMPERING_EVENT_NAMES } from '../../../lib/constructs/compliance-alerts';
+import { CLOUDCLOUDTRAIL_TAMPERING_EVENT_NAMES } from '../../../lambda/core/rules/builtin';
 import { DEPLOYED_RULES_FILE } from '../../../lib/constructs/log-processor';
 import { loadUserRulesFile } from '../../../lib/user-rules';
 import {
@@ -589,7 +589,7 @@ describe('alerts', () => {
       },
       Targets: [Match.objectLike({ Arn: { Ref: topic.logicalId }, RoleArn: Match.anyValue() })],
     });
-    expect(TRAIL_TAMPERING_EVENT_NAMES).toHaveLength(5);
+    expect(CLOUDTRAIL_TAMPERING_EVENT_NAMES).toHaveLength(5);
   });
 
   test('publishes the tampering alert with a role that may publish to the topic and use its key', () => {

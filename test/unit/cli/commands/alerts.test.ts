@@ -119,3 +119,51 @@ describe('trail-audit alerts', () => {
     ]);
   });
 });
+
+describe('trail-audit alerts on the project\'s examples', () => {
+  const examples = join(__dirname, '..', '..', '..', '..', 'examples');
+  const event = (n: number): string => `7d3e4a10-2026-4b20-9c11-${String(n).padStart(12, '0')}`;
+
+  it('prints the alerts the README lists', async () => {
+    const io = captureIO(examples);
+
+    const code = await runAlerts(['.'], { json: true }, io);
+
+    const printed = io.stdout.lines().map((line) => {
+      const alert = JSON.parse(line) as { rule: string; eventID: string; count?: number };
+      return [alert.rule, alert.eventID, alert.count];
+    });
+    expect([code, printed]).toEqual([
+      0,
+      [
+        ['account.console-login-without-mfa', event(1), undefined],
+        ['elb.plaintext-http-listener', event(3), undefined],
+        ['elb.internet-facing-created', event(3), undefined],
+        ['elb.internet-facing-created', event(5), undefined],
+        ['elb.plaintext-http-listener', event(7), undefined],
+        ['autoscaling.launch-configuration-public-ip', event(9), undefined],
+        ['autoscaling.launch-configuration-imdsv1', event(9), undefined],
+        ['elbv2.deletion-protection-disabled', event(19), undefined],
+        ['elb.load-balancer-deleted', event(20), undefined],
+        ['autoscaling.scaled-to-zero', event(23), undefined],
+        ['elb.access-logs-disabled', event(25), undefined],
+        ['cloudtrail.logging-stopped', event(26), undefined],
+        ['elasticbeanstalk.environment-terminated', event(34), undefined],
+        ['account.root-user-activity', event(24), 2],
+      ],
+    ]);
+  });
+
+  it('adds the region alert, one per principal and hour, with the example rules file', async () => {
+    const io = captureIO(examples);
+
+    await runAlerts(['.'], { json: true, rules: join('..', 'config', 'rules.example.json') }, io);
+
+    const rules = io.stdout.lines().map((line) => (JSON.parse(line) as { rule: string }).rule);
+    expect([rules.includes('account.region-not-allowed'), rules.includes('elb.internet-facing-created'), rules.includes('team.prod-load-balancer-changed')]).toEqual([
+      true,
+      false,
+      true,
+    ]);
+  });
+});

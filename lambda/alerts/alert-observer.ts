@@ -1,0 +1,116 @@
+/**
+ * The compliance alerts inside the processor: an observer of the handler that evaluates the rules on every record
+ * of each log object and, once the object's events are stored, delivers its alerts exactly once. A delivery
+ * failure throws from `onObjectEnd`, which fails the object (before its file-ledger entry), so it is retried.
+ */
+import type { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Alert } from '../core/alerts/alert';
+import { RuleEngine } from '../core/rules/engine';
+import { rulesPrefilter } from '../core/rules/rule-set';
+import type { Rule, RulesConfig } from '../core/rules/types';
+import type { CloudTrailRecord } from '../core/types';
+import type { EventObserver, HandlerLogger, LogObjectRef } from '../handler';
+import { deliverAlerts, type DeliveryDeps } from './delivery';
+import type { BurstCounter } from './dynamodb-burst-counter';
+
+/** Properties of {@link AlertObserver}. */
+export interface AlertObserverProps {
+  /** Built-in and user rules, validated. */
+  readonly rules: readonly Rule[];
+  readonly config: RulesConfig;
+  readonly delivery: DeliveryDeps;
+  /**
+   * Counts burst windows across log files, so that a burst split over two files still alerts.
+   * @default bursts counted per file only
+   */
+  readonly burstCounter?: BurstCounter;
+  /** The event table, for the alerts' "table item" link. @default no link */
+  readonly table?: { readonly name: string; readonly region: string };
+  readonly logger?: Pick<HandlerLogger, 'info'>;
+  readonly metrics?: { addMetric(name: string, unit: typeof MetricUnit.Count, value: number): unknown };
+  /** @default the system clock (suppression expiry) */
+  readonly now?: () => Date;
+}
+
+/**
+ * Objects whose processing failed before `onObjectEnd` leave their state behind; at most this many are kept, the
+ * oldest dropped first. (A retry of such an object in the same environment re-evaluates it from the start, and the
+ * engine's per-event de-duplication makes the leftover state harmless.)
+ */
+const MAX_OPEN_OBJECTS = 32;
+
+interface ObjectState {
+  readonly engine: RuleEngine;
+  readonly alerts: Alert[];
+}
+
+/** Evaluates the rules per log object and delivers the object's alerts when it ends. */
+export class AlertObserver implements EventObserver {
+  /**
+   * The rules' raw-text prefilter: a record whose text fails both this and the selection prefilter need not be
+   * parsed (see the pipeline's integration note in the README).
+   */
+  readonly mayMatch: (text: string) => boolean;
+  private readonly objects = new Map<string, ObjectState>();
+
+  constructor(private readonly props: AlertObserverProps) {
+    this.mayMatch = rulesPrefilter(props.rules, props.config);
+  }
+
+  onRecord(record: CloudTrailRecord, object: LogObjectRef): void {
+    const state = this.stateOf(object);
+    state.alerts.push(...state.engine.onRecord(record));
+  }
+
+  async onObjectEnd(object: LogObjectRef): Promise<void> {
+    const key = objectKey(object);
+    const state = this.objects.get(key);
+    this.objects.delete(key);
+    if (state === undefined) return;
+    const bursts = state.engine.flushBursts();
+    const alerts = [...state.alerts, ...bursts.alerts];
+    if (this.props.burstCounter !== undefined) {
+      for (const partial of bursts.partials) {
+        const total = await this.props.burstCounter.add(partial);
+        if (total >= partial.threshold) alerts.push({ ...partial.alert, count: total });
+      }
+    }
+    const { suppressed } = state.engine.counts;
+    if (alerts.length === 0 && suppressed === 0) return;
+    const counts = alerts.length === 0 ? { sent: 0, alreadySent: 0, inFlight: 0 } : await deliverAlerts(alerts, this.props.delivery);
+    this.props.metrics?.addMetric('AlertsSent', 'Count', counts.sent);
+    this.props.metrics?.addMetric('AlertsSuppressed', 'Count', suppressed);
+    this.props.logger?.info('alerts delivered', {
+      bucket: object.bucket,
+      key: object.key,
+      ...counts,
+      suppressed,
+      // Identifiers only, and not unboundedly many of them.
+      alerts: alerts.slice(0, 20).map((a) => `${a.rule}:${a.eventID}`),
+    });
+  }
+
+  private stateOf(object: LogObjectRef): ObjectState {
+    const key = objectKey(object);
+    let state = this.objects.get(key);
+    if (state === undefined) {
+      if (this.objects.size >= MAX_OPEN_OBJECTS) {
+        const oldest = this.objects.keys().next().value;
+        if (oldest !== undefined) this.objects.delete(oldest);
+      }
+      state = {
+        engine: new RuleEngine(this.props.rules, this.props.config, {
+          ...(this.props.now !== undefined ? { now: this.props.now } : {}),
+          ...(this.props.table !== undefined ? { table: this.props.table } : {}),
+        }),
+        alerts: [],
+      };
+      this.objects.set(key, state);
+    }
+    return state;
+  }
+}
+
+function objectKey(object: LogObjectRef): string {
+  return `${object.bucket}\u0000${object.key}`;
+}

@@ -1,0 +1,64 @@
+import { AlertObserver } from '../../../lambda/alerts/alert-observer';
+import { AlertDeliveryError } from '../../../lambda/alerts/delivery';
+import { BUILT_IN_RULES } from '../../../lambda/core/rules/builtin';
+import type { UserIdentity } from '../../../lambda/core/types';
+import { record } from '../../helpers/fixtures';
+import { MemoryLedger, RecordingChannel } from './fakes';
+
+const OBJECT_A = { bucket: 'logs', key: 'AWSLogs/a.json.gz' };
+const OBJECT_B = { bucket: 'logs', key: 'AWSLogs/b.json.gz' };
+const STOP = record({ eventSource: 'cloudtrail.amazonaws.com', eventName: 'StopLogging', requestParameters: { name: 'audit' } });
+const MALLORY: UserIdentity = { type: 'IAMUser', arn: 'arn:aws:iam::123456789012:user/mallory', accountId: '123456789012' };
+
+function observer(channel: RecordingChannel): AlertObserver {
+  return new AlertObserver({ rules: BUILT_IN_RULES, config: {}, delivery: { ledger: new MemoryLedger(), channels: [channel] } });
+}
+
+describe('AlertObserver', () => {
+  it('delivers an object\'s alerts when the object ends, not before', async () => {
+    const sns = new RecordingChannel('sns');
+    const alerts = observer(sns);
+    alerts.onRecord(STOP, OBJECT_A);
+    const before = sns.delivered.length;
+
+    await alerts.onObjectEnd(OBJECT_A);
+
+    expect([before, sns.delivered.map((a) => a.eventID)]).toEqual([0, [STOP.eventID]]);
+  });
+
+  it('keeps the records of two objects apart', async () => {
+    const sns = new RecordingChannel('sns');
+    const alerts = observer(sns);
+    alerts.onRecord(STOP, OBJECT_A);
+    alerts.onRecord(record({ eventName: 'DeleteLoadBalancer', readOnly: false, requestParameters: { loadBalancerName: 'web' }, apiVersion: '2012-06-01' }), OBJECT_B);
+
+    await alerts.onObjectEnd(OBJECT_B);
+
+    expect(sns.delivered.map((a) => a.rule)).toEqual(['elb.load-balancer-deleted']);
+  });
+
+  it('delivers the bursts of the object', async () => {
+    const sns = new RecordingChannel('sns');
+    const alerts = observer(sns);
+    for (let i = 0; i < 10; i += 1) {
+      alerts.onRecord(record({ eventSource: 'ec2.amazonaws.com', eventName: 'RunInstances', errorCode: 'Client.UnauthorizedOperation', userIdentity: MALLORY }), OBJECT_A);
+    }
+
+    await alerts.onObjectEnd(OBJECT_A);
+
+    expect(sns.delivered.map((a) => [a.rule, a.count])).toEqual([['account.access-denied-burst', 10]]);
+  });
+
+  it('fails the object when delivery fails, so it is retried', async () => {
+    const alerts = observer(new RecordingChannel('sns', new Set([STOP.eventID])));
+    alerts.onRecord(STOP, OBJECT_A);
+
+    await expect(alerts.onObjectEnd(OBJECT_A)).rejects.toThrow(AlertDeliveryError);
+  });
+
+  it('offers the rules prefilter to the pipeline', () => {
+    const alerts = observer(new RecordingChannel('sns'));
+
+    expect([alerts.mayMatch('{"eventName":"StopLogging"}'), alerts.mayMatch('{"eventName":"GetObject"}')]).toEqual([true, false]);
+  });
+});
