@@ -19,7 +19,8 @@ module.exports = {
       testMatch: ['**/*.test.ts'],
       transform,
       globalSetup: '<rootDir>/test/integration/global-setup.ts',
-      testTimeout: 60_000,
     },
   ],
+  // Per-project `testTimeout` is not applied by jest; integration tests start real servers, so the budget is global.
+  testTimeout: 60_000,
 };

@@ -12,7 +12,10 @@
 
 /** Partition key attribute: the value a person types (event ID, ARN, name, access key ID, action). */
 export const PARTITION_KEY = 'pk';
-/** Sort key attribute: `EVENT` on the event item, `<eventTime>#<eventID>` on each lookup item. */
+/**
+ * Sort key attribute: `EVENT` on the event item, `<eventTime>#<eventID>#<lookup>` on each lookup item (the lookup
+ * kind keeps two lookups of one event under the same value apart), `LEDGER` on a file-ledger item.
+ */
 export const SORT_KEY = 'sk';
 /** Optional TTL attribute (epoch seconds), written only when a retention is configured. */
 export const TTL_ATTRIBUTE = 'expiresAt';

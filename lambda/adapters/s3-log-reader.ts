@@ -1,0 +1,58 @@
+/**
+ * Reads log objects from S3 as a stream, so a 50 MB object never sits in memory whole.
+ */
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+
+/** An opened log object: its bytes as a stream and what S3 says about its version and size. */
+export interface OpenedLogObject {
+  readonly body: AsyncIterable<Uint8Array>;
+  /** The ETag without its quotes: the fingerprint the file ledger keeps. */
+  readonly etag?: string;
+  readonly size?: number;
+}
+
+/** Where log objects come from; the handler depends on this port, tests pass a fake. */
+export interface LogObjectSource {
+  /** Opens the object; the caller consumes (or abandons) the body. */
+  open(bucket: string, key: string): Promise<OpenedLogObject>;
+}
+
+/** Raised when S3 answers without a body. */
+export class LogObjectReadError extends Error {
+  override readonly name = 'LogObjectReadError';
+  constructor(
+    message: string,
+    readonly bucket: string,
+    readonly key: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Removes the quotes S3 puts around an ETag (notifications carry it bare). */
+export function normaliseETag(etag: string): string {
+  return etag.replace(/^"|"$/g, '');
+}
+
+/** The S3 adapter: one GetObject per object; the body is the SDK's Node.js stream. */
+export class S3LogObjectSource implements LogObjectSource {
+  constructor(private readonly client: S3Client) {}
+
+  /** Sends GetObject and hands back the body stream unread. */
+  async open(bucket: string, key: string): Promise<OpenedLogObject> {
+    const output = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    const body = output.Body;
+    if (body === undefined || !isAsyncIterable(body)) {
+      throw new LogObjectReadError(`GetObject returned no readable body for s3://${bucket}/${key}`, bucket, key);
+    }
+    return {
+      body,
+      ...(output.ETag === undefined ? {} : { etag: normaliseETag(output.ETag) }),
+      ...(output.ContentLength === undefined ? {} : { size: output.ContentLength }),
+    };
+  }
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<Uint8Array> {
+  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+}

@@ -1,0 +1,232 @@
+/**
+ * The DynamoDB adapter of the event store: BatchWriteItem in chunks of 25, `UnprocessedItems` and throttling
+ * retried with full-jitter exponential backoff, an error with counts when the attempts run out.
+ */
+import { BatchWriteCommand, type BatchWriteCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { toItems } from '../core/item-mapping';
+import type { KeptEvent } from '../core/pipeline';
+import type { EventStore, PutEventsResult } from './event-store';
+
+/** BatchWriteItem's limit of requests per call. */
+export const BATCH_WRITE_LIMIT = 25;
+
+/** Error names DynamoDB (or the network under it) uses for a condition worth retrying. */
+const RETRYABLE_ERROR_NAMES = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+]);
+
+/** Raised when items could not be written: after the last attempt, or on an error that retrying cannot fix. */
+export class EventStoreWriteError extends Error {
+  override readonly name = 'EventStoreWriteError';
+  constructor(
+    message: string,
+    readonly details: {
+      readonly tableName: string;
+      /** Items written by this `putEvents` call before it gave up. */
+      readonly itemsWritten: number;
+      /** Items of the failing batch that were not written. */
+      readonly itemsFailed: number;
+      readonly attempts: number;
+      /** The event IDs whose items were in the failing batch (IDs only, never content). */
+      readonly eventIDs: readonly string[];
+    },
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Properties of {@link DynamoDBEventStore}. */
+export interface DynamoDBEventStoreProps {
+  readonly client: DynamoDBDocumentClient;
+  readonly tableName: string;
+  /**
+   * Days after the event's time at which DynamoDB TTL removes its items.
+   * @default items never expire
+   */
+  readonly retentionDays?: number;
+  /**
+   * BatchWriteItem calls per chunk before giving up (the first call included). The SDK's own retries of a
+   * throttled call happen inside each attempt.
+   * @default 10
+   */
+  readonly maxAttempts?: number;
+  /**
+   * Called before each retry with the number of items re-sent; the handler turns it into the `WriteRetries` metric.
+   * @default no callback
+   */
+  readonly onRetry?: (n: number) => void;
+  /**
+   * Base of the exponential backoff, in milliseconds.
+   * @default 50
+   */
+  readonly baseDelayMs?: number;
+  /**
+   * Cap of the exponential backoff, in milliseconds.
+   * @default 3000
+   */
+  readonly maxDelayMs?: number;
+  /**
+   * Chunks written at the same time.
+   * @default 4
+   */
+  readonly concurrency?: number;
+  /**
+   * Waits between attempts; injectable so tests need not wait.
+   * @default setTimeout
+   */
+  readonly sleep?: (ms: number) => Promise<void>;
+  /**
+   * Source of jitter in [0, 1); injectable for tests.
+   * @default Math.random
+   */
+  readonly random?: () => number;
+}
+
+type WriteRequest = { PutRequest: { Item: Record<string, unknown> } };
+
+/**
+ * Stores kept events in the event table as {@link toItems} maps them.
+ *
+ * Every item of a `putEvents` call is keyed by (pk, sk) first, so no batch holds the same key twice (DynamoDB
+ * rejects such a batch) and a repeated event is written once. Chunks of 25 go out a few at a time; each chunk's
+ * unprocessed items and throttled calls are retried with full jitter (`random() × min(cap, base × 2^attempt)`).
+ */
+export class DynamoDBEventStore implements EventStore {
+  private readonly props: DynamoDBEventStoreProps;
+
+  constructor(props: DynamoDBEventStoreProps) {
+    if (props.maxAttempts !== undefined && (!Number.isInteger(props.maxAttempts) || props.maxAttempts < 1)) {
+      throw new RangeError(`maxAttempts must be a positive integer, got ${String(props.maxAttempts)}`);
+    }
+    this.props = props;
+  }
+
+  /** Writes the events' items; see the class description for batching and retries. */
+  async putEvents(events: readonly KeptEvent[]): Promise<PutEventsResult> {
+    const byKey = new Map<string, Record<string, unknown>>();
+    const options = this.props.retentionDays === undefined ? {} : { retentionDays: this.props.retentionDays };
+    for (const kept of events) {
+      for (const item of toItems(kept, options)) {
+        byKey.set(`${String(item.pk)}\u0000${String(item.sk)}`, item);
+      }
+    }
+    const items = [...byKey.values()];
+    const chunks: Record<string, unknown>[][] = [];
+    for (let start = 0; start < items.length; start += BATCH_WRITE_LIMIT) {
+      chunks.push(items.slice(start, start + BATCH_WRITE_LIMIT));
+    }
+    const totals = { itemsWritten: 0, retries: 0 };
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < chunks.length) {
+        const chunk = chunks[next++];
+        if (chunk !== undefined) await this.writeChunk(chunk, totals);
+      }
+    };
+    const workers = Array.from({ length: Math.min(this.props.concurrency ?? 4, chunks.length) }, worker);
+    // Every worker settles before an error is raised, so no write is left running behind the caller's back.
+    const results = await Promise.allSettled(workers);
+    const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failure !== undefined) throw failure.reason;
+    return totals;
+  }
+
+  private async writeChunk(
+    chunk: readonly Record<string, unknown>[],
+    totals: { itemsWritten: number; retries: number },
+  ): Promise<void> {
+    const { tableName } = this.props;
+    const maxAttempts = this.props.maxAttempts ?? 10;
+    let pending: WriteRequest[] = chunk.map((Item) => ({ PutRequest: { Item } }));
+    let lastError: unknown;
+    for (let attempt = 1; ; attempt++) {
+      const sent = pending.length;
+      let output: BatchWriteCommandOutput | undefined;
+      try {
+        output = await this.props.client.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
+        lastError = undefined;
+      } catch (error) {
+        if (!isRetryable(error)) throw this.failure(`BatchWriteItem failed`, pending, totals, attempt, error);
+        lastError = error;
+      }
+      if (output !== undefined) {
+        pending = unprocessedOf(output, tableName);
+        totals.itemsWritten += sent - pending.length;
+      }
+      if (pending.length === 0) return;
+      if (attempt >= maxAttempts) {
+        throw this.failure(
+          `${pending.length} item(s) still unwritten after ${attempt} attempts`,
+          pending,
+          totals,
+          attempt,
+          lastError,
+        );
+      }
+      totals.retries += 1;
+      this.props.onRetry?.(pending.length);
+      await (this.props.sleep ?? defaultSleep)(this.backoff(attempt));
+    }
+  }
+
+  private backoff(attempt: number): number {
+    const base = this.props.baseDelayMs ?? 50;
+    const cap = this.props.maxDelayMs ?? 3000;
+    return Math.floor((this.props.random ?? Math.random)() * Math.min(cap, base * 2 ** attempt));
+  }
+
+  private failure(
+    message: string,
+    pending: readonly WriteRequest[],
+    totals: { itemsWritten: number },
+    attempts: number,
+    cause: unknown,
+  ): EventStoreWriteError {
+    const eventIDs = [...new Set(pending.map((request) => String(request.PutRequest.Item.eventID)))];
+    const reason = cause instanceof Error ? `: ${cause.name}: ${cause.message}` : '';
+    return new EventStoreWriteError(
+      `${message} to table ${this.props.tableName}${reason}`,
+      {
+        tableName: this.props.tableName,
+        itemsWritten: totals.itemsWritten,
+        itemsFailed: pending.length,
+        attempts,
+        eventIDs,
+      },
+      cause === undefined ? undefined : { cause },
+    );
+  }
+}
+
+function unprocessedOf(output: BatchWriteCommandOutput, tableName: string): WriteRequest[] {
+  const requests = output.UnprocessedItems?.[tableName] ?? [];
+  const pending: WriteRequest[] = [];
+  for (const request of requests) {
+    const item = request.PutRequest?.Item;
+    if (item !== undefined) pending.push({ PutRequest: { Item: item } });
+  }
+  return pending;
+}
+
+function isRetryable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (RETRYABLE_ERROR_NAMES.has(error.name)) return true;
+  const metadata = (error as { $retryable?: unknown; $metadata?: { httpStatusCode?: number } }).$metadata;
+  if ((error as { $retryable?: unknown }).$retryable !== undefined) return true;
+  const status = metadata?.httpStatusCode;
+  if (status !== undefined && status >= 500) return true;
+  const code = (error as { code?: unknown }).code;
+  return code === 'ECONNRESET' || code === 'ECONNREFUSED' || code === 'EPIPE' || code === 'ETIMEDOUT';
+}
+
+function defaultSleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

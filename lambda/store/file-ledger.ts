@@ -1,0 +1,92 @@
+/**
+ * The file ledger: which log objects were processed, and as which version. The handler and `trail-audit ingest`
+ * skip an object whose ledger entry has the same fingerprint; writes are idempotent anyway, the ledger saves the
+ * work and tells an auditor what was read.
+ */
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+/** Sort key of ledger items; their partition key is the object id. */
+export const LEDGER_SORT_KEY = 'LEDGER';
+
+/** One processed log object. */
+export interface LedgerEntry {
+  /** `s3://bucket/key` or `file:///abs/path`. */
+  readonly objectId: string;
+  /** The object's version as its source names it: the S3 ETag, or `size:mtime` of a local file. */
+  readonly fingerprint: string;
+  /** Events kept and stored from it. */
+  readonly events: number;
+  /** When processing finished (ISO 8601). */
+  readonly processedAt: string;
+}
+
+/** Records and recalls processed log objects. */
+export interface FileLedger {
+  /** The entry of an object, or undefined when it was never processed. */
+  get(objectId: string): Promise<LedgerEntry | undefined>;
+  /** Records (or overwrites) the entry of an object. */
+  put(entry: LedgerEntry): Promise<void>;
+}
+
+/** Raised when a ledger item does not have the shape trail-audit writes. */
+export class LedgerItemError extends Error {
+  override readonly name = 'LedgerItemError';
+  constructor(
+    message: string,
+    readonly objectId: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The `s3://bucket/key` id of an S3 object in the ledger. */
+export function s3ObjectId(bucket: string, key: string): string {
+  return `s3://${bucket}/${key}`;
+}
+
+/** Properties of {@link DynamoDBFileLedger}. */
+export interface DynamoDBFileLedgerProps {
+  readonly client: DynamoDBDocumentClient;
+  /** The event table: ledger items live beside the events, under `pk = objectId`, `sk = "LEDGER"`. */
+  readonly tableName: string;
+}
+
+/** The ledger in the event table: one item per object, `pk = objectId`, `sk = "LEDGER"`. */
+export class DynamoDBFileLedger implements FileLedger {
+  constructor(private readonly props: DynamoDBFileLedgerProps) {}
+
+  /** Reads the entry of an object (strongly consistent, so a just-finished retry is seen). */
+  async get(objectId: string): Promise<LedgerEntry | undefined> {
+    const output = await this.props.client.send(
+      new GetCommand({
+        TableName: this.props.tableName,
+        Key: { pk: objectId, sk: LEDGER_SORT_KEY },
+        ConsistentRead: true,
+      }),
+    );
+    const item = output.Item;
+    if (item === undefined) return undefined;
+    const { fingerprint, events, processedAt } = item;
+    if (typeof fingerprint !== 'string' || typeof events !== 'number' || typeof processedAt !== 'string') {
+      throw new LedgerItemError('ledger item lacks fingerprint, events or processedAt', objectId);
+    }
+    return { objectId, fingerprint, events, processedAt };
+  }
+
+  /** Writes the entry of an object, replacing an earlier one. */
+  async put(entry: LedgerEntry): Promise<void> {
+    await this.props.client.send(
+      new PutCommand({
+        TableName: this.props.tableName,
+        Item: {
+          pk: entry.objectId,
+          sk: LEDGER_SORT_KEY,
+          objectId: entry.objectId,
+          fingerprint: entry.fingerprint,
+          events: entry.events,
+          processedAt: entry.processedAt,
+        },
+      }),
+    );
+  }
+}

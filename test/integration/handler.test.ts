@@ -1,0 +1,325 @@
+/**
+ * The processor end to end against real servers on 127.0.0.1: gzipped logs in s3rver, real-shaped S3
+ * notifications in an SQS event, the handler with its production adapters, DynamoDB Local behind them, and every
+ * access pattern queried back.
+ */
+import { gzipSync } from 'node:zlib';
+import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { S3LogObjectSource } from '../../lambda/adapters/s3-log-reader';
+import type { LookupKind } from '../../lambda/core/item-mapping';
+import type { CloudTrailRecord, UserIdentity } from '../../lambda/core/types';
+import { createHandler, type HandlerLogger, type HandlerMetrics } from '../../lambda/handler';
+import { startDynamoDBLocal, type DynamoDBLocalServer } from '../../lambda/local/dynamodb-local';
+import { DynamoDBEventStore } from '../../lambda/store/dynamodb-event-store';
+import { getEvent, queryLookup, type QueryOptions } from '../../lambda/store/event-queries';
+import { DynamoDBFileLedger } from '../../lambda/store/file-ledger';
+import { createEventTable, localDocumentClient } from '../helpers/dynamodb';
+import { collect, gzippedLogFile, loadFixture, record } from '../helpers/fixtures';
+import { sqsEventOf, type NotifiedObjectSpec } from '../helpers/s3-events';
+import { startS3rver, type LocalS3 } from '../helpers/s3rver';
+import { startThrottlingProxy, type ThrottlingProxy } from '../helpers/throttling-proxy';
+
+// The servers take seconds to start and the throttled test waits on backoff: well past jest's 5 s default.
+jest.setTimeout(60_000);
+
+const BUCKET = 'trail-audit-logs';
+const ROLE_ARN = 'arn:aws:iam::123456789012:role/ci/service-role-Deployer';
+const V2_LB_ARN = 'arn:aws:elasticloadbalancing:us-west-2:123456789012:loadbalancer/app/my-load-balancer/ffcddace1759e1d0';
+const ALICE_KEY = 'AKIAIOSFODNN7EXAMPLE';
+
+/** A key in the organization-trail layout, behind a prefix with a space (S3 notifies it as `+`). */
+function logKey(day: string, name: string): string {
+  return `audit logs/AWSLogs/o-a1b2c3d4e5/123456789012/CloudTrail/us-west-2/2026/11/${day}/123456789012_CloudTrail_us-west-2_202611${day}T1005Z_${name}.json.gz`;
+}
+
+const DIGEST_KEY =
+  'audit logs/AWSLogs/o-a1b2c3d4e5/123456789012/CloudTrail-Digest/us-west-2/2026/11/20/123456789012_CloudTrail-Digest_us-west-2_org_us-west-2_20261120T100000Z.json.gz';
+
+function sessionArn(name: string): string {
+  return `arn:aws:sts::123456789012:assumed-role/service-role-Deployer/${name}`;
+}
+
+/** The identity of a session of the Deployer role. */
+function session(name: string, accessKeyId: string): UserIdentity {
+  const base = loadFixture('identity-assumed-role').userIdentity ?? {};
+  return { ...base, arn: sessionArn(name), principalId: `AROAIDPPEZS35WEXAMPLE:${name}`, accessKeyId };
+}
+
+function at(base: CloudTrailRecord, eventID: string, eventTime: string, userIdentity?: UserIdentity): CloudTrailRecord {
+  return { ...base, eventID, eventTime, ...(userIdentity === undefined ? {} : { userIdentity }) };
+}
+
+// File A (20 Nov): a v2 load balancer created by session deploy-1 and deleted by deploy-2, a classic one deleted by
+// Alice, a repeated eventID, and another service's call.
+const A1 = at(loadFixture('elbv2-create-load-balancer'), 'a1000000-0000-4000-8000-000000000001', '2026-11-20T10:00:00Z', session('deploy-1', 'ASIAEXAMPLESESSION01'));
+const A2 = at(loadFixture('elbv2-delete-load-balancer'), 'a2000000-0000-4000-8000-000000000002', '2026-11-20T10:05:00Z', session('deploy-2', 'ASIAEXAMPLESESSION02'));
+const A3 = at(loadFixture('elb-classic-delete-load-balancer'), 'a3000000-0000-4000-8000-000000000003', '2026-11-20T10:10:00Z');
+const A_OTHER = record({ eventSource: 's3.amazonaws.com', eventName: 'GetObject', eventTime: '2026-11-20T10:11:00Z' });
+// File B (21 Nov): a Beanstalk update by session deploy-1 and a launch configuration created by the root user.
+const B1 = at(loadFixture('elasticbeanstalk-update-environment'), 'b1000000-0000-4000-8000-000000000001', '2026-11-21T09:00:00Z', session('deploy-1', 'ASIAEXAMPLESESSION01'));
+const B2 = at(loadFixture('autoscaling-create-launch-configuration'), 'b2000000-0000-4000-8000-000000000002', '2026-11-21T09:30:00Z');
+
+const quietLogger: HandlerLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+class CountingMetrics implements HandlerMetrics {
+  readonly values = new Map<string, number>();
+  addMetric(name: string, _unit: 'Count', value: number): void {
+    this.values.set(name, (this.values.get(name) ?? 0) + value);
+  }
+  publishStoredMetrics(): void {}
+}
+
+let dynamodb: DynamoDBLocalServer | undefined;
+let s3: LocalS3 | undefined;
+let proxy: ThrottlingProxy | undefined;
+let client: DynamoDBDocumentClient;
+let throttledClient: DynamoDBDocumentClient | undefined;
+
+beforeAll(async () => {
+  [dynamodb, s3] = await Promise.all([startDynamoDBLocal(), startS3rver([BUCKET])]);
+  client = localDocumentClient(dynamodb.endpoint);
+  proxy = await startThrottlingProxy(dynamodb.endpoint, { throttleEvery: 4 });
+  // No SDK retries: the store itself must recover the throttled calls.
+  throttledClient = localDocumentClient(proxy.endpoint, { maxAttempts: 1 });
+});
+
+afterAll(async () => {
+  client?.destroy();
+  throttledClient?.destroy();
+  await Promise.all([s3?.stop(), proxy?.stop()]);
+  await dynamodb?.stop();
+});
+
+function localS3(): LocalS3 {
+  if (s3 === undefined) throw new Error('s3rver did not start');
+  return s3;
+}
+
+/** The handler with its production adapters on the local servers. */
+function handlerFor(tableName: string, tableClient: DynamoDBDocumentClient = client, metrics = new CountingMetrics()) {
+  return createHandler({
+    source: new S3LogObjectSource(localS3().client),
+    // Many attempts: the throttling proxy halves every batch and refuses every 4th call.
+    store: new DynamoDBEventStore({ client: tableClient, tableName, maxAttempts: 25, baseDelayMs: 5, maxDelayMs: 100 }),
+    ledger: new DynamoDBFileLedger({ client: tableClient, tableName }),
+    logger: quietLogger,
+    metrics,
+    config: { dropReadOnly: false },
+  });
+}
+
+async function eventIDs(
+  tableName: string,
+  value: string,
+  kinds: readonly LookupKind[],
+  options: QueryOptions = {},
+): Promise<string[]> {
+  const items = await collect(queryLookup(client, tableName, [value], kinds, options));
+  return items.map((item) => item.eventID);
+}
+
+async function countItems(tableName: string): Promise<number> {
+  let count = 0;
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(
+      new ScanCommand({ TableName: tableName, Select: 'COUNT', ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }) }),
+    );
+    count += page.Count ?? 0;
+    startKey = page.LastEvaluatedKey;
+  } while (startKey !== undefined);
+  return count;
+}
+
+describe('handler → DynamoDB: every access pattern', () => {
+  const TABLE = 'events-access-patterns';
+  let response: SQSBatchResponse | undefined;
+
+  beforeAll(async () => {
+    await createEventTable(client, TABLE);
+    const store = localS3();
+    await store.putObject(BUCKET, logKey('20', 'a'), gzippedLogFile([A1, A2, A3, A2, A_OTHER]));
+    await store.putObject(BUCKET, logKey('21', 'b'), gzippedLogFile([B1, B2]));
+    const corrupt = gzippedLogFile([A1, A2, A3]);
+    await store.putObject(BUCKET, logKey('21', 'corrupt'), corrupt.subarray(0, corrupt.length - 40));
+    const event: SQSEvent = sqsEventOf([
+      { id: 'm-a', objects: [{ bucket: BUCKET, key: logKey('20', 'a') }] },
+      {
+        id: 'm-b',
+        objects: [
+          { bucket: BUCKET, key: logKey('21', 'b') },
+          { bucket: BUCKET, key: DIGEST_KEY },
+        ],
+      },
+      { id: 'm-corrupt', objects: [{ bucket: BUCKET, key: logKey('21', 'corrupt') }] },
+    ]);
+    response = await handlerFor(TABLE)(event);
+  });
+
+  it('fails only the message of the corrupt object', () => {
+    // assess
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-corrupt' }] });
+  });
+
+  it('finds every session of a role by the role ARN, newest first', async () => {
+    // act
+    const found = await eventIDs(TABLE, ROLE_ARN, ['principal']);
+
+    // assess
+    expect(found).toEqual([B1.eventID, A2.eventID, A1.eventID]);
+  });
+
+  it('finds one session by its session ARN', async () => {
+    // act
+    const found = await eventIDs(TABLE, sessionArn('deploy-2'), ['session']);
+
+    // assess
+    expect(found).toEqual([A2.eventID]);
+  });
+
+  it('finds a resource by its ARN', async () => {
+    // act
+    const found = await eventIDs(TABLE, V2_LB_ARN, ['resource']);
+
+    // assess
+    expect(found).toEqual([A2.eventID, A1.eventID]);
+  });
+
+  it('finds resources by plain name, across ELB classic and v2', async () => {
+    // act
+    const found = await eventIDs(TABLE, 'my-load-balancer', ['resourceName']);
+
+    // assess
+    expect(found).toEqual([A3.eventID, A2.eventID, A1.eventID]);
+  });
+
+  it('finds the calls made with an access key', async () => {
+    // act
+    const found = await eventIDs(TABLE, ALICE_KEY, ['accessKey']);
+
+    // assess
+    expect(found).toEqual([B2.eventID, A3.eventID]);
+  });
+
+  it('finds the calls of an action', async () => {
+    // act
+    const found = await eventIDs(TABLE, 'elasticloadbalancing:DeleteLoadBalancer', ['action']);
+
+    // assess
+    expect(found).toEqual([A3.eventID, A2.eventID]);
+  });
+
+  it('restricts a query to a time range', async () => {
+    // act
+    const found = await eventIDs(TABLE, ROLE_ARN, ['principal'], {
+      since: '2026-11-20T10:05:00Z',
+      until: '2026-11-20T23:59:59Z',
+    });
+
+    // assess
+    expect(found).toEqual([A2.eventID]);
+  });
+
+  it('reads the whole event, with its original record, by eventID', async () => {
+    // act
+    const stored = await getEvent(client, TABLE, A2.eventID);
+
+    // assess
+    expect(stored?.event).toMatchObject({
+      eventID: A2.eventID,
+      eventName: 'DeleteLoadBalancer',
+      service: 'elbv2',
+      principal: { id: ROLE_ARN, sessionArn: sessionArn('deploy-2') },
+    });
+    expect(JSON.parse(stored?.record ?? 'null')).toEqual(A2);
+  });
+
+  it('merges several values into one newest-first list', async () => {
+    // act
+    const items = await collect(queryLookup(client, TABLE, [sessionArn('deploy-1'), ALICE_KEY], ['session', 'accessKey']));
+
+    // assess
+    expect(items.map((item) => item.eventID)).toEqual([B2.eventID, B1.eventID, A3.eventID, A1.eventID]);
+  });
+});
+
+describe('handler → DynamoDB: redelivery', () => {
+  const TABLE = 'events-redelivery';
+
+  beforeAll(async () => {
+    await createEventTable(client, TABLE);
+    await localS3().putObject(BUCKET, logKey('22', 'again'), gzippedLogFile([A1, A2, A3]));
+  });
+
+  it('stores the same items when the same file is delivered twice', async () => {
+    // prepare: notifications without an ETag, so the ledger cannot short-cut the second delivery
+    const event = sqsEventOf([{ id: 'm-1', objects: [{ bucket: BUCKET, key: logKey('22', 'again') }] }]);
+    const handler = handlerFor(TABLE);
+    await handler(event);
+    const itemsAfterFirst = await countItems(TABLE);
+
+    // act
+    await handler(event);
+
+    // assess
+    expect(await countItems(TABLE)).toBe(itemsAfterFirst);
+    expect(await eventIDs(TABLE, 'my-load-balancer', ['resourceName'])).toEqual([A3.eventID, A2.eventID, A1.eventID]);
+  });
+
+  it('skips a file the ledger holds with the same ETag', async () => {
+    // prepare
+    const key = logKey('22', 'ledger');
+    const eTag = await localS3().putObject(BUCKET, key, gzippedLogFile([A1]));
+    const spec: NotifiedObjectSpec = { bucket: BUCKET, key, eTag: eTag.replace(/"/g, '') };
+    const metrics = new CountingMetrics();
+    const handler = handlerFor(TABLE, client, metrics);
+    await handler(sqsEventOf([{ id: 'm-1', objects: [spec] }]));
+
+    // act
+    await handler(sqsEventOf([{ id: 'm-2', objects: [spec] }]));
+
+    // assess
+    expect(metrics.values.get('FilesProcessed')).toBe(1);
+    expect(metrics.values.get('FilesSkipped.already-processed')).toBe(1);
+  });
+});
+
+describe('handler → DynamoDB: throttling', () => {
+  const TABLE = 'events-throttled';
+  const EVENTS = 60;
+
+  it('loses nothing when part of every batch comes back unprocessed and some calls are throttled', async () => {
+    // prepare: 60 deletions of distinct load balancers: each an event item and 6 lookups (principal, its name,
+    // access key, action, resource ARN, resource name); plus the file's ledger item
+    await createEventTable(client, TABLE);
+    const records = Array.from({ length: EVENTS }, (_, index) =>
+      record({
+        eventName: 'DeleteLoadBalancer',
+        readOnly: false,
+        eventTime: `2026-11-23T10:${String(index).padStart(2, '0')}:00Z`,
+        requestParameters: {
+          loadBalancerArn: `arn:aws:elasticloadbalancing:us-west-2:123456789012:loadbalancer/app/lb-${index}/0123456789abcdef`,
+        },
+      }),
+    );
+    const key = logKey('23', 'throttled');
+    await localS3().putObject(BUCKET, key, gzipSync(JSON.stringify({ Records: records })));
+    if (throttledClient === undefined || proxy === undefined) throw new Error('the throttling proxy did not start');
+    const metrics = new CountingMetrics();
+
+    // act
+    const response = await handlerFor(TABLE, throttledClient, metrics)(
+      sqsEventOf([{ id: 'm-1', objects: [{ bucket: BUCKET, key }] }]),
+    );
+
+    // assess
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(proxy.stats.itemsWithheld).toBeGreaterThan(0);
+    expect(proxy.stats.throttled).toBeGreaterThan(0);
+    const found = await eventIDs(TABLE, 'elasticloadbalancing:DeleteLoadBalancer', ['action']);
+    expect(found.sort()).toEqual(records.map((r) => r.eventID).sort());
+    expect(await countItems(TABLE)).toBe(EVENTS * 7 + 1);
+    expect(metrics.values.get('ItemsWritten')).toBe(EVENTS * 7);
+  });
+});

@@ -1,0 +1,281 @@
+import {
+  actionOf,
+  itemSize,
+  toItems,
+  TRIMMED_MARKER,
+  writeUnitsOf,
+  type LookupItem,
+} from '../../../lambda/core/item-mapping';
+import type { KeptEvent } from '../../../lambda/core/pipeline';
+import type { CloudTrailRecord, NormalisedEvent } from '../../../lambda/core/types';
+import { record } from '../../helpers/fixtures';
+
+const ROLE_ARN = 'arn:aws:iam::123456789012:role/ci/Deployer';
+const SESSION_ARN = 'arn:aws:sts::123456789012:assumed-role/Deployer/deploy-session';
+const LB_ARN = 'arn:aws:elasticloadbalancing:us-west-2:123456789012:loadbalancer/app/web/50dc6c495c0c9188';
+const NOW = new Date('2026-11-21T00:00:00Z');
+
+/** A normalised DeleteLoadBalancer by an assumed-role session; overrides replace fields. */
+function kept(overrides: Partial<NormalisedEvent> = {}, recordOverrides: Partial<CloudTrailRecord> = {}): KeptEvent {
+  const event: NormalisedEvent = {
+    eventID: '11111111-2222-3333-4444-555555555555',
+    eventTime: '2026-11-20T10:15:00Z',
+    service: 'elbv2',
+    eventSource: 'elasticloadbalancing.amazonaws.com',
+    eventName: 'DeleteLoadBalancer',
+    awsRegion: 'us-west-2',
+    accountId: '123456789012',
+    readOnly: false,
+    sourceIPAddress: '198.51.100.7',
+    principal: {
+      type: 'AssumedRole',
+      id: ROLE_ARN,
+      arn: SESSION_ARN,
+      name: 'Deployer',
+      sessionArn: SESSION_ARN,
+      sessionName: 'deploy-session',
+      accessKeyId: 'ASIAJEXAMPLEXEG2JICEA',
+    },
+    resources: [{ type: 'AWS::ElasticLoadBalancingV2::LoadBalancer', arn: LB_ARN, name: 'web' }],
+    ...overrides,
+  };
+  return { event, record: record({ eventID: event.eventID, eventName: event.eventName, ...recordOverrides }) };
+}
+
+function lookups(items: Record<string, unknown>[]): LookupItem[] {
+  return items.slice(1) as unknown as LookupItem[];
+}
+
+describe('actionOf', () => {
+  it('names a call as IAM does', () => {
+    // act
+    const action = actionOf('elasticloadbalancing.amazonaws.com', 'DeleteLoadBalancer');
+
+    // assess
+    expect(action).toBe('elasticloadbalancing:DeleteLoadBalancer');
+  });
+});
+
+describe('toItems', () => {
+  it('puts the event item first under pk = eventID, sk = EVENT, with the original record', () => {
+    // prepare
+    const event = kept();
+
+    // act
+    const [first] = toItems(event, { now: NOW });
+
+    // assess
+    expect(first).toMatchObject({
+      pk: event.event.eventID,
+      sk: 'EVENT',
+      action: 'elasticloadbalancing:DeleteLoadBalancer',
+      principal: { id: ROLE_ARN, sessionArn: SESSION_ARN },
+      storedAt: NOW.toISOString(),
+    });
+    expect(JSON.parse(String(first?.record))).toEqual(event.record);
+  });
+
+  it('writes one lookup item per thing to look up by, keyed by the value as typed', () => {
+    // act
+    const items = toItems(kept(), { now: NOW });
+
+    // assess
+    expect(lookups(items).map((item) => [item.pk, item.lookup])).toEqual([
+      [ROLE_ARN, 'principal'],
+      ['Deployer', 'principalName'],
+      [SESSION_ARN, 'session'],
+      ['ASIAJEXAMPLEXEG2JICEA', 'accessKey'],
+      ['elasticloadbalancing:DeleteLoadBalancer', 'action'],
+      [LB_ARN, 'resource'],
+      ['web', 'resourceName'],
+    ]);
+  });
+
+  it('orders lookup sort keys by time, then eventID, then lookup kind', () => {
+    // act
+    const items = lookups(toItems(kept(), { now: NOW }));
+
+    // assess
+    expect(items[0]?.sk).toBe('2026-11-20T10:15:00Z#11111111-2222-3333-4444-555555555555#principal');
+  });
+
+  it('carries a readable summary on each lookup item', () => {
+    // act
+    const resourceItem = lookups(toItems(kept(), { now: NOW })).find((item) => item.lookup === 'resource');
+
+    // assess
+    expect(resourceItem).toEqual({
+      pk: LB_ARN,
+      sk: `2026-11-20T10:15:00Z#11111111-2222-3333-4444-555555555555#resource`,
+      lookup: 'resource',
+      eventID: '11111111-2222-3333-4444-555555555555',
+      eventTime: '2026-11-20T10:15:00Z',
+      eventName: 'DeleteLoadBalancer',
+      eventSource: 'elasticloadbalancing.amazonaws.com',
+      service: 'elbv2',
+      awsRegion: 'us-west-2',
+      accountId: '123456789012',
+      readOnly: false,
+      sourceIPAddress: '198.51.100.7',
+      principal: ROLE_ARN,
+      sessionName: 'deploy-session',
+      resources: [LB_ARN],
+    });
+  });
+
+  it('writes no name item when the name is the id', () => {
+    // prepare
+    const event = kept({ principal: { type: 'AWSService', id: 'elasticbeanstalk.amazonaws.com', name: 'elasticbeanstalk.amazonaws.com' } });
+
+    // act
+    const kinds = lookups(toItems(event, { now: NOW })).map((item) => item.lookup);
+
+    // assess
+    expect(kinds).not.toContain('principalName');
+  });
+
+  it('writes no lookup item for a value past the partition key limit', () => {
+    // prepare
+    const event = kept({ resources: [{ type: 'AWS::ElasticLoadBalancingV2::LoadBalancer', name: 'n'.repeat(2049) }] });
+
+    // act
+    const kinds = lookups(toItems(event, { now: NOW })).map((item) => item.lookup);
+
+    // assess
+    expect(kinds).not.toContain('resourceName');
+  });
+
+  it('writes a repeated resource once', () => {
+    // prepare
+    const resource = { type: 'AWS::ElasticLoadBalancingV2::LoadBalancer', arn: LB_ARN, name: 'web' };
+    const event = kept({ resources: [resource, resource] });
+
+    // act
+    const keys = toItems(event, { now: NOW }).map((item) => `${String(item.pk)}|${String(item.sk)}`);
+
+    // assess
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(keys).toHaveLength(8);
+  });
+
+  it('writes one name item for resources of different types sharing a name, with their types', () => {
+    // prepare
+    const event = kept({
+      resources: [
+        { type: 'AWS::ElasticLoadBalancingV2::LoadBalancer', arn: LB_ARN, name: 'web' },
+        { type: 'AWS::ElasticLoadBalancingV2::TargetGroup', name: 'web' },
+      ],
+    });
+
+    // act
+    const nameItems = lookups(toItems(event, { now: NOW })).filter((item) => item.lookup === 'resourceName');
+
+    // assess
+    expect(nameItems).toHaveLength(1);
+    expect(nameItems[0]?.resourceTypes).toEqual([
+      'AWS::ElasticLoadBalancingV2::LoadBalancer',
+      'AWS::ElasticLoadBalancingV2::TargetGroup',
+    ]);
+  });
+
+  it('maps the same event to the same keys every time', () => {
+    // act
+    const first = toItems(kept(), { now: NOW });
+    const second = toItems(kept(), { now: new Date('2027-01-01T00:00:00Z') });
+
+    // assess
+    expect(second.map((item) => [item.pk, item.sk])).toEqual(first.map((item) => [item.pk, item.sk]));
+  });
+
+  it('sets expiresAt to eventTime plus the retention on every item', () => {
+    // act
+    const items = toItems(kept(), { retentionDays: 90, now: NOW });
+
+    // assess
+    const expected = Date.parse('2026-11-20T10:15:00Z') / 1000 + 90 * 86_400;
+    expect(new Set(items.map((item) => item.expiresAt))).toEqual(new Set([expected]));
+  });
+
+  it('writes no expiresAt without a retention', () => {
+    // act
+    const items = toItems(kept(), { now: NOW });
+
+    // assess
+    expect(items.filter((item) => 'expiresAt' in item)).toEqual([]);
+  });
+
+  it('trims the largest fields of a record past the size limit and lists them', () => {
+    // prepare: 420 KB of responseElements, 30 KB of requestParameters
+    const event = kept(
+      {},
+      {
+        responseElements: { blob: 'r'.repeat(420 * 1024) },
+        requestParameters: { blob: 'q'.repeat(30 * 1024) },
+      },
+    );
+
+    // act
+    const [eventItem] = toItems(event, { now: NOW });
+
+    // assess
+    const stored = JSON.parse(String(eventItem?.record)) as Record<string, unknown>;
+    expect(eventItem?.recordTrimmed).toEqual(['responseElements']);
+    expect(stored.responseElements).toEqual({ [TRIMMED_MARKER]: JSON.stringify(event.record.responseElements).length });
+    expect(stored.requestParameters).toEqual(event.record.requestParameters);
+  });
+
+  it('keeps a trimmed event item under the 400 KB item limit', () => {
+    // prepare: three large fields
+    const event = kept(
+      {},
+      {
+        responseElements: { blob: 'r'.repeat(300 * 1024) },
+        requestParameters: { blob: 'q'.repeat(250 * 1024) },
+        additionalEventData: { blob: 'a'.repeat(150 * 1024) },
+      },
+    );
+
+    // act
+    const [eventItem] = toItems(event, { now: NOW });
+
+    // assess
+    expect(itemSize(eventItem ?? {})).toBeLessThan(400 * 1024);
+    expect(eventItem?.recordTrimmed).toEqual(['responseElements', 'requestParameters']);
+  });
+
+  it('lists at most ten resources in a lookup summary, with the total', () => {
+    // prepare
+    const resources = Array.from({ length: 25 }, (_, index) => ({ type: 'AWS::EC2::Instance', name: `i-${index}` }));
+
+    // act
+    const [principalItem] = lookups(toItems(kept({ resources }), { now: NOW }));
+
+    // assess
+    expect(principalItem?.resources).toHaveLength(10);
+    expect(principalItem?.resourceCount).toBe(25);
+  });
+
+  it('keeps an event naming thousands of resources under the limit, every resource still a lookup', () => {
+    // prepare
+    const resources = Array.from({ length: 6000 }, (_, index) => ({
+      type: 'AWS::EC2::Instance',
+      arn: `arn:aws:ec2:us-west-2:123456789012:instance/i-${String(index).padStart(17, '0')}`,
+    }));
+
+    // act
+    const items = toItems(kept({ resources }), { now: NOW });
+
+    // assess
+    expect(itemSize(items[0] ?? {})).toBeLessThan(400 * 1024);
+    expect(items[0]?.resourceCount).toBe(6000);
+    expect(lookups(items).filter((item) => item.lookup === 'resource')).toHaveLength(6000);
+  });
+
+  it('costs one write unit per lookup item and ceil(size / 1 KB) for the event item', () => {
+    // act
+    const units = writeUnitsOf(toItems(kept(), { now: NOW }));
+
+    // assess
+    expect(units).toBe(2 + 7);
+  });
+});

@@ -1,0 +1,455 @@
+import { gzipSync } from 'node:zlib';
+import type { SQSBatchResponse } from 'aws-lambda';
+import type { LogObjectSource, OpenedLogObject } from '../../lambda/adapters/s3-log-reader';
+import type { KeptEvent } from '../../lambda/core/pipeline';
+import {
+  configFromEnv,
+  ConfigError,
+  createHandler,
+  handler,
+  ObjectsFailedError,
+  type HandlerDeps,
+  type HandlerLogger,
+  type HandlerMetrics,
+} from '../../lambda/handler';
+import type { EventStore, PutEventsResult } from '../../lambda/store/event-store';
+import type { FileLedger, LedgerEntry } from '../../lambda/store/file-ledger';
+import { chunked, gzippedLogFile, record } from '../helpers/fixtures';
+import { S3_TEST_EVENT_BODY, s3Event, sqsEventOf } from '../helpers/s3-events';
+
+const BUCKET = 'trail-audit-logs';
+// Short, so that it fits in the excerpt V8 quotes from invalid JSON.
+const SECRET = 'Zq7xK';
+
+function logKey(name: string, prefix = ''): string {
+  return `${prefix}AWSLogs/o-a1b2c3d4e5/123456789012/CloudTrail/us-west-2/2026/11/20/123456789012_CloudTrail_us-west-2_20261120T1005Z_${name}.json.gz`;
+}
+
+/** A write event the pipeline keeps, carrying a secret in its parameters (which must never reach a log). */
+function deleteCall(eventID: string): ReturnType<typeof record> {
+  return record({
+    eventID,
+    eventName: 'DeleteLoadBalancer',
+    readOnly: false,
+    requestParameters: {
+      loadBalancerArn: `arn:aws:elasticloadbalancing:us-west-2:123456789012:loadbalancer/app/${SECRET}/50dc6c495c0c9188`,
+    },
+  });
+}
+
+class FakeSource implements LogObjectSource {
+  readonly objects = new Map<string, { bytes: Buffer; etag: string }>();
+  readonly opened: string[] = [];
+
+  put(key: string, bytes: Buffer, etag = `etag-${key.length}`): void {
+    this.objects.set(`${BUCKET}/${key}`, { bytes, etag });
+  }
+
+  open(bucket: string, key: string): Promise<OpenedLogObject> {
+    this.opened.push(key);
+    const object = this.objects.get(`${bucket}/${key}`);
+    if (object === undefined) {
+      const error = new Error('The specified key does not exist.');
+      error.name = 'NoSuchKey';
+      return Promise.reject(error);
+    }
+    return Promise.resolve({ body: chunked(object.bytes, 256), etag: object.etag, size: object.bytes.length });
+  }
+}
+
+class FakeStore implements EventStore {
+  readonly batches: string[][] = [];
+
+  putEvents(events: readonly KeptEvent[]): Promise<PutEventsResult> {
+    this.batches.push(events.map((kept) => kept.event.eventID));
+    return Promise.resolve({ itemsWritten: events.length * 5, retries: 0 });
+  }
+
+  get eventIDs(): string[] {
+    return this.batches.flat();
+  }
+}
+
+class FakeLedger implements FileLedger {
+  readonly entries = new Map<string, LedgerEntry>();
+
+  get(objectId: string): Promise<LedgerEntry | undefined> {
+    return Promise.resolve(this.entries.get(objectId));
+  }
+
+  put(entry: LedgerEntry): Promise<void> {
+    this.entries.set(entry.objectId, entry);
+    return Promise.resolve();
+  }
+}
+
+class RecordingLogger implements HandlerLogger {
+  readonly lines: { level: string; message: string; attributes: Record<string, unknown> }[] = [];
+
+  info(message: string, attributes: Record<string, unknown>): void {
+    this.lines.push({ level: 'info', message, attributes });
+  }
+
+  warn(message: string, attributes: Record<string, unknown>): void {
+    this.lines.push({ level: 'warn', message, attributes });
+  }
+
+  error(message: string, attributes: Record<string, unknown>): void {
+    this.lines.push({ level: 'error', message, attributes });
+  }
+}
+
+class RecordingMetrics implements HandlerMetrics {
+  readonly values = new Map<string, number>();
+  published = 0;
+
+  addMetric(name: string, _unit: 'Count', value: number): void {
+    this.values.set(name, (this.values.get(name) ?? 0) + value);
+  }
+
+  publishStoredMetrics(): void {
+    this.published += 1;
+  }
+}
+
+function setup(config: Partial<HandlerDeps['config']> = {}): {
+  deps: HandlerDeps;
+  source: FakeSource;
+  store: FakeStore;
+  ledger: FakeLedger;
+  logger: RecordingLogger;
+  metrics: RecordingMetrics;
+} {
+  const source = new FakeSource();
+  const store = new FakeStore();
+  const ledger = new FakeLedger();
+  const logger = new RecordingLogger();
+  const metrics = new RecordingMetrics();
+  const deps: HandlerDeps = {
+    source,
+    store,
+    ledger,
+    logger,
+    metrics,
+    config: { dropReadOnly: false, ...config },
+    now: () => new Date('2026-11-20T10:30:00Z'),
+  };
+  return { deps, source, store, ledger, logger, metrics };
+}
+
+describe('createHandler with an SQS event', () => {
+  it('processes every object of every message', async () => {
+    // prepare
+    const { deps, source, store } = setup();
+    source.put(logKey('a'), gzippedLogFile([deleteCall('a-1')]));
+    source.put(logKey('b'), gzippedLogFile([deleteCall('b-1')]));
+    source.put(logKey('c'), gzippedLogFile([deleteCall('c-1')]));
+    const event = sqsEventOf([
+      { id: 'm1', objects: [{ bucket: BUCKET, key: logKey('a') }, { bucket: BUCKET, key: logKey('b') }] },
+      { id: 'm2', objects: [{ bucket: BUCKET, key: logKey('c') }] },
+    ]);
+
+    // act
+    const response = await createHandler(deps)(event);
+
+    // assess
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(store.eventIDs.sort()).toEqual(['a-1', 'b-1', 'c-1']);
+  });
+
+  it('reads the object under the URL-decoded key', async () => {
+    // prepare: a space (sent as +), a literal + (sent as %2B) and unicode in the prefix
+    const { deps, source } = setup();
+    const key = logKey('a', 'audit logs/été+hiver/');
+    source.put(key, gzippedLogFile([deleteCall('a-1')]));
+
+    // act
+    await createHandler(deps)(sqsEventOf([{ id: 'm1', objects: [{ bucket: BUCKET, key }] }]));
+
+    // assess
+    expect(source.opened).toEqual([key]);
+  });
+
+  it('ignores an s3:TestEvent', async () => {
+    // prepare
+    const { deps, source } = setup();
+
+    // act
+    const response = await createHandler(deps)(sqsEventOf([{ id: 'm1', body: S3_TEST_EVENT_BODY }]));
+
+    // assess
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(source.opened).toEqual([]);
+  });
+
+  it('reports only the message whose object failed', async () => {
+    // prepare: object b does not exist
+    const { deps, source, store } = setup();
+    source.put(logKey('a'), gzippedLogFile([deleteCall('a-1')]));
+    source.put(logKey('c'), gzippedLogFile([deleteCall('c-1')]));
+    const event = sqsEventOf([
+      { id: 'm1', objects: [{ bucket: BUCKET, key: logKey('a') }] },
+      { id: 'm2', objects: [{ bucket: BUCKET, key: logKey('b') }] },
+      { id: 'm3', objects: [{ bucket: BUCKET, key: logKey('c') }] },
+    ]);
+
+    // act
+    const response = await createHandler(deps)(event);
+
+    // assess
+    expect(response).toEqual<SQSBatchResponse>({ batchItemFailures: [{ itemIdentifier: 'm2' }] });
+    expect(store.eventIDs.sort()).toEqual(['a-1', 'c-1']);
+  });
+
+  it('fails the message of a corrupt gzip object and logs where decoding stopped', async () => {
+    // prepare: a gzip stream cut in half
+    const { deps, source, logger } = setup();
+    const whole = gzippedLogFile(Array.from({ length: 50 }, (_, index) => deleteCall(`x-${index}`)));
+    source.put(logKey('x'), whole.subarray(0, Math.floor(whole.length / 2)));
+
+    // act
+    const response = await createHandler(deps)(sqsEventOf([{ id: 'm1', objects: [{ bucket: BUCKET, key: logKey('x') }] }]));
+
+    // assess
+    expect(response?.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
+    expect(logger.lines.find((line) => line.level === 'error')?.attributes).toMatchObject({
+      bucket: BUCKET,
+      key: logKey('x'),
+      messageId: 'm1',
+      errorName: 'LogDecodeError',
+      byteOffset: expect.any(Number) as number,
+    });
+  });
+
+  it('never logs record content, even of a record that does not parse', async () => {
+    // prepare: a file whose second record is broken JSON around the secret
+    const { deps, source, logger } = setup();
+    // (it names the ELB event source, so the pipeline's pre-filter does not skip it unparsed)
+    const broken = `{"eventSource":"elasticloadbalancing.amazonaws.com","eventID": ${SECRET}-broken}`;
+    const text = `{"Records":[${JSON.stringify(deleteCall('ok-1'))},${broken}]}`;
+    source.put(logKey('broken'), gzipSync(text));
+    source.put(logKey('good'), gzippedLogFile([deleteCall('ok-2')]));
+    const event = sqsEventOf([
+      { id: 'm1', objects: [{ bucket: BUCKET, key: logKey('broken') }] },
+      { id: 'm2', objects: [{ bucket: BUCKET, key: logKey('good') }] },
+    ]);
+
+    // act
+    await createHandler(deps)(event);
+
+    // assess
+    expect(logger.lines.length).toBeGreaterThanOrEqual(2);
+    expect(JSON.stringify(logger.lines)).not.toContain(SECRET);
+  });
+
+  it('skips a digest file without reading it', async () => {
+    // prepare
+    const { deps, source, metrics } = setup();
+    const key =
+      'AWSLogs/123456789012/CloudTrail-Digest/us-west-2/2026/11/20/123456789012_CloudTrail-Digest_us-west-2_t_us-west-2_20261120T100000Z.json.gz';
+
+    // act
+    await createHandler(deps)(sqsEventOf([{ id: 'm1', objects: [{ bucket: BUCKET, key }] }]));
+
+    // assess
+    expect(source.opened).toEqual([]);
+    expect(metrics.values.get('FilesSkipped.digest-file')).toBe(1);
+  });
+
+  it('records a processed object in the ledger', async () => {
+    // prepare
+    const { deps, source, ledger } = setup();
+    source.put(logKey('a'), gzippedLogFile([deleteCall('a-1'), deleteCall('a-2')]), 'etag-a');
+
+    // act
+    await createHandler(deps)(sqsEventOf([{ id: 'm1', objects: [{ bucket: BUCKET, key: logKey('a'), eTag: 'etag-a' }] }]));
+
+    // assess
+    expect(ledger.entries.get(`s3://${BUCKET}/${logKey('a')}`)).toEqual({
+      objectId: `s3://${BUCKET}/${logKey('a')}`,
+      fingerprint: 'etag-a',
+      events: 2,
+      processedAt: '2026-11-20T10:30:00.000Z',
+    });
+  });
+
+  it('skips an object the ledger holds with the same ETag', async () => {
+    // prepare
+    const { deps, source, ledger, metrics } = setup();
+    source.put(logKey('a'), gzippedLogFile([deleteCall('a-1')]), 'etag-a');
+    const objectId = `s3://${BUCKET}/${logKey('a')}`;
+    await ledger.put({ objectId, fingerprint: 'etag-a', events: 1, processedAt: '2026-11-20T10:00:00Z' });
+
+    // act
+    await createHandler(deps)(sqsEventOf([{ id: 'm1', objects: [{ bucket: BUCKET, key: logKey('a'), eTag: 'etag-a' }] }]));
+
+    // assess
+    expect(source.opened).toEqual([]);
+    expect(metrics.values.get('FilesSkipped.already-processed')).toBe(1);
+  });
+
+  it('writes in batches as events flow', async () => {
+    // prepare
+    const { deps, source, store } = setup({ flushEvents: 2 });
+    source.put(logKey('a'), gzippedLogFile(Array.from({ length: 5 }, (_, index) => deleteCall(`a-${index}`))));
+
+    // act
+    await createHandler(deps)(sqsEventOf([{ id: 'm1', objects: [{ bucket: BUCKET, key: logKey('a') }] }]));
+
+    // assess
+    expect(store.batches).toEqual([['a-0', 'a-1'], ['a-2', 'a-3'], ['a-4']]);
+  });
+
+  it('emits file, record and event counts once per invocation', async () => {
+    // prepare: one kept event, one read-only call dropped, one other service
+    const { deps, source, metrics } = setup({ dropReadOnly: true });
+    source.put(
+      logKey('a'),
+      gzippedLogFile([deleteCall('a-1'), record({ eventID: 'a-2' }), record({ eventID: 'a-3', eventSource: 's3.amazonaws.com' })]),
+    );
+
+    // act
+    await createHandler(deps)(sqsEventOf([{ id: 'm1', objects: [{ bucket: BUCKET, key: logKey('a') }] }]));
+
+    // assess
+    expect(Object.fromEntries(metrics.values)).toMatchObject({
+      FilesProcessed: 1,
+      RecordsRead: 3,
+      EventsStored: 1,
+      RecordsSkipped: 2,
+      'RecordsSkipped.read-only-dropped': 1,
+      'RecordsSkipped.other-service': 1,
+    });
+    expect(metrics.published).toBe(1);
+  });
+
+  it('fails a message whose body is not an S3 notification', async () => {
+    // prepare
+    const { deps } = setup();
+
+    // act
+    const response = await createHandler(deps)(sqsEventOf([{ id: 'm1', body: '{"Records":[{"s3":{}}]}' }]));
+
+    // assess
+    expect(response?.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
+  });
+
+  it('returns messages it has no time left to start as failures, unread', async () => {
+    // prepare
+    const { deps, source } = setup({ minRemainingMs: 30_000 });
+    source.put(logKey('a'), gzippedLogFile([deleteCall('a-1')]));
+    source.put(logKey('b'), gzippedLogFile([deleteCall('b-1')]));
+    const remaining = [120_000, 10_000];
+    const context = { getRemainingTimeInMillis: () => remaining.shift() ?? 0 };
+    const event = sqsEventOf([
+      { id: 'm1', objects: [{ bucket: BUCKET, key: logKey('a') }] },
+      { id: 'm2', objects: [{ bucket: BUCKET, key: logKey('b') }] },
+    ]);
+
+    // act
+    const response = await createHandler(deps)(event, context);
+
+    // assess
+    expect(response?.batchItemFailures).toEqual([{ itemIdentifier: 'm2' }]);
+    expect(source.opened).toEqual([logKey('a')]);
+  });
+
+  it('passes kept events to observers', async () => {
+    // prepare
+    const { deps, source } = setup();
+    source.put(logKey('a'), gzippedLogFile([deleteCall('a-1')]));
+    const seen: string[] = [];
+    const handler = createHandler({ ...deps, observers: [{ onEvent: (kept) => void seen.push(kept.event.eventID) }] });
+
+    // act
+    await handler(sqsEventOf([{ id: 'm1', objects: [{ bucket: BUCKET, key: logKey('a') }] }]));
+
+    // assess
+    expect(seen).toEqual(['a-1']);
+  });
+});
+
+describe('createHandler with a direct S3 event', () => {
+  it('tries every record, then throws naming the failed objects', async () => {
+    // prepare: the first object is missing
+    const { deps, source, store } = setup();
+    source.put(logKey('b'), gzippedLogFile([deleteCall('b-1')]));
+    const event = s3Event([
+      { bucket: BUCKET, key: logKey('a') },
+      { bucket: BUCKET, key: logKey('b') },
+    ]);
+
+    // act
+    const invocation = createHandler(deps)(event);
+
+    // assess
+    await expect(invocation).rejects.toBeInstanceOf(ObjectsFailedError);
+    expect(store.eventIDs).toEqual(['b-1']);
+  });
+
+  it('resolves when every record succeeds', async () => {
+    // prepare
+    const { deps, source } = setup();
+    source.put(logKey('a'), gzippedLogFile([deleteCall('a-1')]));
+
+    // act
+    const response = await createHandler(deps)(s3Event([{ bucket: BUCKET, key: logKey('a') }]));
+
+    // assess
+    expect(response).toBeUndefined();
+  });
+});
+
+describe('handler (production wiring)', () => {
+  const saved = { ...process.env };
+
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  it('builds its clients from the environment and ignores an s3:TestEvent', async () => {
+    // prepare
+    process.env = { ...saved, TABLE_NAME: 'events', DROP_READ_ONLY: 'false', AWS_REGION: 'us-west-2' };
+    delete process.env.ALERT_TOPIC_ARN;
+
+    // act
+    const response = await handler(sqsEventOf([{ id: 'm1', body: S3_TEST_EVENT_BODY }]));
+
+    // assess
+    expect(response).toEqual({ batchItemFailures: [] });
+  });
+});
+
+describe('configFromEnv', () => {
+  it('reads table, read-only switch and retention', () => {
+    // act
+    const config = configFromEnv({ TABLE_NAME: 't', DROP_READ_ONLY: 'true', RETENTION_DAYS: '365' });
+
+    // assess
+    expect(config).toEqual({ tableName: 't', dropReadOnly: true, retentionDays: 365 });
+  });
+
+  it('keeps read-only events and sets no retention by default', () => {
+    // act
+    const config = configFromEnv({ TABLE_NAME: 't' });
+
+    // assess
+    expect(config).toEqual({ tableName: 't', dropReadOnly: false });
+  });
+
+  it('rejects a missing table name', () => {
+    // act
+    const reading = (): unknown => configFromEnv({});
+
+    // assess
+    expect(reading).toThrow(ConfigError);
+  });
+
+  it('rejects a retention that is not a whole number of days', () => {
+    // act
+    const reading = (): unknown => configFromEnv({ TABLE_NAME: 't', RETENTION_DAYS: '1.5' });
+
+    // assess
+    expect(reading).toThrow(/RETENTION_DAYS/);
+  });
+});

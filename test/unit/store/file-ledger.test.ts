@@ -1,0 +1,56 @@
+import { DynamoDBFileLedger, LedgerItemError, s3ObjectId } from '../../../lambda/store/file-ledger';
+import { fakeDocumentClient } from '../../helpers/dynamodb';
+
+const TABLE = 'events';
+const OBJECT_ID = s3ObjectId('logs', 'AWSLogs/123456789012/CloudTrail/us-west-2/2026/11/20/f.json.gz');
+
+describe('DynamoDBFileLedger', () => {
+  it('writes an entry under pk = object id, sk = LEDGER', async () => {
+    // prepare
+    const { client, requests } = fakeDocumentClient(() => ({ body: {} }));
+    const ledger = new DynamoDBFileLedger({ client, tableName: TABLE });
+
+    // act
+    await ledger.put({ objectId: OBJECT_ID, fingerprint: 'abc', events: 3, processedAt: '2026-11-20T10:30:00Z' });
+
+    // assess
+    expect(requests[0]?.body).toMatchObject({
+      TableName: TABLE,
+      Item: { pk: { S: OBJECT_ID }, sk: { S: 'LEDGER' }, fingerprint: { S: 'abc' }, events: { N: '3' } },
+    });
+  });
+
+  it('reads an entry back', async () => {
+    // prepare
+    const { client } = fakeDocumentClient(() => ({
+      body: {
+        Item: {
+          pk: { S: OBJECT_ID },
+          sk: { S: 'LEDGER' },
+          fingerprint: { S: 'abc' },
+          events: { N: '3' },
+          processedAt: { S: '2026-11-20T10:30:00Z' },
+        },
+      },
+    }));
+    const ledger = new DynamoDBFileLedger({ client, tableName: TABLE });
+
+    // act
+    const entry = await ledger.get(OBJECT_ID);
+
+    // assess
+    expect(entry).toEqual({ objectId: OBJECT_ID, fingerprint: 'abc', events: 3, processedAt: '2026-11-20T10:30:00Z' });
+  });
+
+  it('rejects an item without a fingerprint', async () => {
+    // prepare
+    const { client } = fakeDocumentClient(() => ({ body: { Item: { pk: { S: OBJECT_ID }, sk: { S: 'LEDGER' } } } }));
+    const ledger = new DynamoDBFileLedger({ client, tableName: TABLE });
+
+    // act
+    const reading = ledger.get(OBJECT_ID);
+
+    // assess
+    await expect(reading).rejects.toBeInstanceOf(LedgerItemError);
+  });
+});
