@@ -4,7 +4,7 @@ import jest from 'eslint-plugin-jest';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', 'coverage/', '.trail-audit/', 'bin/trail-audit-cli.js'] },
+  { ignores: ['node_modules/', 'cdk.out/', 'coverage/', '.trail-audit/', 'scratch/'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -35,11 +35,20 @@ export default tseslint.config(
   },
   {
     // The CLI and the bench talk to a terminal: stdout and stderr are their interface.
-    files: ['lambda/cli/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    files: ['lambda/cli/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', 'bin/trail-audit-cli.js'],
     rules: { 'no-console': 'off' },
   },
   {
     files: ['**/*.mjs', '**/*.js', '**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    // Plain CommonJS configuration files run by Node.
+    files: ['**/*.js', '**/*.cjs'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { module: 'writable', require: 'readonly', __dirname: 'readonly', process: 'readonly', console: 'readonly' },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

@@ -47,10 +47,16 @@ export interface LogObjectRef {
  */
 export interface EventObserver {
   /**
-   * Every valid record of the object, whatever its service, in file order (the pipeline's `onRecord`). Setting it
-   * makes the pipeline parse every record, which costs throughput.
+   * Every valid record of the object that `mayMatch` accepts, whatever its service, in file order (the pipeline's
+   * `onRecord`).
    */
   onRecord?(record: CloudTrailRecord, object: LogObjectRef): void;
+  /**
+   * A conservative test on a record's raw text: false only when `onRecord` cannot care about the record, which is
+   * then not parsed (unless the selection needs it).
+   * @default every record is parsed for `onRecord`, which costs throughput
+   */
+  readonly mayMatch?: (text: string) => boolean;
   /** Every kept event, in file order, before its batch is stored. */
   onEvent?(kept: KeptEvent, object: LogObjectRef): void | Promise<void>;
   /** Once the object's events are stored, before its ledger entry is written. */
@@ -288,6 +294,8 @@ class ObjectProcessor {
                 onRecord: (record: CloudTrailRecord) => {
                   for (const observer of recordObservers) observer.onRecord?.(record, objectRef);
                 },
+                mayMatchRecord: (text: string) =>
+                  recordObservers.some((observer) => observer.mayMatch === undefined || observer.mayMatch(text)),
               }),
         },
         counts,

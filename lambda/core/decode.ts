@@ -92,9 +92,11 @@ export function parseRecordText(item: { index: number; offset: number; text: str
     const position = /at position (\d+)/.exec(message)?.[1];
     const byteOffset =
       position === undefined ? item.offset : item.offset + Buffer.byteLength(item.text.slice(0, Number(position)), 'utf8');
-    throw new LogDecodeError(objectKey, byteOffset, item.index, `record ${item.index} is not valid JSON: ${message}`, {
-      cause: error,
-    });
+    // V8 quotes an excerpt of the text in some messages (`Unexpected token 'd', ..."eventID": do-"... is not valid
+    // JSON`): record content must not reach an error message or a log, so keep what the parser expected and where,
+    // and drop the excerpt (and the original error, which loggers would serialise as the cause).
+    const reason = message.replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, ' is not valid JSON');
+    throw new LogDecodeError(objectKey, byteOffset, item.index, `record ${item.index} is not valid JSON: ${reason}`);
   }
 }
 

@@ -367,6 +367,26 @@ describe('createHandler with an SQS event', () => {
     // assess
     expect(seen).toEqual(['a-1']);
   });
+
+  it('hands observers every record their pre-filter accepts, of any service', async () => {
+    // prepare
+    const { deps, source } = setup();
+    const iamCall = record({ eventID: 'iam-1', eventSource: 'iam.amazonaws.com', eventName: 'CreateUser' });
+    const s3Call = record({ eventID: 's3-1', eventSource: 's3.amazonaws.com', eventName: 'CreateBucket' });
+    source.put(logKey('a'), gzippedLogFile([iamCall, s3Call, deleteCall('a-1')]));
+    const seen: string[] = [];
+    const observer = {
+      mayMatch: (text: string) => text.includes('iam.amazonaws.com'),
+      onRecord: (r: { eventID: string }) => void seen.push(r.eventID),
+    };
+    const handler = createHandler({ ...deps, observers: [observer] });
+
+    // act
+    await handler(sqsEventOf([{ id: 'm1', objects: [{ bucket: BUCKET, key: logKey('a') }] }]));
+
+    // assess
+    expect(seen).toEqual(['iam-1', 'a-1']);
+  });
 });
 
 describe('createHandler with a direct S3 event', () => {

@@ -485,6 +485,14 @@ describe('parseRecordText', () => {
 
     expect(error.message).toContain('record 7 is not valid JSON');
   });
+
+  it('keeps record content out of the message, though the JSON parser quotes it', () => {
+    const text = '{"eventID": Zq7xK-secret-value, "eventName": "DeleteLoadBalancer"}';
+
+    const error = captureError(() => parseRecordText({ index: 0, offset: 0, text }, KEY));
+
+    expect({ leaks: error.message.includes('Zq7xK'), cause: error.cause }).toEqual({ leaks: false, cause: undefined });
+  });
 });
 
 function captureError(action: () => unknown): LogDecodeError {

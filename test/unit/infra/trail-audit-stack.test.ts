@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { EVENT_TABLE } from '../../../lambda/store/table-definition';
-import { CLOUDCLOUDTRAIL_TAMPERING_EVENT_NAMES } from '../../../lambda/core/rules/builtin';
+import { CLOUDTRAIL_TAMPERING_EVENT_NAMES } from '../../../lambda/core/rules/builtin';
 import { DEPLOYED_RULES_FILE } from '../../../lib/constructs/log-processor';
 import { loadUserRulesFile } from '../../../lib/user-rules';
 import {
