@@ -1,6 +1,7 @@
 // Unit and integration tests are separate jest projects; `npm test` runs both.
 // ts-jest only transpiles here: `tsc --noEmit` in the test command does the type checking once, for the whole tree.
 const transform = { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] };
+const setupFiles = ['<rootDir>/test/helpers/quiet-sdk-warning.ts'];
 
 /** @type {import('jest').Config} */
 module.exports = {
@@ -11,6 +12,7 @@ module.exports = {
       roots: ['<rootDir>/test/unit'],
       testMatch: ['**/*.test.ts'],
       transform,
+      setupFiles,
     },
     {
       displayName: 'integration',
@@ -18,6 +20,7 @@ module.exports = {
       roots: ['<rootDir>/test/integration'],
       testMatch: ['**/*.test.ts'],
       transform,
+      setupFiles,
       globalSetup: '<rootDir>/test/integration/global-setup.ts',
     },
   ],

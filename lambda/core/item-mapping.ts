@@ -216,13 +216,16 @@ export function lookupItems(event: NormalisedEvent, expiresAt?: number): LookupI
     entries.push({ value: resource.arn, lookup: 'resource' });
   }
   // A name can stand for several resources of different types (a load balancer and its target group both
-  // named `web`): one item per name, carrying all their types.
+  // named `web`): one item per name, carrying all their types. A resource's `id` (a Beanstalk environment's
+  // `e-...`, named beside its name) is looked up like a name: people type whichever they have.
   const typesByName = new Map<string, Set<string>>();
   for (const resource of event.resources) {
-    if (resource.name === undefined || resource.name === resource.arn) continue;
-    const types = typesByName.get(resource.name) ?? new Set<string>();
-    types.add(resource.type);
-    typesByName.set(resource.name, types);
+    for (const name of [resource.name, resource.id]) {
+      if (name === undefined || name === resource.arn) continue;
+      const types = typesByName.get(name) ?? new Set<string>();
+      types.add(resource.type);
+      typesByName.set(name, types);
+    }
   }
   for (const [name, types] of typesByName) {
     entries.push({ value: name, lookup: 'resourceName', resourceTypes: [...types].sort() });

@@ -178,6 +178,21 @@ describe('toItems', () => {
     ]);
   });
 
+  it('looks a resource up by its id too, as people type a Beanstalk environment id as readily as its name', () => {
+    // prepare
+    const event = kept({
+      resources: [{ type: 'AWS::ElasticBeanstalk::Environment', name: 'shop-prod', id: 'e-a1b2c3d4e5' }],
+    });
+
+    // act
+    const names = lookups(toItems(event, { now: NOW }))
+      .filter((item) => item.lookup === 'resourceName')
+      .map((item) => item.pk);
+
+    // assess
+    expect(names.sort()).toEqual(['e-a1b2c3d4e5', 'shop-prod']);
+  });
+
   it('maps the same event to the same keys every time', () => {
     // act
     const first = toItems(kept(), { now: NOW });
