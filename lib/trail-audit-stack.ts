@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnCondition, CfnOutput, Duration, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -59,6 +59,12 @@ export interface TrailAuditStackProps extends StackProps {
    * @default none
    */
   readonly organizationId?: string;
+  /**
+   * The management account ID of an organization trail deployed from a CloudTrail delegated administrator account
+   * (the management account owns the trail; the bucket and key policies name it).
+   * @default the stack's account
+   */
+  readonly managementAccountId?: string;
   /**
    * Also deliver the trail to CloudWatch Logs (new trail only).
    * @default false
@@ -137,6 +143,7 @@ const NEW_TRAIL_ONLY_PROPS = [
   'managementEvents',
   'isOrganizationTrail',
   'organizationId',
+  'managementAccountId',
   'cloudWatchLogs',
   'insights',
   'logRetentionDays',
@@ -191,6 +198,7 @@ export class TrailAuditStack extends Stack {
         ...(props.managementEvents === undefined ? {} : { managementEvents: props.managementEvents }),
         ...(props.isOrganizationTrail === undefined ? {} : { isOrganizationTrail: props.isOrganizationTrail }),
         ...(props.organizationId === undefined ? {} : { organizationId: props.organizationId }),
+        ...(props.managementAccountId === undefined ? {} : { managementAccountId: props.managementAccountId }),
         ...(props.cloudWatchLogs === undefined ? {} : { cloudWatchLogs: props.cloudWatchLogs }),
         ...(props.insights === undefined ? {} : { insights: props.insights }),
       });
@@ -234,7 +242,6 @@ export class TrailAuditStack extends Stack {
         : { noLogFileAlarmAfter: Duration.minutes(props.noLogFileAlarmMinutes) }),
     });
 
-
     new CfnOutput(this, 'LogBucketName', { value: this.logBucket.bucketName, description: 'CloudTrail log bucket' });
     if (this.trail !== undefined) {
       new CfnOutput(this, 'TrailArn', { value: this.trail.trailArn, description: 'CloudTrail trail' });
@@ -242,9 +249,7 @@ export class TrailAuditStack extends Stack {
     const tableName = this.eventTable.table.tableName;
     new CfnOutput(this, 'EventTableName', { value: tableName, description: 'DynamoDB event table' });
     new CfnOutput(this, 'EventTableConsoleUrl', {
-      value:
-        `https://${this.region}.console.aws.amazon.com/dynamodbv2/home?region=${this.region}` +
-        `#item-explorer?table=${tableName}`,
+      value: `https://${consoleDomain(this)}/dynamodbv2/home?region=${this.region}#item-explorer?table=${tableName}`,
       description: 'The event table in the DynamoDB console (type an ARN, a name or an access key ID as pk)',
     });
     new CfnOutput(this, 'ProcessorFunctionName', {
@@ -262,4 +267,24 @@ export class TrailAuditStack extends Stack {
     });
     new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
   }
+}
+
+/**
+ * The AWS Management Console's domain in the partition the stack is deployed to, resolved by CloudFormation:
+ * `console.amazonaws.cn` in China, `console.amazonaws-us-gov.com` in GovCloud (US), `console.aws.amazon.com`
+ * elsewhere. Conditions rather than a mapping: a mapping lookup fails the deployment in a partition it does not list,
+ * while the console link is not worth a failed deployment.
+ */
+function consoleDomain(stack: Stack): string {
+  const inPartition = (id: string, partition: string): CfnCondition =>
+    new CfnCondition(stack, id, { expression: Fn.conditionEquals(Aws.PARTITION, partition) });
+  return Fn.conditionIf(
+    inPartition('InAwsChinaPartition', 'aws-cn').logicalId,
+    'console.amazonaws.cn',
+    Fn.conditionIf(
+      inPartition('InAwsGovCloudPartition', 'aws-us-gov').logicalId,
+      'console.amazonaws-us-gov.com',
+      'console.aws.amazon.com',
+    ),
+  ).toString();
 }

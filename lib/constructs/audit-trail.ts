@@ -14,6 +14,8 @@ export type ManagementEvents = 'all' | 'writeOnly' | 'readOnly';
 
 /** An AWS Organizations organization ID. */
 const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
+/** A 12-digit AWS account ID. */
+const ACCOUNT_ID = /^\d{12}$/;
 /** CloudTrail's trail-name rules: 3-128 letters, digits, `.`, `_` or `-`, starting and ending alphanumeric. */
 const TRAIL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{1,126}[A-Za-z0-9]$/;
 
@@ -34,7 +36,8 @@ export interface AuditTrailProps {
    */
   readonly managementEvents?: ManagementEvents;
   /**
-   * Creates an organization trail (deploy in the management account or a delegated administrator account).
+   * Creates an organization trail (deploy in the management account, or in a CloudTrail delegated administrator
+   * account with `managementAccountId`).
    * @default false
    */
   readonly isOrganizationTrail?: boolean;
@@ -44,6 +47,14 @@ export interface AuditTrailProps {
    * @default none
    */
   readonly organizationId?: string;
+  /**
+   * The organization's management account ID, for an organization trail deployed from a CloudTrail delegated
+   * administrator account: the management account owns every organization trail, whichever account creates it, so
+   * the trail's ARN (the `aws:SourceArn` of every CloudTrail grant), the `aws:SourceAccount` of the bucket policy,
+   * the account log prefix and the KMS encryption context all name the management account.
+   * @default the stack's account (deployed in the management account)
+   */
+  readonly managementAccountId?: string;
   /**
    * Also delivers events to a CloudWatch Logs log group (for metric filters and Logs Insights).
    * @default false
@@ -100,16 +111,32 @@ export class AuditTrail extends Construct {
     if (!isOrganizationTrail && props.organizationId !== undefined) {
       throw new Error(`AuditTrail ${this.node.path}: organizationId is set but isOrganizationTrail is not`);
     }
+    const managementAccountId = props.managementAccountId;
+    if (managementAccountId !== undefined) {
+      if (!isOrganizationTrail) {
+        // An account trail belongs to the account that creates it; only an organization trail has another owner.
+        throw new Error(`AuditTrail ${this.node.path}: managementAccountId is set but isOrganizationTrail is not`);
+      }
+      if (!ACCOUNT_ID.test(managementAccountId)) {
+        throw new Error(
+          `AuditTrail ${this.node.path}: managementAccountId must be a 12-digit account ID, got "${managementAccountId}"`,
+        );
+      }
+    }
+    // The account that owns the trail: the management account for an organization trail, even one a delegated
+    // administrator creates (CloudTrail user guide, "Organization delegated administrator").
+    const trailOwner = managementAccountId ?? stack.account;
 
     this.trailArn = stack.formatArn({
       service: 'cloudtrail',
+      account: trailOwner,
       resource: 'trail',
       resourceName: this.trailName,
       arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
     });
     const cloudTrail = new iam.ServicePrincipal('cloudtrail.amazonaws.com');
-    // Confused-deputy protection: only this trail, in this account, may use the grants.
-    const sourceConditions = { 'aws:SourceArn': this.trailArn, 'aws:SourceAccount': stack.account };
+    // Confused-deputy protection: only this trail, owned by this account, may use the grants.
+    const sourceConditions = { 'aws:SourceArn': this.trailArn, 'aws:SourceAccount': trailOwner };
 
     props.bucket.addToResourcePolicy(
       new iam.PolicyStatement({
@@ -120,7 +147,7 @@ export class AuditTrail extends Construct {
         conditions: { StringEquals: sourceConditions },
       }),
     );
-    const writePrefixes = [`AWSLogs/${stack.account}/*`];
+    const writePrefixes = [`AWSLogs/${trailOwner}/*`];
     if (isOrganizationTrail && props.organizationId !== undefined) {
       writePrefixes.push(`AWSLogs/${props.organizationId}/*`);
     }
@@ -146,6 +173,7 @@ export class AuditTrail extends Construct {
             'kms:EncryptionContext:aws:cloudtrail:arn': stack.formatArn({
               service: 'cloudtrail',
               region: '*',
+              account: trailOwner,
               resource: 'trail',
               resourceName: '*',
               arnFormat: ArnFormat.SLASH_RESOURCE_NAME,

@@ -55,36 +55,38 @@ export class ComplianceAlerts extends Construct {
       masterKey: this.key,
       enforceSSL: true,
     });
-    // CloudWatch alarms publish as the CloudWatch service: the topic policy (which replaces SNS's default policy) and
-    // the key policy must both let it, limited to this account's alarms in this region (confused-deputy protection).
+    // CloudWatch alarms publish as the CloudWatch service. The topic policy (which replaces SNS's default policy) is
+    // where SNS checks which alarms may publish: this account's, in this region (confused-deputy protection).
     const cloudWatch = new iam.ServicePrincipal('cloudwatch.amazonaws.com');
-    const fromThisAccountsAlarms = {
-      StringEquals: { 'aws:SourceAccount': stack.account },
-      ArnLike: {
-        'aws:SourceArn': stack.formatArn({
-          service: 'cloudwatch',
-          resource: 'alarm',
-          resourceName: '*',
-          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-        }),
-      },
-    };
     this.topic.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowCloudWatchAlarmsToPublish',
         principals: [cloudWatch],
         actions: ['sns:Publish'],
         resources: [this.topic.topicArn],
-        conditions: fromThisAccountsAlarms,
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: {
+            'aws:SourceArn': stack.formatArn({
+              service: 'cloudwatch',
+              resource: 'alarm',
+              resourceName: '*',
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
+        },
       }),
     );
+    // The key statement is the one AWS documents for alarms publishing to an encrypted topic, without conditions:
+    // SNS calls KMS for the publish, and that request need not carry the alarm's aws:SourceArn / aws:SourceAccount —
+    // conditioned on them, the statement could fail to match and alarm notifications would be dropped silently. The
+    // key only encrypts this topic, whose policy above admits this account's alarms alone.
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowCloudWatchAlarmsToUseKey',
         principals: [cloudWatch],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
-        conditions: fromThisAccountsAlarms,
       }),
     );
     if (props.alertEmail !== undefined) {
@@ -116,7 +118,10 @@ export class ComplianceAlerts extends Construct {
         role: targetRole,
         message: events.RuleTargetInput.fromText(
           [
-            `[CRITICAL] CloudTrail tampering: ${detail('eventName')} — ${detail('requestParameters.name')}`,
+            // StopLogging, DeleteTrail and UpdateTrail name the trail in `name`, PutEventSelectors and
+            // PutInsightSelectors in `trailName`; each call has one of the two, and a missing path renders empty.
+            `[CRITICAL] CloudTrail tampering: ${detail('eventName')} — trail ` +
+              `${detail('requestParameters.name')}${detail('requestParameters.trailName')}`,
             '',
             `Who: ${detail('userIdentity.arn')} from ${detail('sourceIPAddress')}`,
             `When: ${detail('eventTime')}`,

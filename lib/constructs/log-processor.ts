@@ -17,6 +17,32 @@ import { METRICS_NAMESPACE, SERVICE_NAME } from './monitoring';
 /** Where the validated user rules file sits in the deployed function (`LAMBDA_TASK_ROOT` of a zip function). */
 export const DEPLOYED_RULES_FILE = '/var/task/user-rules.json';
 
+/**
+ * The DynamoDB actions of the processor, one per command the bundled handler sends: `BatchWriteItem` (event and
+ * lookup items), `GetItem` (file ledger and alert-ledger reads, consistent), `PutItem` (file ledger, conditional) and
+ * `UpdateItem` (alert ledger and burst counters, conditional). The handler sends no Query, Scan or DeleteItem; the
+ * CLI's queries run with the caller's own credentials. Add an action here when the handler starts sending a new
+ * command — the infra test pins this list.
+ */
+export const PROCESSOR_TABLE_ACTIONS = [
+  'dynamodb:BatchWriteItem',
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+] as const;
+
+/**
+ * What the processor may do with the table's customer-managed key: DynamoDB calls KMS with the caller's credentials
+ * to decrypt the table key for reads and to encrypt for writes (the key actions CDK's `grantReadWriteData` grants).
+ */
+export const TABLE_KEY_ACTIONS = [
+  'kms:Decrypt',
+  'kms:DescribeKey',
+  'kms:Encrypt',
+  'kms:GenerateDataKey*',
+  'kms:ReEncrypt*',
+] as const;
+
 /** Powertools log levels. */
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 
@@ -184,9 +210,12 @@ export class LogProcessor extends Construct {
     props.bucket.grantRead(fn, `${this.logPrefix}*`);
     props.logKey?.grantDecrypt(fn);
 
-    // Event items, lookup items, the file ledger and the alert exactly-once markers (conditional writes).
+    // Exactly the calls the bundled handler makes (see PROCESSOR_TABLE_ACTIONS), not grantReadWriteData's Scan,
+    // Query, DeleteItem, BatchGetItem and stream reads. The table key: DynamoDB uses it with the caller's
+    // credentials to read and write the encrypted items.
     fn.addEnvironment('TABLE_NAME', props.table.tableName);
-    props.table.grantReadWriteData(fn);
+    props.table.grant(fn, ...PROCESSOR_TABLE_ACTIONS);
+    props.table.encryptionKey?.grant(fn, ...TABLE_KEY_ACTIONS);
     if (tableRetentionDays !== undefined) {
       fn.addEnvironment('RETENTION_DAYS', String(tableRetentionDays));
     }
@@ -228,7 +257,8 @@ export class LogProcessor extends Construct {
     }
     ack(role, `AwsSolutions-IAM5[Resource::${nagBucketArn(bucket)}/${this.logPrefix}*]`, readReason);
     const kmsReason =
-      'kms:GenerateDataKey* / kms:ReEncrypt* from grantReadWriteData and grantPublish on KMS-encrypted resources: ' +
+      'kms:GenerateDataKey* / kms:ReEncrypt* for the table key (DynamoDB encrypts and decrypts items with the ' +
+      'caller\'s credentials) and from grantPublish on the KMS-encrypted topic: ' +
       'each wildcard covers the variants of one operation, on one key ARN.';
     ack(role, 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', kmsReason);
     ack(role, 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]', kmsReason);

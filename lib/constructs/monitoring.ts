@@ -5,11 +5,23 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import type { Service } from '../../lambda/core/types';
 
 /** The CloudWatch namespace the processor's Powertools Metrics emit to (`POWERTOOLS_METRICS_NAMESPACE`). */
 export const METRICS_NAMESPACE = 'TrailAudit';
 /** The Powertools service name (`POWERTOOLS_SERVICE_NAME`), also the `service` dimension of every metric. */
 export const SERVICE_NAME = 'trail-audit';
+
+/**
+ * The per-service event counts the handler emits (`EventsStored.<service>`), with the dashboard label of each. A
+ * record keyed by every {@link Service}, so a service added to the contract cannot be left off the dashboard.
+ */
+export const EVENTS_STORED_BY_SERVICE: Readonly<Record<Service, string>> = {
+  elb: 'Classic Load Balancing (elb)',
+  elbv2: 'ALB / NLB / GWLB (elbv2)',
+  elasticbeanstalk: 'Elastic Beanstalk',
+  autoscaling: 'EC2 Auto Scaling',
+};
 
 /** Props of {@link Monitoring}. */
 export interface MonitoringProps {
@@ -35,12 +47,19 @@ export interface MonitoringProps {
 /**
  * CloudWatch alarms and a dashboard for the processor.
  *
- * The alarms: function errors, throttles, a dead-letter queue that is not empty, and "no log file processed for N
- * minutes" — which treats missing data as breaching, so a trail that stops delivering does not look like a quiet
- * account. Each alarm notifies the alarm topic when it fires and when it recovers.
+ * The alarms: a log file that failed (`FilesFailed`) and a queue message that is not an S3 notification
+ * (`MessagesInvalid`) — the handler reports both as SQS batch item failures without throwing, so Lambda's `Errors`
+ * metric never sees them; function errors (crashes and timeouts, which fail the whole batch), throttles, a
+ * dead-letter queue that is not empty, and "no log file processed for N minutes" — which treats missing data as
+ * breaching, so a trail that stops delivering does not look like a quiet account. Each alarm notifies the alarm
+ * topic when it fires and when it recovers.
  */
 export class Monitoring extends Construct {
-  /** Lambda errors ≥ 1 in 5 minutes. */
+  /** `FilesFailed` ≥ 1 in 5 minutes: a log file could not be processed this attempt (it is retried). */
+  public readonly filesFailedAlarm: cloudwatch.Alarm;
+  /** `MessagesInvalid` ≥ 1 in 5 minutes: a queue message that is not an S3 notification (it ends in the DLQ). */
+  public readonly messagesInvalidAlarm: cloudwatch.Alarm;
+  /** Lambda errors ≥ 1 in 5 minutes: the function crashed or timed out. */
   public readonly errorsAlarm: cloudwatch.Alarm;
   /** Lambda throttles ≥ 1 in 5 minutes. */
   public readonly throttlesAlarm: cloudwatch.Alarm;
@@ -63,10 +82,34 @@ export class Monitoring extends Construct {
       );
     }
 
+    // A failed file is returned in `batchItemFailures` and the invocation succeeds: only the handler's own metrics
+    // see it. Lambda's Errors alarm stays for what the handler cannot count (a crash, a timeout, out of memory).
+    this.filesFailedAlarm = this.metric('FilesFailed', fiveMinutes).createAlarm(this, 'FilesFailed', {
+      alarmDescription:
+        'trail-audit: the processor could not process a CloudTrail log file (read, decode or table write failed). ' +
+        'The file is retried; after the last receive it moves to the dead-letter queue. See the function log for ' +
+        'the bucket, key and error.',
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.messagesInvalidAlarm = this.metric('MessagesInvalid', fiveMinutes).createAlarm(this, 'MessagesInvalid', {
+      alarmDescription:
+        'trail-audit: a message on the processor queue is not an S3 event notification (not JSON, or no bucket and ' +
+        'key): a message sent to the queue by hand or a notification format the handler does not read. It is ' +
+        'retried, then moves to the dead-letter queue.',
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
     this.errorsAlarm = props.function
       .metricErrors({ period: fiveMinutes, statistic: cloudwatch.Stats.SUM })
       .createAlarm(this, 'Errors', {
-        alarmDescription: 'trail-audit: the processor failed on a log file (it is retried, then sent to the DLQ).',
+        alarmDescription:
+          'trail-audit: the processor function itself failed (crash, timeout or out of memory): the whole batch is ' +
+          'retried. A log file that fails is reported by the FilesFailed alarm, not by this one.',
         threshold: 1,
         evaluationPeriods: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -102,13 +145,25 @@ export class Monitoring extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
 
+    const alarms = [
+      this.filesFailedAlarm,
+      this.messagesInvalidAlarm,
+      this.errorsAlarm,
+      this.throttlesAlarm,
+      this.deadLetterAlarm,
+      this.noLogFileAlarm,
+    ];
     const notify = new actions.SnsAction(props.alarmTopic);
-    for (const alarm of [this.errorsAlarm, this.throttlesAlarm, this.deadLetterAlarm, this.noLogFileAlarm]) {
+    for (const alarm of alarms) {
       alarm.addAlarmAction(notify);
       alarm.addOkAction(notify);
     }
 
-    const metric = (name: string): cloudwatch.Metric => this.metric(name, fiveMinutes);
+    const metric = (name: string, label?: string): cloudwatch.Metric =>
+      this.metric(name, fiveMinutes).with(label === undefined ? {} : { label });
+    const storedByService = Object.entries(EVENTS_STORED_BY_SERVICE).map(([service, label]) =>
+      metric(`EventsStored.${service}`, label),
+    );
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       ...(props.dashboardName === undefined ? {} : { dashboardName: props.dashboardName }),
       defaultInterval: Duration.days(1),
@@ -116,7 +171,7 @@ export class Monitoring extends Construct {
         [
           new cloudwatch.GraphWidget({
             title: 'Log files',
-            left: [metric('FilesProcessed'), metric('FilesSkipped')],
+            left: [metric('FilesProcessed'), metric('FilesSkipped'), metric('FilesFailed')],
             width: 8,
           }),
           new cloudwatch.GraphWidget({
@@ -125,20 +180,26 @@ export class Monitoring extends Construct {
             width: 8,
           }),
           new cloudwatch.GraphWidget({
-            title: 'Alerts sent',
-            left: [metric('AlertsSent')],
+            title: 'Events stored by service',
+            left: [...storedByService, metric('EventsStored', 'All services')],
             width: 8,
           }),
         ],
         [
           new cloudwatch.GraphWidget({
-            title: 'Processor errors and throttles',
+            title: 'Alerts sent',
+            left: [metric('AlertsSent')],
+            width: 6,
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Invalid messages, processor errors and throttles',
             left: [
+              metric('MessagesInvalid'),
               props.function.metricErrors({ period: fiveMinutes }),
               props.function.metricThrottles({ period: fiveMinutes }),
             ],
             right: [metric('WriteRetries'), metric('UnknownOperations')],
-            width: 8,
+            width: 6,
           }),
           new cloudwatch.GraphWidget({
             title: 'Processor duration (ms)',
@@ -147,7 +208,7 @@ export class Monitoring extends Construct {
               props.function.metricDuration({ period: fiveMinutes, statistic: cloudwatch.Stats.percentile(99) }),
               props.function.metricDuration({ period: fiveMinutes, statistic: cloudwatch.Stats.MAXIMUM }),
             ],
-            width: 8,
+            width: 6,
           }),
           new cloudwatch.GraphWidget({
             title: 'Dead-letter queue depth',
@@ -157,16 +218,10 @@ export class Monitoring extends Construct {
                 statistic: cloudwatch.Stats.MAXIMUM,
               }),
             ],
-            width: 8,
+            width: 6,
           }),
         ],
-        [
-          new cloudwatch.AlarmStatusWidget({
-            title: 'Alarms',
-            alarms: [this.errorsAlarm, this.throttlesAlarm, this.deadLetterAlarm, this.noLogFileAlarm],
-            width: 24,
-          }),
-        ],
+        [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms, width: 24 })],
       ],
     });
   }

@@ -50,6 +50,20 @@ describe('configuration from CDK context', () => {
     expect(props.existingTrail).toEqual({ bucketName: 'logs', kmsKeyArn: keyArn, keyPrefix: 'p' });
   });
 
+  test('reads the management account of an organization trail as a string', () => {
+    const props = propsFrom({
+      isOrganizationTrail: 'true',
+      organizationId: 'o-a1b2c3d4e5',
+      managementAccountId: '011122223333',
+    });
+
+    expect(props).toEqual({
+      isOrganizationTrail: true,
+      organizationId: 'o-a1b2c3d4e5',
+      managementAccountId: '011122223333',
+    });
+  });
+
   test('rejects an existing key or prefix without the bucket', () => {
     expect(() => propsFrom({ existingKeyPrefix: 'p' })).toThrow(/need existingBucketName/);
   });

@@ -33,6 +33,7 @@ describe('cdk-nag AwsSolutions', () => {
       synthesise({
         isOrganizationTrail: true,
         organizationId: 'o-a1b2c3d4e5',
+        managementAccountId: '111122223333',
         cloudWatchLogs: true,
         insights: true,
         objectLock: true,

@@ -4,6 +4,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { EVENT_TABLE } from '../../../lambda/store/table-definition';
 import { CLOUDTRAIL_TAMPERING_EVENT_NAMES } from '../../../lambda/core/rules/builtin';
 import { DEPLOYED_RULES_FILE } from '../../../lib/constructs/log-processor';
+import { EVENTS_STORED_BY_SERVICE } from '../../../lib/constructs/monitoring';
 import { loadUserRulesFile } from '../../../lib/user-rules';
 import {
   PROJECT_ROOT,
@@ -42,6 +43,12 @@ afterAll(() => {
 const bucketArn = { 'Fn::GetAtt': [Match.stringLikeRegexp('^LogBucket[0-9A-F]{8}$'), 'Arn'] };
 const trailArn = regionalArn('cloudtrail', 'trail/trail-audit');
 const thisAccount = { Ref: 'AWS::AccountId' };
+
+/** An EventBridge target's input transformer as the template holds it. */
+interface InputTransformerJson {
+  readonly InputPathsMap: Record<string, string>;
+  readonly InputTemplate: string;
+}
 
 function logBucketPolicy(): PolicyStatementJson[] {
   const policy = resourceOf(synth.template, 'AWS::S3::BucketPolicy', 'LogBucketPolicy');
@@ -484,16 +491,32 @@ describe('processor permissions', () => {
     ]);
   });
 
-  test('reads and writes items of the event table only', () => {
+  test('may send exactly the DynamoDB calls the handler makes, on the event table only', () => {
     const table = resourceOf(synth.template, 'AWS::DynamoDB::Table', 'EventTable');
     const dynamoStatements = processorStatements().filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
 
-    expect(dynamoStatements).toHaveLength(1);
-    expect(actionsOf(dynamoStatements[0] as PolicyStatementJson)).toEqual(
-      expect.arrayContaining(['dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query']),
+    expect(dynamoStatements).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        Resource: getAtt(table.logicalId),
+      },
+    ]);
+  });
+
+  test('may use the table key to encrypt and decrypt items, and do nothing else with it', () => {
+    const key = resourceOf(synth.template, 'AWS::KMS::Key', 'LogBucketKey');
+    const keyStatements = processorStatements().filter((s) =>
+      resourcesOf(s).some((r) => JSON.stringify(r) === JSON.stringify(getAtt(key.logicalId))),
     );
-    expect(actionsOf(dynamoStatements[0] as PolicyStatementJson)).not.toContain('dynamodb:DeleteTable');
-    expect(resourcesOf(dynamoStatements[0] as PolicyStatementJson)).toEqual([getAtt(table.logicalId)]);
+
+    expect(keyStatements.flatMap(actionsOf).sort()).toEqual([
+      'kms:Decrypt',
+      'kms:DescribeKey',
+      'kms:Encrypt',
+      'kms:GenerateDataKey*',
+      'kms:ReEncrypt*',
+    ]);
   });
 
   test('grants no S3, DynamoDB or KMS action on every resource', () => {
@@ -545,34 +568,36 @@ describe('alerts', () => {
     });
   });
 
-  test('lets CloudWatch alarms of this account publish, in the topic policy and the key policy', () => {
-    const fromAlarms = {
-      StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
-      ArnLike: { 'aws:SourceArn': regionalArn('cloudwatch', 'alarm:*') },
-    };
-
+  test('lets only this account\'s CloudWatch alarms publish, in the topic policy', () => {
     expectResourceProperties(synth.template, 'AWS::SNS::TopicPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({
             Principal: { Service: 'cloudwatch.amazonaws.com' },
             Action: 'sns:Publish',
-            Condition: fromAlarms,
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+              ArnLike: { 'aws:SourceArn': regionalArn('cloudwatch', 'alarm:*') },
+            },
           }),
         ]),
       },
     });
-    expectResourceProperties(synth.template, 'AWS::KMS::Key', {
-      KeyPolicy: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Principal: { Service: 'cloudwatch.amazonaws.com' },
-            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-            Condition: fromAlarms,
-          }),
-        ]),
+  });
+
+  test('lets CloudWatch use the topic key with the documented statement, which has no source conditions', () => {
+    const key = resourceOf(synth.template, 'AWS::KMS::Key', 'AlertsKey');
+    const statements = (key.properties.KeyPolicy as { Statement: PolicyStatementJson[] }).Statement;
+
+    expect(statements.filter((s) => s.Sid === 'AllowCloudWatchAlarmsToUseKey')).toEqual([
+      {
+        Sid: 'AllowCloudWatchAlarmsToUseKey',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        Resource: '*',
       },
-    });
+    ]);
   });
 
   test('routes the trail-tampering calls to the topic through EventBridge', () => {
@@ -590,6 +615,21 @@ describe('alerts', () => {
       Targets: [Match.objectLike({ Arn: { Ref: topic.logicalId }, RoleArn: Match.anyValue() })],
     });
     expect(CLOUDTRAIL_TAMPERING_EVENT_NAMES).toHaveLength(5);
+  });
+
+  test('names the trail in the tampering alert from requestParameters.name or .trailName', () => {
+    const rule = resourceOf(synth.template, 'AWS::Events::Rule', 'AlertsTrailTampering');
+    const targets = rule.properties.Targets as { InputTransformer: InputTransformerJson }[];
+    expect(targets).toHaveLength(1);
+    const transformer = (targets[0] as { InputTransformer: InputTransformerJson }).InputTransformer;
+    const variableOf = (path: string): string | undefined =>
+      Object.entries(transformer.InputPathsMap).find(([, value]) => value === path)?.[0];
+    const name = variableOf('$.detail.requestParameters.name');
+    const trailName = variableOf('$.detail.requestParameters.trailName');
+
+    expect(name).toBeDefined();
+    expect(trailName).toBeDefined();
+    expect(transformer.InputTemplate.split('\n')[0]).toContain(`trail <${name ?? ''}><${trailName ?? ''}>`);
   });
 
   test('publishes the tampering alert with a role that may publish to the topic and use its key', () => {
@@ -618,6 +658,22 @@ describe('alerts', () => {
 });
 
 describe('monitoring', () => {
+  test('alarms on a failed log file and on an invalid queue message, from the handler\'s own metrics', () => {
+    for (const metricName of ['FilesFailed', 'MessagesInvalid']) {
+      expectResourceProperties(synth.template, 'AWS::CloudWatch::Alarm', {
+        Namespace: 'TrailAudit',
+        MetricName: metricName,
+        Dimensions: [{ Name: 'service', Value: 'trail-audit' }],
+        Statistic: 'Sum',
+        Period: 300,
+        EvaluationPeriods: 1,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+      });
+    }
+  });
+
   test('alarms on function errors and throttles', () => {
     for (const metricName of ['Errors', 'Throttles']) {
       expectResourceProperties(synth.template, 'AWS::CloudWatch::Alarm', {
@@ -627,6 +683,14 @@ describe('monitoring', () => {
         ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       });
     }
+  });
+
+  test('describes the function errors alarm as crashes and timeouts, not failed log files', () => {
+    expectResourceProperties(synth.template, 'AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      AlarmDescription: Match.stringLikeRegexp('crash, timeout.*FilesFailed alarm'),
+    });
   });
 
   test('alarms when the dead-letter queue holds a message', () => {
@@ -659,7 +723,7 @@ describe('monitoring', () => {
     const topic = resourceOf(synth.template, 'AWS::SNS::Topic', 'AlertsTopic');
     const alarms = Object.values(synth.template.findResources('AWS::CloudWatch::Alarm'));
 
-    expect(alarms).toHaveLength(4);
+    expect(alarms).toHaveLength(6);
     for (const alarm of alarms) {
       expect(alarm).toMatchObject({
         Properties: { AlarmActions: [{ Ref: topic.logicalId }], OKActions: [{ Ref: topic.logicalId }] },
@@ -673,11 +737,26 @@ describe('monitoring', () => {
     expect(dashboardMetrics(dashboard.properties.DashboardBody)).toEqual(
       expect.arrayContaining([
         ...HANDLER_METRICS.map((name) => `TrailAudit/${name}/service=trail-audit`),
+        'TrailAudit/FilesFailed/service=trail-audit',
+        'TrailAudit/MessagesInvalid/service=trail-audit',
         'AWS/Lambda/Errors',
         'AWS/Lambda/Duration',
         'AWS/SQS/ApproximateNumberOfMessagesVisible',
       ]),
     );
+  });
+
+  test('graphs the events stored by service next to their total', () => {
+    const dashboard = resourceOf(synth.template, 'AWS::CloudWatch::Dashboard', 'MonitoringDashboard');
+
+    expect(widgetMetrics(dashboard.properties.DashboardBody, 'Events stored by service')).toEqual([
+      'TrailAudit/EventsStored.elb/service=trail-audit',
+      'TrailAudit/EventsStored.elbv2/service=trail-audit',
+      'TrailAudit/EventsStored.elasticbeanstalk/service=trail-audit',
+      'TrailAudit/EventsStored.autoscaling/service=trail-audit',
+      'TrailAudit/EventsStored/service=trail-audit',
+    ]);
+    expect(Object.keys(EVENTS_STORED_BY_SERVICE)).toHaveLength(4);
   });
 });
 
@@ -698,15 +777,34 @@ const HANDLER_METRICS = [
  * (function name, queue name) left out.
  */
 function dashboardMetrics(body: unknown): string[] {
+  return dashboardWidgets(body).flatMap(metricNames);
+}
+
+/** The metrics of the dashboard widget with this title, in the order it graphs them. */
+function widgetMetrics(body: unknown, title: string): string[] {
+  return dashboardWidgets(body)
+    .filter((widget) => widget.properties.title === title)
+    .flatMap(metricNames);
+}
+
+/** A dashboard widget as its JSON body holds it. */
+interface DashboardWidgetJson {
+  readonly properties: { readonly title?: string; readonly metrics?: unknown[][] };
+}
+
+/** The widgets of a dashboard body (`Fn::Join` of JSON text and tokens), the tokens replaced by `TOKEN`. */
+function dashboardWidgets(body: unknown): DashboardWidgetJson[] {
   const parts = (body as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
   const json = parts.map((part) => (typeof part === 'string' ? part : 'TOKEN')).join('');
-  const widgets = (JSON.parse(json) as { widgets: { properties: { metrics?: unknown[][] } }[] }).widgets;
-  return widgets.flatMap((widget) =>
-    (widget.properties.metrics ?? []).map((metric) => {
-      const [namespace, name, dimension, value] = metric as [string, string, string?, string?];
-      return dimension === 'service' ? `${namespace}/${name}/service=${value}` : `${namespace}/${name}`;
-    }),
-  );
+  return (JSON.parse(json) as { widgets: DashboardWidgetJson[] }).widgets;
+}
+
+/** A widget's metrics as `namespace/name[/service=value]`. */
+function metricNames(widget: DashboardWidgetJson): string[] {
+  return (widget.properties.metrics ?? []).map((metric) => {
+    const [namespace, name, dimension, value] = metric as [string, string, string?, string?];
+    return dimension === 'service' ? `${namespace}/${name}/service=${value}` : `${namespace}/${name}`;
+  });
 }
 
 describe('outputs', () => {
@@ -726,17 +824,30 @@ describe('outputs', () => {
     );
   });
 
-  test('link to the table\'s items in the DynamoDB console', () => {
+  test('link to the table\'s items in the DynamoDB console of the stack\'s partition', () => {
     const table = resourceOf(synth.template, 'AWS::DynamoDB::Table', 'EventTable');
+    const conditions = synth.template.toJSON().Conditions as Record<string, unknown>;
+    const chinaCondition = Object.keys(conditions).find((id) => id.startsWith('InAwsChinaPartition'));
+    const govCloudCondition = Object.keys(conditions).find((id) => id.startsWith('InAwsGovCloudPartition'));
 
+    expect(conditions[chinaCondition ?? 'missing']).toEqual({ 'Fn::Equals': [{ Ref: 'AWS::Partition' }, 'aws-cn'] });
+    expect(conditions[govCloudCondition ?? 'missing']).toEqual({
+      'Fn::Equals': [{ Ref: 'AWS::Partition' }, 'aws-us-gov'],
+    });
     expectOutput(synth.template, 'EventTableConsoleUrl', {
       Value: {
         'Fn::Join': [
           '',
           [
             'https://',
-            { Ref: 'AWS::Region' },
-            '.console.aws.amazon.com/dynamodbv2/home?region=',
+            {
+              'Fn::If': [
+                chinaCondition,
+                'console.amazonaws.cn',
+                { 'Fn::If': [govCloudCondition, 'console.amazonaws-us-gov.com', 'console.aws.amazon.com'] },
+              ],
+            },
+            '/dynamodbv2/home?region=',
             { Ref: 'AWS::Region' },
             '#item-explorer?table=',
             { Ref: table.logicalId },

@@ -82,7 +82,7 @@ describe('attached to an existing trail\'s bucket', () => {
   test('still has the processor, alerts and alarms', () => {
     expectResourceCount(synth.template, 'AWS::Lambda::EventSourceMapping', 1);
     expectResourceCount(synth.template, 'AWS::Events::Rule', 1);
-    expectResourceCount(synth.template, 'AWS::CloudWatch::Alarm', 4);
+    expectResourceCount(synth.template, 'AWS::CloudWatch::Alarm', 6);
   });
 
   test('rejects options that only apply to a new trail', () => {
@@ -149,6 +149,94 @@ describe('organization trail', () => {
     expect(
       () => new TrailAuditStack(synth.app, 'BadOrgId', { isOrganizationTrail: true, organizationId: '123456789012' }),
     ).toThrow(/organizationId/);
+  });
+});
+
+describe('organization trail deployed from a delegated administrator account', () => {
+  const MANAGEMENT_ACCOUNT = '111122223333';
+  const managementTrailArn = {
+    'Fn::Join': [
+      '',
+      ['arn:', { Ref: 'AWS::Partition' }, ':cloudtrail:', { Ref: 'AWS::Region' }, `:${MANAGEMENT_ACCOUNT}:trail/org-audit`],
+    ],
+  };
+  let synth: SynthesisedStack;
+
+  beforeAll(() => {
+    synth = synthesise({
+      isOrganizationTrail: true,
+      organizationId: 'o-a1b2c3d4e5',
+      trailName: 'org-audit',
+      managementAccountId: MANAGEMENT_ACCOUNT,
+    });
+  });
+
+  afterAll(() => {
+    synth.cleanup();
+  });
+
+  test('conditions the bucket policy on the management account\'s trail and account, which own the trail', () => {
+    const bucket = resourceOf(synth.template, 'AWS::S3::Bucket', 'LogBucket7');
+    const arn = { 'Fn::GetAtt': [bucket.logicalId, 'Arn'] };
+    const sourceConditions = { 'aws:SourceArn': managementTrailArn, 'aws:SourceAccount': MANAGEMENT_ACCOUNT };
+
+    expectResourceProperties(synth.template, 'AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Sid: 'AWSCloudTrailAclCheck', Condition: { StringEquals: sourceConditions } }),
+          Match.objectLike({
+            Sid: 'AWSCloudTrailWrite',
+            Resource: [
+              { 'Fn::Join': ['', [arn, `/AWSLogs/${MANAGEMENT_ACCOUNT}/*`]] },
+              { 'Fn::Join': ['', [arn, '/AWSLogs/o-a1b2c3d4e5/*']] },
+            ],
+            Condition: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control', ...sourceConditions } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  test('conditions the key policy on the management account\'s trail and encryption context', () => {
+    expectResourceProperties(synth.template, 'AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'AllowCloudTrailToEncryptLogs',
+            Condition: {
+              StringEquals: { 'aws:SourceArn': managementTrailArn },
+              StringLike: {
+                'kms:EncryptionContext:aws:cloudtrail:arn': {
+                  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:cloudtrail:*:${MANAGEMENT_ACCOUNT}:trail/*`]],
+                },
+              },
+            },
+          }),
+          Match.objectLike({
+            Sid: 'AllowCloudTrailToDescribeKey',
+            Condition: { StringEquals: { 'aws:SourceArn': managementTrailArn } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  test('outputs the trail ARN in the management account', () => {
+    expect(synth.template.toJSON().Outputs).toMatchObject({ TrailArn: { Value: managementTrailArn } });
+  });
+
+  test('rejects a management account on an account trail, or one that is not an account ID', () => {
+    expect(() => new TrailAuditStack(synth.app, 'AccountTrail', { managementAccountId: MANAGEMENT_ACCOUNT })).toThrow(
+      /managementAccountId is set but isOrganizationTrail is not/,
+    );
+    expect(
+      () =>
+        new TrailAuditStack(synth.app, 'BadAccount', {
+          isOrganizationTrail: true,
+          organizationId: 'o-a1b2c3d4e5',
+          managementAccountId: '1111-2222-3333',
+        }),
+    ).toThrow(/managementAccountId must be a 12-digit account ID/);
   });
 });
 
