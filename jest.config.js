@@ -1,6 +1,6 @@
 // Unit and integration tests are separate jest projects; `npm test` runs both.
-// ts-jest only transpiles here: `tsc --noEmit` in the test command does the type checking once, for the whole tree.
-const transform = { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] };
+// ts-jest only transpiles here (tsconfig's `isolatedModules`): `tsc --noEmit` in the test command type-checks once, for the whole tree.
+const transform = { '^.+\\.ts$': 'ts-jest' };
 const setupFiles = ['<rootDir>/test/helpers/quiet-sdk-warning.ts'];
 
 /** @type {import('jest').Config} */
