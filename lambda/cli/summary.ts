@@ -16,6 +16,8 @@ export interface RunTotals {
   filesFailed: number;
   recordsRead: number;
   kept: number;
+  /** Kept events whose operation the resource tables do not know (stored with generic resources). */
+  unknownOperations: number;
   /** Records not kept, by reason. */
   skipped: Record<string, number>;
   /** Items written (ingest only). */
@@ -34,6 +36,7 @@ export function newTotals(): RunTotals {
     filesFailed: 0,
     recordsRead: 0,
     kept: 0,
+    unknownOperations: 0,
     skipped: {},
     itemsWritten: 0,
     retries: 0,
@@ -45,6 +48,7 @@ export function addCounts(totals: RunTotals, counts: PipelineCounts): void {
   totals.filesRead += 1;
   totals.recordsRead += counts.recordsRead;
   totals.kept += counts.kept;
+  totals.unknownOperations += counts.unknownOperations;
   for (const [reason, count] of Object.entries(counts.skipped)) {
     totals.skipped[reason] = (totals.skipped[reason] ?? 0) + (count ?? 0);
   }
@@ -66,8 +70,9 @@ function byReason(counts: Record<string, number>): string {
 }
 
 /**
- * The summary line: `5 files (1 skipped: digest-file 1; 1 failed), 1,234 records, 56 kept; skipped: other-service
- * 1,170, duplicate-event 8`.
+ * The summary line: `5 files (1 skipped: digest-file 1; 1 failed), 1,234 records, 56 kept, 2 unknown operations;
+ * skipped: other-service 1,170, duplicate-event 8`. Unknown operations are named only when there are some: they
+ * are kept events whose resources were taken generically, a sign the resource tables need an entry.
  */
 export function renderSummary(totals: RunTotals, extra: readonly string[] = []): string {
   const fileNotes: string[] = [];
@@ -78,8 +83,11 @@ export function renderSummary(totals: RunTotals, extra: readonly string[] = []):
   const parts = [
     `${number(totals.files)} file${totals.files === 1 ? '' : 's'}` +
       (fileNotes.length > 0 ? ` (${fileNotes.join('; ')})` : ''),
-    `${number(totals.recordsRead)} records`,
+    `${number(totals.recordsRead)} record${totals.recordsRead === 1 ? '' : 's'}`,
     `${number(totals.kept)} kept`,
+    ...(totals.unknownOperations > 0
+      ? [`${number(totals.unknownOperations)} unknown operation${totals.unknownOperations === 1 ? '' : 's'}`]
+      : []),
     ...extra,
   ];
   const skippedRecords = byReason(totals.skipped);

@@ -119,9 +119,13 @@ export const PROCESS_COLUMNS: readonly Column<NormalisedEvent>[] = [
   { heading: 'ERROR', cell: (event) => event.errorCode ?? '' },
 ];
 
-/** The columns of `query`. */
+/**
+ * The columns of `query`. SERVICE tells apart what the action cannot: classic (`elb`) and v2 (`elbv2`) load
+ * balancers share the event source `elasticloadbalancing`, and may share a name.
+ */
 export const QUERY_COLUMNS: readonly Column<NormalisedEvent>[] = [
   { heading: 'TIME', cell: (event) => event.eventTime },
+  { heading: 'SERVICE', cell: (event) => event.service },
   { heading: 'PRINCIPAL', cell: (event) => principalLabel(event.principal), maxWidth: 48 },
   { heading: 'ACTION', cell: actionLabel, maxWidth: 64 },
   { heading: 'RESOURCES', cell: (event) => resourcesLabel(event.resources) },

@@ -48,6 +48,25 @@ const MAX_CONCURRENCY = 64;
  */
 const MAX_REMEMBERED_EVENT_IDS = 1_000_000;
 
+/** The summary's reason for events left out because their `eventTime` is outside `--since` / `--until`. */
+export const OUTSIDE_TIME_RANGE = 'outside-time-range';
+
+/**
+ * Whether an `eventTime` falls in the range (both ends inclusive). Date folders only narrow the files read: a
+ * folder holds events of the day before (CloudTrail delivers up to about 15 minutes late) and the extra day read
+ * after `--until` holds events after it, so each event is checked. A time that does not parse cannot be placed
+ * in a range: it is kept only when no range is asked for.
+ */
+export function inTimeRange(eventTime: string, range: TimeRange): boolean {
+  if (range.since === undefined && range.until === undefined) return true;
+  const time = Date.parse(eventTime);
+  if (Number.isNaN(time)) return false;
+  return (
+    (range.since === undefined || time >= range.since.getTime()) &&
+    (range.until === undefined || time <= range.until.getTime())
+  );
+}
+
 /** Parses `--concurrency`: a whole number from 1 to 64. */
 export function parseConcurrency(value: string | undefined): number {
   if (value === undefined) return 4;
@@ -170,7 +189,14 @@ async function ingestObjects(
     options.concurrency,
     async (object) => {
       const counts = newCounts();
+      // Bytes read of this object, and how many of them have their events written (what the bar counts).
       let objectBytes = 0;
+      let bytesCredited = 0;
+      const credit = (bytes: number): void => {
+        bytesDone += bytes - bytesCredited;
+        bytesCredited = bytes;
+      };
+      let outsideRange = 0;
       try {
         const entry = await ledger.get(object.objectId);
         if (options.force !== true && entry?.fingerprint === object.fingerprint) {
@@ -179,7 +205,6 @@ async function ingestObjects(
         }
         const body = countBytes(await object.open(), (n) => {
           objectBytes += n;
-          bytesDone += n;
         });
         let batch: KeptEvent[] = [];
         const flush = async (): Promise<void> => {
@@ -189,6 +214,8 @@ async function ingestObjects(
           totals.retries += result.retries;
           events += batch.length;
           batch = [];
+          // The decoder reads at most a chunk ahead of the events it has yielded: close enough for a bar.
+          credit(Math.min(objectBytes, object.size));
           await progress.update(state());
         };
         if (seenEventIds.size > MAX_REMEMBERED_EVENT_IDS) seenEventIds.clear();
@@ -197,27 +224,48 @@ async function ingestObjects(
           { objectKey: object.objectKey, dropReadOnly: options.dropReadOnly === true, seenEventIds },
           counts,
         );
+        let unknownOperations = counts.unknownOperations;
         for await (const event of kept) {
+          // The pipeline counts an event (kept, unknown operation) before yielding it: an event outside the range
+          // is taken back out of those counts and counted as skipped instead.
+          const unknownOperation = counts.unknownOperations > unknownOperations;
+          unknownOperations = counts.unknownOperations;
+          if (!inTimeRange(event.event.eventTime, options.range)) {
+            outsideRange += 1;
+            counts.kept -= 1;
+            if (unknownOperation) {
+              counts.unknownOperations -= 1;
+              unknownOperations -= 1;
+            }
+            continue;
+          }
           batch.push(event);
           if (batch.length >= EVENTS_PER_WRITE) await flush();
         }
         await flush();
-        // The ledger entry is written last: a file that failed half-way is redone whole on the next run.
-        await ledger.put({
-          objectId: object.objectId,
-          fingerprint: object.fingerprint,
-          events: counts.kept,
-          processedAt: new Date().toISOString(),
-        });
+        // The ledger entry is written last: a file that failed half-way is redone whole on the next run. A file
+        // with events outside --since/--until is not recorded either: it was not ingested whole, and a later
+        // run with another range must read it again (the store's idempotent writes make the repeat harmless).
+        if (outsideRange === 0) {
+          await ledger.put({
+            objectId: object.objectId,
+            fingerprint: object.fingerprint,
+            events: counts.kept,
+            processedAt: new Date().toISOString(),
+          });
+        }
         addCounts(totals, counts);
       } catch (error) {
         totals.filesFailed += 1;
         addCounts(totals, counts);
         await report(fileFailureLine(object.displayName, error));
       } finally {
+        if (outsideRange > 0) {
+          totals.skipped[OUTSIDE_TIME_RANGE] = (totals.skipped[OUTSIDE_TIME_RANGE] ?? 0) + outsideRange;
+        }
         filesDone += 1;
-        // A file skipped by the ledger was not read: count its size as done so the ETA stays honest.
-        bytesDone += Math.max(0, object.size - objectBytes);
+        // The file is finished (a file skipped by the ledger was not read): all its bytes count as done.
+        credit(object.size);
         await progress.update(state());
       }
     },
@@ -251,14 +299,20 @@ export function registerIngestCommand(
       'Reads CloudTrail log files — files, folders (recursively) or s3://bucket/prefix — through the same ' +
         'pipeline and store as the Lambda, several files at a time. A ledger in the table remembers each ingested ' +
         'file and its version (size and mtime, or ETag): a re-run skips unchanged files, and re-ingesting never ' +
-        'duplicates events. A bad file is named on stderr and the others are still ingested.',
+        'duplicates events. With --since/--until only events whose eventTime is in the range are stored (the rest ' +
+        "are counted as outside-time-range), and a file holding some outside it is not recorded in the ledger, so " +
+        'a run with another range reads it again. A bad file is named on stderr and the others are still ingested.',
     )
     .argument('<path...>', 'log files, folders, or s3://bucket/prefix')
     .option(
       '--since <time>',
-      'only date folders (…/CloudTrail/REGION/YYYY/MM/DD/) from this time: ISO, date or age (7d)',
+      'only events from this time: ISO, date or age (7d); reads the date folders (…/CloudTrail/REGION/YYYY/MM/DD/) ' +
+        'from that day',
     )
-    .option('--until <time>', 'only date folders up to this time (one more day is read: CloudTrail delivers late)')
+    .option(
+      '--until <time>',
+      'only events up to this time (a date: its end); one more day of folders is read, as CloudTrail delivers late',
+    )
     .option('--concurrency <n>', 'files read at the same time (1-64)', '4')
     .option('--force', 'ingest files again even if the ledger has them')
     .option('--drop-read-only', 'leave out read-only calls (Describe*, List*, Get*)')

@@ -25,6 +25,8 @@ export interface QueryCommandOptions extends TargetOptions {
   readonly limit?: string;
   readonly eventRegion?: string;
   readonly account?: string;
+  /** Leave out read-only calls (Describe*, List*, Get*): what changed, not what was looked at. */
+  readonly writesOnly?: boolean;
   readonly json?: boolean;
 }
 
@@ -137,16 +139,24 @@ export async function runQuery(
     options,
     io.cwd,
     async (target) => {
+      const actions = plan.actions === undefined ? undefined : new Set(plan.actions);
+      const writesOnly = options.writesOnly === true;
+      const filtered = actions !== undefined || writesOnly;
       const hits = queryLookup(target.client, target.tableName, plan.values, plan.kinds, {
         ...(range.since === undefined ? {} : { since: toEventTime(range.since) }),
         ...(range.until === undefined ? {} : { until: toEventTime(range.until) }),
         // With a second condition the store cannot count for us: it would stop before enough hits pass it.
-        ...(limit === undefined || plan.actions !== undefined ? {} : { limit }),
+        ...(limit === undefined || filtered ? {} : { limit }),
         ...(options.eventRegion === undefined ? {} : { awsRegion: options.eventRegion }),
         ...(options.account === undefined ? {} : { accountId: options.account }),
       });
-      const actions = plan.actions === undefined ? undefined : new Set(plan.actions);
-      const selected = actions === undefined ? hits : filterHits(hits, (item) => actions.has(actionOfItem(item)));
+      // Both conditions are read off the lookup item, before the event itself is fetched.
+      const selected = !filtered
+        ? hits
+        : filterHits(
+            hits,
+            (item) => (actions === undefined || actions.has(actionOfItem(item))) && !(writesOnly && item.readOnly),
+          );
       const table = new TableWriter<NormalisedEvent>(QUERY_COLUMNS, (line) => writeLine(io.stdout, line));
       let printed = 0;
       for await (const stored of storedEvents(target, selected, io)) {
@@ -158,9 +168,27 @@ export async function runQuery(
       if (options.json !== true) await table.end();
       const more = limit !== undefined && printed >= limit ? ` (the --limit of ${limit}: there may be more)` : '';
       await writeLine(io.stderr, `query: ${printed} event${printed === 1 ? '' : 's'}${more}`);
+      if (printed === 0 && options.principal !== undefined) {
+        const hint = principalHint(options.principal);
+        if (hint !== undefined) await writeLine(io.stderr, hint);
+      }
       return ExitCode.Ok;
     },
     startLocal,
+  );
+}
+
+/**
+ * What to say when `--principal` found nothing and was not an ARN: the value is looked up as a user or role name
+ * (`principal.name`), and a session name is not indexed — people type the session name they saw
+ * (`Deployer/alice` in the table), which finds nothing.
+ * @returns undefined for an ARN (an ARN that finds nothing needs no explanation)
+ */
+export function principalHint(principal: string): string | undefined {
+  if (principal.trim().startsWith('arn:')) return undefined;
+  return (
+    `trail-audit: no user or role is named '${principal.trim()}': --principal NAME is a user name or role name; ` +
+    'a role session is found by its session ARN (arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION), not its name'
   );
 }
 
@@ -189,13 +217,18 @@ export function registerQueryCommand(
       'Answers one question with one DynamoDB Query per key, newest first, reading page by page. Give one of ' +
         '--principal, --resource, --access-key, or --action alone; --action beside another narrows it.',
     )
-    .option('--principal <arn|name>', 'a role ARN (all its sessions), a session ARN, a user ARN, or a name')
+    .option(
+      '--principal <arn|name>',
+      'a role ARN (all its sessions), a session ARN (that session), a user ARN, or a user or role name ' +
+        '(session names are not indexed: use the session ARN)',
+    )
     .option('--resource <arn|name>', 'a load balancer, target group, Auto Scaling group, environment...: ARN or name')
     .option('--access-key <id>', 'an access key ID (AKIA... or ASIA...)')
     .option('--action <name>', 'an event name (all three services) or service:EventName')
     .option('--since <time>', 'from this time: ISO 8601, a date, or an age (30m, 24h, 7d)')
     .option('--until <time>', 'up to this time (a date means the end of that day)')
     .option('--limit <n>', 'at most this many events (0: all)', '50')
+    .option('--writes-only', 'leave out read-only calls (Describe*, List*, Get*): only what changed something')
     .option('--event-region <region>', 'only events in this AWS region')
     .option('--account <id>', 'only events of this account (when names repeat across accounts)')
     .option('--json', 'print NDJSON: one normalised event per line, as process --json does');

@@ -106,7 +106,7 @@ describe('ingest on the embedded default', () => {
 
     expect({ code: embeddedQuery.code, heading: rows[0], rows: rows.length - 1 }).toEqual({
       code: 0,
-      heading: expect.stringMatching(/^TIME\s+PRINCIPAL\s+ACTION\s+RESOURCES\s+REGION\s+ERROR$/) as unknown,
+      heading: expect.stringMatching(/^TIME\s+SERVICE\s+PRINCIPAL\s+ACTION\s+RESOURCES\s+REGION\s+ERROR$/) as unknown,
       rows: expected((event) => namesResource(event, LOAD_BALANCER)).length,
     });
   });
@@ -196,6 +196,24 @@ describe('query', () => {
 
     const lines = run.stdout.split('\n').filter((line) => line !== '');
     expect(lines).toEqual(expected((event) => event.principal.id === ROLE).map((id) => processedLines.get(id)));
+  });
+
+  it('leaves out read-only calls with --writes-only', async () => {
+    const ids = await queryIds('--resource', LOAD_BALANCER, '--writes-only');
+
+    expect({ ids, someLeftOut: ids.length < expected((event) => namesResource(event, LOAD_BALANCER)).length }).toEqual({
+      ids: expected((event) => namesResource(event, LOAD_BALANCER) && !event.readOnly),
+      someLeftOut: true,
+    });
+  });
+
+  it('says how to find a session when --principal is given its session name', async () => {
+    const run = await query('--principal', 'bob');
+
+    expect({ code: run.code, stderr: run.stderr }).toEqual({
+      code: 0,
+      stderr: expect.stringContaining('a role session is found by its session ARN') as unknown,
+    });
   });
 
   it('exits 0 with an empty answer for an unknown resource', async () => {

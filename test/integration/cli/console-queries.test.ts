@@ -1,7 +1,8 @@
 /**
  * The README's "querying in the DynamoDB console" guide (`docs/console-queries.md`) cannot drift from the table:
  * every documented `aws dynamodb` command runs here, with the AWS CLI, against DynamoDB Local holding the example
- * logs, and must return the same events as the `trail-audit query` written above it.
+ * logs, and must return the same events as the `trail-audit query` written above it. The question table is kept
+ * once, in the guide; the README's copy (between the same markers) must be the same text.
  */
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -18,6 +19,9 @@ jest.setTimeout(60_000);
 
 const execFileAsync = promisify(execFile);
 const GUIDE = resolve(__dirname, '..', '..', '..', 'docs', 'console-queries.md');
+const README = resolve(__dirname, '..', '..', '..', 'README.md');
+const TABLE_START = '<!-- console-table:start -->';
+const TABLE_END = '<!-- console-table:end -->';
 const TABLE = 'trail-audit-console-guide';
 const CREDENTIALS = { AWS_ACCESS_KEY_ID: 'AKIDCONSOLEGUIDE', AWS_SECRET_ACCESS_KEY: 'console-guide', AWS_REGION: 'us-east-1' };
 
@@ -36,7 +40,30 @@ function documentedCommands(markdown: string): DocumentedCommand[] {
   }));
 }
 
-const commands = documentedCommands(readFileSync(GUIDE, 'utf8'));
+/** The question table between the markers, or undefined when the markers are missing. */
+function questionTable(markdown: string): string | undefined {
+  const start = markdown.indexOf(TABLE_START);
+  const end = markdown.indexOf(TABLE_END, start);
+  if (start < 0 || end < 0) return undefined;
+  return markdown.slice(start + TABLE_START.length, end).trim();
+}
+
+/** The cells of each body row of a Markdown table (the heading and the separator row left out). */
+function tableRows(table: string): string[][] {
+  return table
+    .split('\n')
+    .slice(2)
+    .map((line) =>
+      line
+        .replace(/^\|/, '')
+        .replace(/\|$/, '')
+        .split('|')
+        .map((cell) => cell.trim()),
+    );
+}
+
+const guide = readFileSync(GUIDE, 'utf8');
+const commands = documentedCommands(guide);
 const queries = commands.filter((entry) => entry.cli[0] === 'query');
 const show = commands.find((entry) => entry.cli[0] === 'show');
 
@@ -96,7 +123,51 @@ afterAll(async () => {
   await rm(workDir, { recursive: true, force: true });
 });
 
+describe('the question table', () => {
+  it('is in the guide between its markers', () => {
+    expect(questionTable(guide)).toEqual(expect.stringMatching(/^\| Question \|/));
+  });
+
+  it('is the same in the README as in the guide', () => {
+    const readme = questionTable(readFileSync(README, 'utf8'));
+
+    expect({ readme }).toEqual({ readme: questionTable(guide) });
+  });
+
+  it('gives every question over events a sort-key condition for a time range', () => {
+    const rows = tableRows(questionTable(guide) ?? '');
+    const eventQuestions = rows.filter(([, , sortKey]) => !(sortKey ?? '').includes('`EVENT`'));
+
+    expect({
+      questions: eventQuestions.length,
+      withoutRange: eventQuestions
+        .filter(([, , sortKey]) => !/^(Between|Greater than|Less than)/.test(sortKey ?? ''))
+        .map(([question]) => question),
+    }).toEqual({ questions: rows.length - 1, withoutRange: [] });
+  });
+
+  it('leaves read-only calls out of "who changed" a resource', () => {
+    const changed = tableRows(questionTable(guide) ?? '').filter(([question]) => (question ?? '').startsWith('Who changed'));
+
+    expect(changed.map(([, , , filters]) => filters)).toEqual([expect.stringContaining('`readOnly` = `false`')]);
+  });
+});
+
 describe('the DynamoDB console guide', () => {
+  it('asks every documented query over a time range', () => {
+    expect(queries.filter((entry) => !entry.cli.includes('--since')).map((entry) => entry.cli.join(' '))).toEqual([]);
+  });
+
+  it('leaves read-only calls out of every question about a resource, as --writes-only does', () => {
+    const resourceQueries = queries.filter((entry) => entry.cli.includes('--resource'));
+
+    expect({
+      questions: resourceQueries.length > 0,
+      withoutWritesOnly: resourceQueries.filter((entry) => !entry.cli.includes('--writes-only')).map((entry) => entry.cli.join(' ')),
+      withoutFilter: resourceQueries.filter((entry) => !entry.command.includes('#readOnly = :false')).map((entry) => entry.cli.join(' ')),
+    }).toEqual({ questions: true, withoutWritesOnly: [], withoutFilter: [] });
+  });
+
   it('documents a command for each question', () => {
     expect(queries.map((entry) => entry.cli.slice(1, 2)[0])).toEqual(
       expect.arrayContaining(['--resource', '--principal', '--access-key', '--action']),

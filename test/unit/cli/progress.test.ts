@@ -51,6 +51,51 @@ describe('progress', () => {
     expect(sink.text()).toBe(`\r\x1b[2K${renderProgress(STATE)}`);
   });
 
+  it('does not fill the bar while files are unfinished, though all their bytes are counted', () => {
+    const line = renderProgress({ ...STATE, filesDone: 3, filesTotal: 7, bytesDone: 1000, bytesTotal: 1000 });
+
+    expect(line.startsWith(`[${'#'.repeat(24)}]`)).toBe(false);
+  });
+
+  it('does not estimate 0:00 left while files are unfinished', () => {
+    const line = renderProgress({ ...STATE, filesDone: 3, filesTotal: 7, bytesDone: 1000, bytesTotal: 1000 });
+
+    expect(line.endsWith('ETA 0:00')).toBe(false);
+  });
+
+  it('fills the bar and estimates 0:00 once every file is finished', () => {
+    const line = renderProgress({ ...STATE, filesDone: 7, filesTotal: 7, bytesDone: 1000, bytesTotal: 1000 });
+
+    expect({ full: line.startsWith(`[${'#'.repeat(24)}]`), eta: line.endsWith('ETA 0:00') }).toEqual({
+      full: true,
+      eta: true,
+    });
+  });
+
+  it('writes one file and one event in the singular', () => {
+    const line = renderProgress({ ...STATE, filesDone: 1, filesTotal: 1, events: 1 });
+
+    expect(line).toContain('] 1/1 file · 1 event · ');
+  });
+
+  it('draws the whole line, one column short of the default width, when the terminal reports 0 columns', async () => {
+    const sink = captureSink(true, 0);
+    const bar = new ProgressBar(sink, () => 1_000);
+
+    await bar.update(STATE, true);
+
+    expect(sink.text()).toBe(`\r\x1b[2K${renderProgress(STATE).slice(0, 79)}`);
+  });
+
+  it('draws at least 20 characters on a terminal that reports fewer columns', async () => {
+    const sink = captureSink(true, 3);
+    const bar = new ProgressBar(sink, () => 1_000);
+
+    await bar.update(STATE, true);
+
+    expect(sink.text()).toBe(`\r\x1b[2K${renderProgress(STATE).slice(0, 20)}`);
+  });
+
   it('skips a redraw that comes sooner than the interval', async () => {
     const sink = captureSink(true, 200);
     let now = 1_000;

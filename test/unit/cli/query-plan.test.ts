@@ -1,4 +1,4 @@
-import { actionKeys, parseLimit, planLookup } from '../../../lambda/cli/commands/query';
+import { actionKeys, parseLimit, planLookup, principalHint } from '../../../lambda/cli/commands/query';
 import { UsageError } from '../../../lambda/cli/errors';
 
 describe('planLookup', () => {
@@ -70,5 +70,18 @@ describe('parseLimit', () => {
 
   it('refuses a negative or fractional limit', () => {
     expect(() => parseLimit('-1')).toThrow(UsageError);
+  });
+});
+
+describe('principalHint', () => {
+  it('explains that a name is a user or role name and a session needs its ARN', () => {
+    expect(principalHint('bob')).toBe(
+      "trail-audit: no user or role is named 'bob': --principal NAME is a user name or role name; a role session " +
+        'is found by its session ARN (arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION), not its name',
+    );
+  });
+
+  it('says nothing for an ARN', () => {
+    expect(principalHint('arn:aws:sts::111122223333:assumed-role/OpsAdmin/bob')).toBeUndefined();
   });
 });

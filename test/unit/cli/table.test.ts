@@ -145,12 +145,24 @@ describe('event tables', () => {
     ]);
   });
 
-  it('renders query rows with time, principal, action, resources, region and error', async () => {
+  it('renders query rows with time, service, principal, action, resources, region and error', async () => {
     const lines = await render(QUERY_COLUMNS, [normalisedEvent()]);
 
     expect(lines).toEqual([
-      'TIME                  PRINCIPAL       ACTION                                   RESOURCES  REGION     ERROR',
-      '2026-11-20T10:00:00Z  Deployer/alice  elasticloadbalancing:DeleteLoadBalancer  web        eu-west-1',
+      'TIME                  SERVICE  PRINCIPAL       ACTION                                   RESOURCES  REGION     ERROR',
+      '2026-11-20T10:00:00Z  elbv2    Deployer/alice  elasticloadbalancing:DeleteLoadBalancer  web        eu-west-1',
     ]);
+  });
+
+  it('tells a classic and a v2 load balancer of the same name apart in query rows', async () => {
+    const classic = normalisedEvent({
+      eventID: 'e-2',
+      service: 'elb',
+      resources: [{ type: 'AWS::ElasticLoadBalancing::LoadBalancer', name: 'web' }],
+    });
+
+    const lines = await render(QUERY_COLUMNS, [normalisedEvent(), classic]);
+
+    expect(lines[1]).not.toBe(lines[2]);
   });
 });
