@@ -17,8 +17,8 @@ import { newCounts, normaliseLogObject, type KeptEvent, type PipelineCounts } fr
 import { S3LogObjectSource, normaliseETag, type LogObjectSource } from './adapters/s3-log-reader';
 import { alertObserverFromEnv } from './alerts/from-env';
 import { logger as sharedLogger, metrics as sharedMetrics } from './observability';
-import { DynamoDBEventStore } from './store/dynamodb-event-store';
-import type { EventStore } from './store/event-store';
+import { DynamoDBEventStore, EventStoreWriteError } from './store/dynamodb-event-store';
+import type { EventStore, PutEventsResult } from './store/event-store';
 import { DynamoDBFileLedger, s3ObjectId, type FileLedger } from './store/file-ledger';
 
 /** The log methods the handler uses; Powertools' `Logger` has them. */
@@ -75,7 +75,9 @@ export interface HandlerConfig {
   /**
    * An SQS message is not started when less time than this remains in the invocation: it is returned as a batch
    * item failure and redelivered, instead of the invocation timing out midway (which would redeliver the whole
-   * batch). Only applies when the Lambda context is passed.
+   * batch). Only applies when the Lambda context is passed. A deferred message's receive still counts toward the
+   * queue's `maxReceiveCount` (SQS counts receives, and changing the visibility does not undo one), so a message
+   * deferred that many times moves to the dead-letter queue without having failed: `MessagesDeferred` shows it.
    * @default 60_000 (one minute)
    */
   readonly minRemainingMs?: number;
@@ -93,6 +95,33 @@ export interface HandlerDeps {
   readonly observers?: readonly EventObserver[];
   /** @default `() => new Date()`; injectable so ledger entries are deterministic in tests */
   readonly now?: () => Date;
+  /**
+   * Where the store reports its retries as they happen (production passes {@link WriteRetryTally.onRetry} to the
+   * store's `onRetry`). When set, `WriteRetries` is taken from it after each write, failed or not, instead of from
+   * the write's result, so the retries of a write that finally fails are counted too.
+   * @default retries counted from `putEvents` results only
+   */
+  readonly writeRetries?: WriteRetryTally;
+}
+
+/**
+ * Retries reported by the event store while a write runs. The handler writes one batch at a time, so the tally
+ * taken after a write holds that write's retries.
+ */
+export class WriteRetryTally {
+  private pending = 0;
+
+  /** The store's `onRetry` callback: adds `n` re-sent requests. */
+  readonly onRetry = (n: number): void => {
+    this.pending += n;
+  };
+
+  /** Returns the retries since the last call and starts again from zero. */
+  take(): number {
+    const taken = this.pending;
+    this.pending = 0;
+    return taken;
+  }
 }
 
 /** Raised when an SQS message body is not an S3 notification this handler understands. */
@@ -123,6 +152,7 @@ export type ObjectSkipReason =
 const ROUTE_SKIP_REASONS: Readonly<Record<Exclude<LogObjectKind, 'log'>, ObjectSkipReason>> = {
   digest: 'digest-file',
   insight: 'insight-file',
+  unrecognised: 'not-a-log-file',
   other: 'not-a-log-file',
 };
 
@@ -247,9 +277,15 @@ class ObjectProcessor {
   ): Promise<{ ref: LogObjectRef; error?: unknown }> {
     const { logger } = this.deps;
     let ref: LogObjectRef = { bucket: object.bucket, key: object.rawKey };
-    const context: Record<string, unknown> = { bucket: object.bucket, ...(messageId === undefined ? {} : { messageId }) };
+    // The key as notified until it is decoded: a key that fails to decode is still named in the error log.
+    const context: Record<string, unknown> = {
+      bucket: object.bucket,
+      key: object.rawKey,
+      ...(messageId === undefined ? {} : { messageId }),
+    };
     const counts = newCounts();
     let eventsStored = 0;
+    const storedByService = new Map<string, number>();
     try {
       ref = { bucket: object.bucket, key: decodeS3Key(object.rawKey) };
       context.key = ref.key;
@@ -257,6 +293,11 @@ class ObjectProcessor {
         return this.skipped(ref, context, counters, 'not-object-created');
       }
       const route = parseLogObjectKey(ref.key);
+      if (route.kind === 'unrecognised') {
+        // Under a CloudTrail folder yet not CloudTrail's layout: possibly a log file this code fails to recognise.
+        counters.add('FilesUnrecognised', 1);
+        return this.skipped(ref, context, counters, ROUTE_SKIP_REASONS[route.kind], undefined, 'warn');
+      }
       if (route.kind !== 'log') return this.skipped(ref, context, counters, ROUTE_SKIP_REASONS[route.kind]);
 
       const objectId = s3ObjectId(ref.bucket, ref.key);
@@ -273,10 +314,20 @@ class ObjectProcessor {
       let buffer: KeptEvent[] = [];
       const flush = async (): Promise<void> => {
         if (buffer.length === 0) return;
-        const result = await this.deps.store.putEvents(buffer);
+        const tally = this.deps.writeRetries;
+        let result: PutEventsResult;
+        try {
+          result = await this.deps.store.putEvents(buffer);
+        } catch (error) {
+          // What a failed write did still happened: its items are in the table and its retries were made.
+          if (error instanceof EventStoreWriteError) counters.add('ItemsWritten', error.details.itemsWritten);
+          if (tally !== undefined) counters.add('WriteRetries', tally.take());
+          throw error;
+        }
         eventsStored += buffer.length;
+        for (const kept of buffer) storedByService.set(kept.event.service, (storedByService.get(kept.event.service) ?? 0) + 1);
         counters.add('ItemsWritten', result.itemsWritten);
-        counters.add('WriteRetries', result.retries);
+        counters.add('WriteRetries', tally === undefined ? result.retries : tally.take());
         buffer = [];
       };
       const observers = this.deps.observers ?? [];
@@ -286,6 +337,7 @@ class ObjectProcessor {
         opened.body,
         {
           objectKey: ref.key,
+          objectUri: `s3://${ref.bucket}/${ref.key}`,
           dropReadOnly: this.deps.config.dropReadOnly,
           seenEventIds: new Set<string>(),
           ...(recordObservers.length === 0
@@ -314,7 +366,7 @@ class ObjectProcessor {
         processedAt: (this.deps.now ?? (() => new Date()))().toISOString(),
       });
       this.countRecords(counts, counters);
-      counters.add('EventsStored', eventsStored);
+      this.countStored(eventsStored, storedByService, counters);
       if (counts.fileSkipped !== undefined) {
         return this.skipped(ref, context, counters, counts.fileSkipped, counts);
       }
@@ -323,7 +375,7 @@ class ObjectProcessor {
       return { ref };
     } catch (error) {
       this.countRecords(counts, counters);
-      counters.add('EventsStored', eventsStored);
+      this.countStored(eventsStored, storedByService, counters);
       counters.add('FilesFailed', 1);
       logger.error('log object failed', { ...context, ...countFields(counts), eventsStored, ...errorFields(error) });
       return { ref, error };
@@ -336,10 +388,12 @@ class ObjectProcessor {
     counters: InvocationMetrics,
     reason: ObjectSkipReason,
     counts?: PipelineCounts,
+    level: 'info' | 'warn' = 'info',
   ): { ref: LogObjectRef } {
     counters.add('FilesSkipped', 1);
     counters.add(`FilesSkipped.${reason}`, 1);
-    this.deps.logger.info('log object skipped', {
+    const message = level === 'warn' ? 'log object skipped: key under a CloudTrail folder without its layout' : 'log object skipped';
+    this.deps.logger[level](message, {
       ...context,
       reason,
       ...(counts === undefined ? {} : countFields(counts)),
@@ -349,11 +403,18 @@ class ObjectProcessor {
 
   private countRecords(counts: PipelineCounts, counters: InvocationMetrics): void {
     counters.add('RecordsRead', counts.recordsRead);
+    counters.add('RecordsKept', counts.kept);
     counters.add('UnknownOperations', counts.unknownOperations);
     for (const [reason, value] of Object.entries(counts.skipped)) {
       counters.add('RecordsSkipped', value ?? 0);
       counters.add(`RecordsSkipped.${reason}`, value ?? 0);
     }
+  }
+
+  /** `EventsStored` and `EventsStored.<service>`: events whose write succeeded (a failed write's are not counted). */
+  private countStored(eventsStored: number, byService: ReadonlyMap<string, number>, counters: InvocationMetrics): void {
+    counters.add('EventsStored', eventsStored);
+    for (const [service, value] of byService) counters.add(`EventsStored.${service}`, value);
   }
 }
 
@@ -466,11 +527,13 @@ function productionHandler(): Handler {
   });
   // Compliance alerts are on when the stack passes an alert topic (ALERT_TOPIC_ARN).
   const alerts = alertObserverFromEnv(process.env, dynamodb, { logger: sharedLogger, metrics: sharedMetrics });
+  const writeRetries = new WriteRetryTally();
   return createHandler({
     source: new S3LogObjectSource(new S3Client({})),
     store: new DynamoDBEventStore({
       client: dynamodb,
       tableName: config.tableName,
+      onRetry: writeRetries.onRetry,
       ...(config.retentionDays === undefined ? {} : { retentionDays: config.retentionDays }),
     }),
     ledger: new DynamoDBFileLedger({ client: dynamodb, tableName: config.tableName }),
@@ -478,6 +541,7 @@ function productionHandler(): Handler {
     metrics: sharedMetrics,
     config: { dropReadOnly: config.dropReadOnly },
     observers: alerts === undefined ? [] : [alerts],
+    writeRetries,
   });
 }
 

@@ -102,6 +102,9 @@ export class AlertObserver implements EventObserver {
         engine: new RuleEngine(this.props.rules, this.props.config, {
           ...(this.props.now !== undefined ? { now: this.props.now } : {}),
           ...(this.props.table !== undefined ? { table: this.props.table } : {}),
+          // Single-call rules (root activity) alert per file: a later file's calls in the same window must not
+          // fall on a ledger entry already sent.
+          logObject: `s3://${object.bucket}/${object.key}`,
         }),
         alerts: [],
       };

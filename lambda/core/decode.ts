@@ -273,6 +273,13 @@ function isLiteralByte(c: number): boolean {
 
 const LITERAL = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)$/;
 
+/** An invalid unquoted literal, described by its kind and length only (at most 64 characters are kept). */
+function describeLiteral(literal: string): string {
+  const kind = /^[-+.\d]/.test(literal) ? 'number-like' : 'bare';
+  const length = literal.length >= 64 ? 'at least 64' : String(literal.length);
+  return `an unquoted ${kind} token of ${length} character(s)`;
+}
+
 /** Keys that only a CloudTrail record has at its top level (Insight records included). */
 const RECORD_KEYS: ReadonlySet<string> = new Set(['eventVersion', 'eventID', 'eventTime', 'eventSource', 'eventName', 'eventType']);
 /** Keys of a CloudTrail digest file. */
@@ -519,7 +526,8 @@ class LogScanner {
   private endLiteral(): void {
     this.mode = MODE_STRUCTURE;
     if (!LITERAL.test(this.literal)) {
-      throw this.error(`"${this.literal.slice(0, 32)}" is not a JSON value`, this.literalOffset);
+      // The literal's text is file content (it could be a secret pasted unquoted): name its shape, not its text.
+      throw this.error(`${describeLiteral(this.literal)} is not a JSON value`, this.literalOffset);
     }
     this.afterValue();
   }

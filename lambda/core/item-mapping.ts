@@ -9,10 +9,15 @@
  *   `eventTime` (`YYYY-MM-DDTHH:MM:SSZ`, which compares lexicographically), so `ScanIndexForward: false` is newest
  *   first and a time range is a `BETWEEN` on `sk`.
  *
+ * - One pair of alias items per two identifiers of one resource (a Beanstalk environment's name, `e-...` ID and ARN;
+ *   a launch template's name, `lt-...` ID and ARN): `pk = <identifier>`, `sk = "ALIAS#<other identifier>"`. A
+ *   call may name such a resource by either; the aliases let a lookup by one find the events that used another
+ *   (`queryLookup` reads them first), and show a console user which other partitions to query.
+ *
  * The same event always maps to the same keys, so a redelivered or repeated event overwrites identical items:
  * writes are idempotent by construction. Pure: no AWS SDK, no environment, no logging.
  */
-import type { KeptEvent } from './pipeline';
+import type { KeptEvent, RecordSource } from './pipeline';
 import type { NormalisedEvent, Principal, Resource } from './types';
 
 /** What a lookup item lets you look an event up by; the value of its `lookup` attribute. */
@@ -41,6 +46,15 @@ export const EVENT_SORT_KEY = 'EVENT';
 
 /** The key under which a trimmed field of the original record keeps its original size in bytes. */
 export const TRIMMED_MARKER = 'trail-audit:trimmed';
+
+/**
+ * The key under which a trimmed field's marker names where the untrimmed record is (`{uri, index, offset}`, as the
+ * event item's `source`), so the field can be read back from the log object.
+ */
+export const TRIMMED_SOURCE = 'trail-audit:source';
+
+/** The sort key prefix of alias items: `sk = "ALIAS#<other identifier of the same resource>"`. */
+export const ALIAS_SORT_KEY_PREFIX = 'ALIAS#';
 
 /**
  * Above this estimated size (bytes) the event item's record is trimmed. DynamoDB's hard limit is 400 KB; the
@@ -129,10 +143,29 @@ export interface EventItem {
   readonly resourceCount?: number;
   /** The original CloudTrail record as JSON, its largest fields replaced by a marker if it had to be trimmed. */
   readonly record: string;
-  /** Names of the record's fields replaced by `{"trail-audit:trimmed": <original bytes>}`. */
+  /**
+   * Names of the record's fields replaced by `{"trail-audit:trimmed": <original bytes>, "trail-audit:source":
+   * <source>}`.
+   */
   readonly recordTrimmed?: readonly string[];
+  /** Where the record was read: the log object's URI, the record's index in it and its byte offset. */
+  readonly source?: RecordSource;
   readonly storedAt: string;
   readonly expiresAt?: number;
+}
+
+/**
+ * An alias item: `pk` and `alias` are two identifiers of one resource (name, ID or ARN). Its `sk` is
+ * `ALIAS#<alias>`, so it sorts apart from the time-ordered lookup items and has no `lookup` attribute: a lookup
+ * Query's filter never returns it.
+ */
+export interface AliasItem {
+  readonly pk: string;
+  readonly sk: string;
+  /** The other identifier: the partition to query too. */
+  readonly alias: string;
+  /** The CloudFormation type of the resource both identifiers name. */
+  readonly resourceType: string;
 }
 
 /** Options of {@link toItems}. */
@@ -177,8 +210,17 @@ export function expiresAtOf(eventTime: string, retentionDays: number | undefined
 }
 
 /**
+ * The `eventTime` part of a sort key: CloudTrail's whole-second `YYYY-MM-DDTHH:MM:SSZ`. Re-exported records may
+ * carry fractional seconds (`...:05.250Z`), which would sort before the whole second (`.` < `Z`) and fall outside
+ * a `--since` of exactly that second; the sort key drops them (the item's `eventTime` keeps them).
+ */
+export function sortKeyTime(eventTime: string): string {
+  return eventTime.replace(/\.\d+Z$/, 'Z');
+}
+
+/**
  * The items that store one kept event: the event item first, then one lookup item per distinct
- * (value, lookup kind), in {@link LOOKUP_KINDS} order.
+ * (value, lookup kind), in {@link LOOKUP_KINDS} order, then the alias items of its resources ({@link aliasItems}).
  *
  * Deterministic: the same event gives the same keys (only `storedAt` differs), so rewriting is harmless.
  * Identical (pk, sk) pairs within the event are written once; empty values and values longer than DynamoDB's
@@ -197,6 +239,42 @@ export function toItems(kept: KeptEvent, options: ItemMappingOptions = {}): Reco
     if (seen.has(key)) continue;
     seen.add(key);
     items.push(item as unknown as Record<string, unknown>);
+  }
+  for (const item of aliasItems(event)) {
+    const key = `${item.pk}\u0000${item.sk}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    items.push(item as unknown as Record<string, unknown>);
+  }
+  return items;
+}
+
+/**
+ * The alias items of an event: for each resource it names by more than one identifier — a name and an ID beside
+ * it (a Beanstalk environment's `e-...`, a launch template's `lt-...`), and the ARN when known — one item per
+ * ordered pair of those identifiers, so one Query on any of them lists all the others.
+ *
+ * Failed calls (`errorCode`) write none. Only resources with an `id` get aliases: the other resources' names are
+ * read from their ARNs, so every event naming them carries both and their lookup items already sit under both.
+ * Alias items carry no `expiresAt`: they link identifiers, not events, and an older event rewriting them (a
+ * backfill) must not shorten the link's life below that of newer events.
+ */
+export function aliasItems(event: NormalisedEvent): AliasItem[] {
+  // A failed call proves nothing about which name goes with which ID (UpdateEnvironment with a mismatched pair is
+  // refused): only successful calls link identifiers.
+  if (event.errorCode !== undefined) return [];
+  const items: AliasItem[] = [];
+  for (const resource of event.resources) {
+    if (resource.id === undefined || resource.id === resource.name) continue;
+    const identifiers = [
+      ...new Set([resource.arn, resource.name, resource.id].filter((value) => value !== undefined)),
+    ].filter((value) => value !== '' && utf8Length(value) <= MAX_PARTITION_KEY_BYTES);
+    for (const pk of identifiers) {
+      for (const alias of identifiers) {
+        if (alias === pk) continue;
+        items.push({ pk, sk: `${ALIAS_SORT_KEY_PREFIX}${alias}`, alias, resourceType: resource.type });
+      }
+    }
   }
   return items;
 }
@@ -235,7 +313,7 @@ export function lookupItems(event: NormalisedEvent, expiresAt?: number): LookupI
     if (entry.value === undefined || entry.value === '' || utf8Length(entry.value) > MAX_PARTITION_KEY_BYTES) continue;
     items.push({
       pk: entry.value,
-      sk: `${event.eventTime}#${event.eventID}#${entry.lookup}`,
+      sk: `${sortKeyTime(event.eventTime)}#${event.eventID}#${entry.lookup}`,
       lookup: entry.lookup,
       ...summary,
       ...(entry.resourceTypes === undefined ? {} : { resourceTypes: entry.resourceTypes }),
@@ -285,6 +363,7 @@ function eventItem(kept: KeptEvent, expiresAt: number | undefined, options: Item
     ...(event.sourceIPAddress === undefined ? {} : { sourceIPAddress: event.sourceIPAddress }),
     principal: withoutUndefined(event.principal),
     resources: event.resources.map(withoutUndefined),
+    ...(kept.source === undefined ? {} : { source: kept.source }),
     storedAt: (options.now ?? new Date()).toISOString(),
     ...(expiresAt === undefined ? {} : { expiresAt }),
   } as const;
@@ -292,7 +371,8 @@ function eventItem(kept: KeptEvent, expiresAt: number | undefined, options: Item
   const fullRecord = JSON.stringify(kept.record);
   if (itemSize({ ...base, record: fullRecord }) <= limit) return { ...base, record: fullRecord };
 
-  // Too large: replace the record's largest fields, one at a time, by a marker with their size.
+  // Too large: replace the record's largest fields, one at a time, by a marker with their size and where the
+  // whole record can be read again.
   const fields = Object.entries(kept.record as Record<string, unknown>)
     .filter(([name, value]) => !NEVER_TRIMMED.has(name) && value !== undefined && value !== null)
     .map(([name, value]) => ({ name, bytes: utf8Length(JSON.stringify(value)) }))
@@ -301,7 +381,10 @@ function eventItem(kept: KeptEvent, expiresAt: number | undefined, options: Item
   const recordTrimmed: string[] = [];
   let item: EventItem = { ...base, record: fullRecord, recordTrimmed };
   for (const field of fields) {
-    trimmedRecord[field.name] = { [TRIMMED_MARKER]: field.bytes };
+    trimmedRecord[field.name] = {
+      [TRIMMED_MARKER]: field.bytes,
+      ...(kept.source === undefined ? {} : { [TRIMMED_SOURCE]: kept.source }),
+    };
     recordTrimmed.push(field.name);
     item = { ...base, record: JSON.stringify(trimmedRecord), recordTrimmed };
     if (itemSize(item) <= limit) return item;

@@ -32,8 +32,12 @@ export function decodeS3Key(raw: string): string {
   }
 }
 
-/** What a CloudTrail object is, from its key. */
-export type LogObjectKind = 'log' | 'digest' | 'insight' | 'other';
+/**
+ * What a CloudTrail object is, from its key. `unrecognised` is a key under a `CloudTrail*` folder that does not
+ * have CloudTrail's layout: not processed, but worth a warning (a layout this code does not know yet would
+ * otherwise be skipped silently).
+ */
+export type LogObjectKind = 'log' | 'digest' | 'insight' | 'unrecognised' | 'other';
 
 /** An object key, routed: its kind and the fields its path names. */
 export interface LogObjectKey {
@@ -41,8 +45,9 @@ export interface LogObjectKey {
   readonly accountId?: string;
   /** The organization id (`o-...`) of an organization trail. */
   readonly organizationId?: string;
+  /** The region folder, when the key has CloudTrail's `REGION/YYYY/MM/DD/FILE` layout under the folder. */
   readonly region?: string;
-  /** The delivery date folder, `YYYY-MM-DD`. */
+  /** The delivery date folder, `YYYY-MM-DD`, when the key has CloudTrail's layout under the folder. */
   readonly date?: string;
 }
 
@@ -54,14 +59,25 @@ const FOLDER_KINDS: Readonly<Record<string, LogObjectKind>> = {
 
 const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 const ACCOUNT_ID = /^\d{12}$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+/**
+ * A region name, loosely: lower-case words and digits joined by hyphens (`us-east-1`, `us-gov-west-1`,
+ * `eusc-de-east-1`). Strict patterns have missed new partitions' names; the region folder only fills a field.
+ */
+const REGION = /^[a-z]+(-[a-z0-9]+)+$/;
 const LOG_FILE = /\.json(\.gz)?$/;
+/** A path segment that names a CloudTrail delivery folder, known or not (`CloudTrail`, `CloudTrail-Digest`, ...). */
+const CLOUDTRAIL_FOLDER = /^CloudTrail(-|$)/;
 
 /**
  * Routes an object key (already decoded) by CloudTrail's layout, anchored at an `AWSLogs/` path segment.
- * A key under `CloudTrail/` whose file ends in `.json.gz` (or `.json`) is a `log`; `CloudTrail-Digest/` a
- * `digest`; `CloudTrail-Insight/` an `insight`; anything else (other AWSLogs services, stray objects) `other`.
- * When the prefix itself contains `AWSLogs/`, the first occurrence that has CloudTrail's layout wins.
+ *
+ * The route rests on what CloudTrail never changes: `AWSLogs/[o-ORGID/]ACCOUNT/<folder>/` and a file name ending
+ * in `.json.gz` (or `.json`). Under `CloudTrail/` such a file is a `log`; under `CloudTrail-Digest/` a `digest`;
+ * under `CloudTrail-Insight/` an `insight`. The folders below (`REGION/YYYY/MM/DD/`) only fill `region` and
+ * `date` when present, so a new region name or a small layout difference does not drop a log file. A key with a
+ * `CloudTrail*` path segment that fits none of this is `unrecognised`; anything else (other AWSLogs services,
+ * stray objects) is `other`. When the prefix itself contains `AWSLogs/`, the first occurrence that has
+ * CloudTrail's layout wins.
  */
 export function parseLogObjectKey(key: string): LogObjectKey {
   const segments = key.split('/');
@@ -70,7 +86,11 @@ export function parseLogObjectKey(key: string): LogObjectKey {
     const parsed = parseFrom(segments.slice(anchor + 1));
     if (parsed !== undefined) return parsed;
   }
-  return { kind: 'other' };
+  // A folder marker (`.../CloudTrail/`, made by the console) is no file. Folders only: a file name that merely
+  // starts with "CloudTrail" outside such a folder is not CloudTrail's.
+  if (key.endsWith('/')) return { kind: 'other' };
+  const folders = segments.slice(0, -1);
+  return { kind: folders.some((segment) => CLOUDTRAIL_FOLDER.test(segment)) ? 'unrecognised' : 'other' };
 }
 
 function parseFrom(rest: readonly string[]): LogObjectKey | undefined {
@@ -85,7 +105,20 @@ function parseFrom(rest: readonly string[]): LogObjectKey | undefined {
   const folder = rest[index + 1];
   const kind = folder === undefined ? undefined : FOLDER_KINDS[folder];
   if (kind === undefined) return undefined;
-  const [region, year, month, day, ...file] = rest.slice(index + 2);
+  const below = rest.slice(index + 2);
+  const fileName = below[below.length - 1];
+  if (fileName === undefined || !LOG_FILE.test(fileName)) return undefined;
+  return {
+    kind,
+    accountId,
+    ...(organizationId === undefined ? {} : { organizationId }),
+    ...standardFolders(below),
+  };
+}
+
+/** `region` and `date` from `REGION/YYYY/MM/DD/FILE`, when the folders below the CloudTrail folder are exactly that. */
+function standardFolders(below: readonly string[]): { region?: string; date?: string } {
+  const [region, year, month, day, ...file] = below;
   if (
     region === undefined ||
     !REGION.test(region) ||
@@ -94,15 +127,7 @@ function parseFrom(rest: readonly string[]): LogObjectKey | undefined {
     !/^\d{2}$/.test(day ?? '') ||
     file.length !== 1
   ) {
-    return undefined;
+    return {};
   }
-  const fileName = file[0] ?? '';
-  const base = {
-    accountId,
-    ...(organizationId === undefined ? {} : { organizationId }),
-    region,
-    date: `${year ?? ''}-${month ?? ''}-${day ?? ''}`,
-  };
-  if (kind === 'log' && !LOG_FILE.test(fileName)) return { kind: 'other', ...base };
-  return { kind, ...base };
+  return { region, date: `${year ?? ''}-${month ?? ''}-${day ?? ''}` };
 }

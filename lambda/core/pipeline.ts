@@ -14,6 +14,12 @@ export interface PipelineOptions {
   /** The object's key (or file path): named in every error, and used to recognise digest and Insight files. */
   readonly objectKey: string;
   /**
+   * Where the object can be read again (`s3://BUCKET/KEY`, a file path): written as each kept event's
+   * `source.uri`, so a stored (possibly trimmed) record can be traced to its log object.
+   * @default the objectKey
+   */
+  readonly objectUri?: string;
+  /**
    * Drop read-only calls (Describe, List, Get) instead of keeping them.
    * @default false
    */
@@ -68,10 +74,25 @@ export interface PipelineCounts {
   firstInvalidRecord?: { readonly index: number; readonly offset: number; readonly reason: string };
 }
 
+/**
+ * Where a record was read: the log object and the record's position in it (as the decoder counts them), enough
+ * to read the original record again when the stored copy had to be trimmed.
+ */
+export interface RecordSource {
+  /** The log object: {@link PipelineOptions.objectUri}, else its key. */
+  readonly uri: string;
+  /** The record's 0-based position among the object's records. */
+  readonly index: number;
+  /** The byte offset of the record's first byte in the decoded (uncompressed) text. */
+  readonly offset: number;
+}
+
 /** A kept record with its normalised event: the store writes both (the record, so no audit detail is lost). */
 export interface KeptEvent {
   readonly event: NormalisedEvent;
   readonly record: CloudTrailRecord;
+  /** Where the record was read; the pipeline always sets it (optional for events built by hand, as in tests). */
+  readonly source?: RecordSource;
 }
 
 /** Fresh, zeroed counts for one object (or a run, merged by the caller). */
@@ -95,6 +116,7 @@ export async function* normaliseLogObject(
   counts: PipelineCounts,
 ): AsyncGenerator<KeptEvent> {
   const seenEventIds = options.seenEventIds ?? new Set<string>();
+  const objectUri = options.objectUri ?? options.objectKey;
   // What must be parsed: the candidates of the selection, and, with a record hook, what the hook may care about.
   const mayMatchRecord = options.onRecord === undefined ? undefined : (options.mayMatchRecord ?? (() => true));
   const skip = (reason: SkipReason): void => {
@@ -140,6 +162,6 @@ export async function* normaliseLogObject(
       counts.unknownOperations += 1;
     }
     counts.kept += 1;
-    yield { event, record };
+    yield { event, record, source: { uri: objectUri, index: item.index, offset: item.offset } };
   }
 }

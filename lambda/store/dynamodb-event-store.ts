@@ -190,7 +190,15 @@ export class DynamoDBEventStore implements EventStore {
     attempts: number,
     cause: unknown,
   ): EventStoreWriteError {
-    const eventIDs = [...new Set(pending.map((request) => String(request.PutRequest.Item.eventID)))];
+    // Alias items link identifiers, not one event: they carry no eventID.
+    const eventIDs = [
+      ...new Set(
+        pending.flatMap((request) => {
+          const eventID = request.PutRequest.Item.eventID;
+          return typeof eventID === 'string' ? [eventID] : [];
+        }),
+      ),
+    ];
     const reason = cause instanceof Error ? `: ${cause.name}: ${cause.message}` : '';
     return new EventStoreWriteError(
       `${message} to table ${this.props.tableName}${reason}`,

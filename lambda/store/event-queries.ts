@@ -1,10 +1,23 @@
 /**
  * The read side of the key design: each question is one Query on the base table, newest first, with the value a
- * person knows as the partition key. Used by `trail-audit query` and the integration tests.
+ * person knows as the partition key (a resource question first reads the value's alias items, and queries the
+ * partitions of the other identifiers of the same resource too). Used by `trail-audit query` and the integration
+ * tests.
  */
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { EVENT_SORT_KEY, LOOKUP_KINDS, type LookupItem, type LookupKind } from '../core/item-mapping';
+import {
+  ALIAS_SORT_KEY_PREFIX,
+  EVENT_SORT_KEY,
+  LOOKUP_KINDS,
+  type LookupItem,
+  type LookupKind,
+} from '../core/item-mapping';
+import type { RecordSource } from '../core/pipeline';
+import { storedAutoScalingArn } from '../core/resources/arn';
 import type { NormalisedEvent, Principal, Resource, Service } from '../core/types';
+
+/** The lookup kinds that look a resource up: values of these kinds are normalised and expanded to their aliases. */
+const RESOURCE_KINDS: readonly LookupKind[] = ['resource', 'resourceName'];
 
 /** Filters and bounds of {@link queryLookup}. */
 export interface QueryOptions {
@@ -69,6 +82,11 @@ export function timeRangeCondition(
 /**
  * The events whose lookup items sit under any of `values`, restricted to the lookup `kinds`, newest first.
  *
+ * When `kinds` include a resource kind, each value is first put in the form the table stores (an Auto Scaling
+ * group or launch configuration ARN with its UUID becomes the `*` form, see {@link storedAutoScalingArn}) and
+ * expanded to its aliases (one extra Query per value on `begins_with(sk, "ALIAS#")`): the other identifiers of the
+ * same resource, such as a Beanstalk environment's ID for its name, whose partitions are read too.
+ *
  * One Query per value (the partition key), paged lazily; several values are merged by sort key (k-way), and an
  * event found under more than one value or kind is yielded once. `since`/`until` become a `BETWEEN` on the sort
  * key; kinds, region and account are a filter expression (DynamoDB reads, then filters: the Query still costs
@@ -101,7 +119,13 @@ export async function* queryLookup(
   }
   if (range.expression !== undefined) names['#sk'] = 'sk';
 
-  const cursors = [...new Set(values)].map((value) =>
+  let partitions = [...new Set(values)];
+  if (kinds.some((kind) => RESOURCE_KINDS.includes(kind))) {
+    partitions = [...new Set(partitions.map(storedAutoScalingArn))];
+    const aliases = await Promise.all(partitions.map((value) => aliasesOf(client, tableName, value)));
+    partitions = [...new Set([...partitions, ...aliases.flat()])];
+  }
+  const cursors = partitions.map((value) =>
     pages(client, {
       TableName: tableName,
       KeyConditionExpression: ['#pk = :pk', range.expression].filter((part) => part !== undefined).join(' AND '),
@@ -114,8 +138,11 @@ export async function* queryLookup(
   );
   const heads = await Promise.all(cursors.map(async (cursor) => ({ cursor, head: await cursor.next() })));
   let yielded = 0;
-  // Items of one event share `<eventTime>#<eventID>#`, so across values they arrive next to each other.
-  let lastEvent: string | undefined;
+  // Items of one event share the second their sort key starts with, so across values they arrive within that
+  // second's run: remembering that second's eventIDs is enough to yield each event once (even where items written
+  // before sort keys dropped fractional seconds sit beside newer ones), and memory stays bounded.
+  let second: string | undefined;
+  const seenInSecond = new Set<string>();
   for (;;) {
     let best: (typeof heads)[number] | undefined;
     for (const entry of heads) {
@@ -124,9 +151,13 @@ export async function* queryLookup(
     }
     if (best === undefined || best.head.done === true) return;
     const item = best.head.value;
-    const eventKey = `${item.eventTime}#${item.eventID}`;
-    if (eventKey !== lastEvent) {
-      lastEvent = eventKey;
+    const itemSecond = item.sk.slice(0, 'YYYY-MM-DDTHH:MM:SS'.length);
+    if (itemSecond !== second) {
+      second = itemSecond;
+      seenInSecond.clear();
+    }
+    if (!seenInSecond.has(item.eventID)) {
+      seenInSecond.add(item.eventID);
       yield item;
       yielded++;
       // Checked before advancing: reaching the limit reads no further page.
@@ -138,6 +169,35 @@ export async function* queryLookup(
 
 function sortKeyOf(item: LookupItem): string {
   return item.sk;
+}
+
+/**
+ * The other identifiers of the resource `value` identifies, from its alias items (`sk = "ALIAS#<alias>"`, written
+ * by the item mapping when an event names a resource by two identifiers). Empty when it has none.
+ */
+export async function aliasesOf(client: DynamoDBDocumentClient, tableName: string, value: string): Promise<string[]> {
+  const aliases: string[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const output = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :alias)',
+        ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+        ExpressionAttributeValues: { ':pk': value, ':alias': ALIAS_SORT_KEY_PREFIX },
+        ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
+      }),
+    );
+    for (const raw of output.Items ?? []) {
+      const alias: unknown = raw.alias;
+      if (typeof alias !== 'string' || alias === '') {
+        throw new StoredItemError("alias item has no string attribute 'alias'", value, String(raw.sk));
+      }
+      aliases.push(alias);
+    }
+    startKey = output.LastEvaluatedKey;
+  } while (startKey !== undefined);
+  return aliases;
 }
 
 async function* pages(client: DynamoDBDocumentClient, input: QueryCommandInput): AsyncGenerator<LookupItem> {
@@ -196,6 +256,8 @@ export interface StoredEvent {
   readonly record: string;
   /** The record's fields replaced by `{"trail-audit:trimmed": <bytes>}` because the item would pass 400 KB. */
   readonly recordTrimmed?: string[];
+  /** Where the record was read (log object URI, record index, byte offset), for events stored with it. */
+  readonly source?: RecordSource;
 }
 
 /** The event with this eventID (one GetItem, strongly consistent), or undefined when it is not stored. */
@@ -219,6 +281,7 @@ export async function getEvent(
     throw new StoredItemError('event item has no resources list', pk, EVENT_SORT_KEY);
   }
   const recordTrimmed = raw.recordTrimmed;
+  const source = raw.source;
   const event: NormalisedEvent = {
     eventID: str(raw, 'eventID', raw),
     eventTime: str(raw, 'eventTime', raw),
@@ -239,7 +302,17 @@ export async function getEvent(
     ...(Array.isArray(recordTrimmed)
       ? { recordTrimmed: recordTrimmed.filter((value): value is string => typeof value === 'string') }
       : {}),
+    ...(isRecordSource(source) ? { source: { uri: source.uri, index: source.index, offset: source.offset } } : {}),
   };
+}
+
+function isRecordSource(value: unknown): value is RecordSource {
+  return (
+    isObject(value) &&
+    typeof value.uri === 'string' &&
+    typeof value.index === 'number' &&
+    typeof value.offset === 'number'
+  );
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -9,6 +9,11 @@ import type { S3Event, S3EventRecord, SQSEvent, SQSRecord } from 'aws-lambda';
 export interface NotifiedObjectSpec {
   readonly bucket: string;
   readonly key: string;
+  /**
+   * The ETag S3 notifies (S3 always sends one, unquoted). Pass the object's real ETag where the file ledger's
+   * short-cut matters.
+   * @default a well-formed ETag (an MD5 in hex) derived from the key, which matches no stored object's
+   */
   readonly eTag?: string;
   readonly size?: number;
   /** @default 'ObjectCreated:Put' */
@@ -45,7 +50,7 @@ export function s3EventRecord(spec: NotifiedObjectSpec): S3EventRecord {
       object: {
         key: encodeS3Key(spec.key),
         size: spec.size ?? 1024,
-        eTag: spec.eTag ?? '',
+        eTag: spec.eTag ?? createHash('md5').update(`placeholder:${spec.key}`).digest('hex'),
         sequencer: '0055AED6DCD90281E5',
       },
     },

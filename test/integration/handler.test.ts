@@ -7,9 +7,9 @@ import { gzipSync } from 'node:zlib';
 import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { S3LogObjectSource } from '../../lambda/adapters/s3-log-reader';
-import type { LookupKind } from '../../lambda/core/item-mapping';
+import { TRIMMED_MARKER, TRIMMED_SOURCE, type LookupKind } from '../../lambda/core/item-mapping';
 import type { CloudTrailRecord, UserIdentity } from '../../lambda/core/types';
-import { createHandler, type HandlerLogger, type HandlerMetrics } from '../../lambda/handler';
+import { createHandler, type HandlerConfig, type HandlerLogger, type HandlerMetrics } from '../../lambda/handler';
 import { startDynamoDBLocal, type DynamoDBLocalServer } from '../../lambda/local/dynamodb-local';
 import { DynamoDBEventStore } from '../../lambda/store/dynamodb-event-store';
 import { getEvent, queryLookup, type QueryOptions } from '../../lambda/store/event-queries';
@@ -28,13 +28,19 @@ const ROLE_ARN = 'arn:aws:iam::123456789012:role/ci/service-role-Deployer';
 const V2_LB_ARN = 'arn:aws:elasticloadbalancing:us-west-2:123456789012:loadbalancer/app/my-load-balancer/ffcddace1759e1d0';
 const ALICE_KEY = 'AKIAIOSFODNN7EXAMPLE';
 
-/** A key in the organization-trail layout, behind a prefix with a space (S3 notifies it as `+`). */
+/**
+ * The prefix of every key: a space (S3 notifies it as `+`), a literal `+` (`%2B`) and a `=` (`%3D`), so that the
+ * handler's decoding of all three runs end to end.
+ */
+const PREFIX = 'audit logs/team+ops/env=prod/';
+
+/** A key in the organization-trail layout, behind {@link PREFIX}. */
 function logKey(day: string, name: string): string {
-  return `audit logs/AWSLogs/o-a1b2c3d4e5/123456789012/CloudTrail/us-west-2/2026/11/${day}/123456789012_CloudTrail_us-west-2_202611${day}T1005Z_${name}.json.gz`;
+  return `${PREFIX}AWSLogs/o-a1b2c3d4e5/123456789012/CloudTrail/us-west-2/2026/11/${day}/123456789012_CloudTrail_us-west-2_202611${day}T1005Z_${name}.json.gz`;
 }
 
 const DIGEST_KEY =
-  'audit logs/AWSLogs/o-a1b2c3d4e5/123456789012/CloudTrail-Digest/us-west-2/2026/11/20/123456789012_CloudTrail-Digest_us-west-2_org_us-west-2_20261120T100000Z.json.gz';
+  `${PREFIX}AWSLogs/o-a1b2c3d4e5/123456789012/CloudTrail-Digest/us-west-2/2026/11/20/123456789012_CloudTrail-Digest_us-west-2_org_us-west-2_20261120T100000Z.json.gz`;
 
 function sessionArn(name: string): string {
   return `arn:aws:sts::123456789012:assumed-role/service-role-Deployer/${name}`;
@@ -59,6 +65,18 @@ const A_OTHER = record({ eventSource: 's3.amazonaws.com', eventName: 'GetObject'
 // File B (21 Nov): a Beanstalk update by session deploy-1 and a launch configuration created by the root user.
 const B1 = at(loadFixture('elasticbeanstalk-update-environment'), 'b1000000-0000-4000-8000-000000000001', '2026-11-21T09:00:00Z', session('deploy-1', 'ASIAEXAMPLESESSION01'));
 const B2 = at(loadFixture('autoscaling-create-launch-configuration'), 'b2000000-0000-4000-8000-000000000002', '2026-11-21T09:30:00Z');
+
+// Items per event, as the item mapping writes them: the event item, then one lookup item per identifier.
+// A1, A2: role ARN, role name, session ARN, access key, action, load balancer ARN and name.
+const ITEMS_OF_A1 = 8;
+const ITEMS_OF_A2 = 8;
+// A3, B2: user (or root) ARN, its name, access key, action, resource ARN and name.
+const ITEMS_OF_A3 = 7;
+const ITEMS_OF_B2 = 7;
+// B1: role ARN, role name, session ARN, access key, action, environment and application ARNs and names.
+const ITEMS_OF_B1 = 10;
+/** Files A and B: each event once (A2's repetition adds nothing), and one file-ledger item per file. */
+const ITEMS_OF_FILES_A_AND_B = ITEMS_OF_A1 + ITEMS_OF_A2 + ITEMS_OF_A3 + ITEMS_OF_B1 + ITEMS_OF_B2 + 2;
 
 const quietLogger: HandlerLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -97,7 +115,12 @@ function localS3(): LocalS3 {
 }
 
 /** The handler with its production adapters on the local servers. */
-function handlerFor(tableName: string, tableClient: DynamoDBDocumentClient = client, metrics = new CountingMetrics()) {
+function handlerFor(
+  tableName: string,
+  tableClient: DynamoDBDocumentClient = client,
+  metrics = new CountingMetrics(),
+  config: Partial<HandlerConfig> = {},
+) {
   return createHandler({
     source: new S3LogObjectSource(localS3().client),
     // Many attempts: the throttling proxy halves every batch and refuses every 4th call.
@@ -105,7 +128,7 @@ function handlerFor(tableName: string, tableClient: DynamoDBDocumentClient = cli
     ledger: new DynamoDBFileLedger({ client: tableClient, tableName }),
     logger: quietLogger,
     metrics,
-    config: { dropReadOnly: false },
+    config: { dropReadOnly: false, ...config },
   });
 }
 
@@ -134,6 +157,8 @@ async function countItems(tableName: string): Promise<number> {
 
 describe('handler → DynamoDB: every access pattern', () => {
   const TABLE = 'events-access-patterns';
+  const metrics = new CountingMetrics();
+  let event: SQSEvent;
   let response: SQSBatchResponse | undefined;
 
   beforeAll(async () => {
@@ -143,7 +168,7 @@ describe('handler → DynamoDB: every access pattern', () => {
     await store.putObject(BUCKET, logKey('21', 'b'), gzippedLogFile([B1, B2]));
     const corrupt = gzippedLogFile([A1, A2, A3]);
     await store.putObject(BUCKET, logKey('21', 'corrupt'), corrupt.subarray(0, corrupt.length - 40));
-    const event: SQSEvent = sqsEventOf([
+    event = sqsEventOf([
       { id: 'm-a', objects: [{ bucket: BUCKET, key: logKey('20', 'a') }] },
       {
         id: 'm-b',
@@ -154,12 +179,25 @@ describe('handler → DynamoDB: every access pattern', () => {
       },
       { id: 'm-corrupt', objects: [{ bucket: BUCKET, key: logKey('21', 'corrupt') }] },
     ]);
-    response = await handlerFor(TABLE)(event);
+    response = await handlerFor(TABLE, client, metrics)(event);
   });
 
   it('fails only the message of the corrupt object', () => {
     // assess
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-corrupt' }] });
+  });
+
+  it('was sent keys encoded as S3 encodes them: space as +, + as %2B, = as %3D', () => {
+    // assess: the notification carries the encoded prefix, so the stored events above prove it was decoded
+    expect(event.Records[0]?.body).toContain('"key":"audit+logs/team%2Bops/env%3Dprod/AWSLogs/');
+  });
+
+  it('skips the repeated eventID of file A once, and writes the exact items of the five events', async () => {
+    // act
+    const items = await countItems(TABLE);
+
+    // assess: see ITEMS_OF_FILES_A_AND_B
+    expect([metrics.values.get('RecordsSkipped.duplicate-event'), items]).toEqual([1, ITEMS_OF_FILES_A_AND_B]);
   });
 
   it('finds every session of a role by the role ARN, newest first', async () => {
@@ -244,6 +282,67 @@ describe('handler → DynamoDB: every access pattern', () => {
   });
 });
 
+describe('handler → DynamoDB: one eventID in two objects of one invocation, one event per write', () => {
+  const TABLE = 'events-flush-one';
+
+  it('stores the event once and counts each file\'s repetition', async () => {
+    // prepare: file X repeats A2 in itself; file Y holds A2 again and B2. Every event is its own write.
+    await createEventTable(client, TABLE);
+    await localS3().putObject(BUCKET, logKey('24', 'x'), gzippedLogFile([A1, A2, A2]));
+    await localS3().putObject(BUCKET, logKey('24', 'y'), gzippedLogFile([A2, B2]));
+    const metrics = new CountingMetrics();
+    const handler = handlerFor(TABLE, client, metrics, { flushEvents: 1 });
+
+    // act
+    const response = await handler(
+      sqsEventOf([{ id: 'm-1', objects: [{ bucket: BUCKET, key: logKey('24', 'x') }, { bucket: BUCKET, key: logKey('24', 'y') }] }]),
+    );
+
+    // assess: A2's items are written twice (once per file) onto the same keys
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect([metrics.values.get('RecordsSkipped.duplicate-event'), metrics.values.get('EventsStored')]).toEqual([1, 4]);
+    expect(await countItems(TABLE)).toBe(ITEMS_OF_A1 + ITEMS_OF_A2 + ITEMS_OF_B2 + 2);
+    expect(await eventIDs(TABLE, 'elasticloadbalancing:DeleteLoadBalancer', ['action'])).toEqual([A2.eventID]);
+  });
+});
+
+describe('handler → DynamoDB: a record larger than an item', () => {
+  const TABLE = 'events-large-record';
+
+  it('stores the event with its largest field trimmed and a marker in its place', async () => {
+    // prepare: a deletion whose parameters carry 420 KB (CloudTrail records reach that with large policies)
+    await createEventTable(client, TABLE);
+    const large = record({
+      eventName: 'DeleteLoadBalancer',
+      readOnly: false,
+      requestParameters: { loadBalancerArn: V2_LB_ARN, padding: 'x'.repeat(420 * 1024) },
+    });
+    const key = logKey('25', 'large');
+    await localS3().putObject(BUCKET, key, gzippedLogFile([large]));
+
+    // act
+    const response = await handlerFor(TABLE)(sqsEventOf([{ id: 'm-1', objects: [{ bucket: BUCKET, key }] }]));
+
+    // assess
+    expect(response).toEqual({ batchItemFailures: [] });
+    const stored = await getEvent(client, TABLE, large.eventID);
+    const storedRecord = JSON.parse(stored?.record ?? 'null') as { requestParameters?: Record<string, unknown> };
+    expect({
+      eventName: stored?.event.eventName,
+      trimmed: stored?.recordTrimmed,
+      marker: storedRecord.requestParameters?.[TRIMMED_MARKER],
+      markerSource: storedRecord.requestParameters?.[TRIMMED_SOURCE],
+    }).toEqual({
+      eventName: 'DeleteLoadBalancer',
+      trimmed: ['requestParameters'],
+      marker: Buffer.byteLength(JSON.stringify(large.requestParameters)),
+      // The handler names the object by its S3 URI, so the untrimmed field can be read back from the log file.
+      markerSource: { uri: `s3://${BUCKET}/${key}`, index: 0, offset: expect.any(Number) as number },
+    });
+    expect(await eventIDs(TABLE, V2_LB_ARN, ['resource'])).toEqual([large.eventID]);
+  });
+});
+
 describe('handler → DynamoDB: redelivery', () => {
   const TABLE = 'events-redelivery';
 
@@ -253,7 +352,7 @@ describe('handler → DynamoDB: redelivery', () => {
   });
 
   it('stores the same items when the same file is delivered twice', async () => {
-    // prepare: notifications without an ETag, so the ledger cannot short-cut the second delivery
+    // prepare: notifications whose ETag is not the object's, so the ledger cannot short-cut the second delivery
     const event = sqsEventOf([{ id: 'm-1', objects: [{ bucket: BUCKET, key: logKey('22', 'again') }] }]);
     const handler = handlerFor(TABLE);
     await handler(event);

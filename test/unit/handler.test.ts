@@ -11,11 +11,13 @@ import {
   type HandlerDeps,
   type HandlerLogger,
   type HandlerMetrics,
+  WriteRetryTally,
 } from '../../lambda/handler';
+import { EventStoreWriteError } from '../../lambda/store/dynamodb-event-store';
 import type { EventStore, PutEventsResult } from '../../lambda/store/event-store';
 import type { FileLedger, LedgerEntry } from '../../lambda/store/file-ledger';
 import { chunked, gzippedLogFile, record } from '../helpers/fixtures';
-import { S3_TEST_EVENT_BODY, s3Event, sqsEventOf } from '../helpers/s3-events';
+import { S3_TEST_EVENT_BODY, s3Event, s3EventRecord, sqsEventOf } from '../helpers/s3-events';
 
 const BUCKET = 'trail-audit-logs';
 // Short, so that it fits in the excerpt V8 quotes from invalid JSON.
@@ -67,6 +69,30 @@ class FakeStore implements EventStore {
 
   get eventIDs(): string[] {
     return this.batches.flat();
+  }
+}
+
+/**
+ * A store whose writes fail the way DynamoDBEventStore's do after its attempts run out: some items written, some
+ * retries reported through `onRetry` as they happened, then an {@link EventStoreWriteError}.
+ */
+class FailingStore implements EventStore {
+  constructor(
+    private readonly written: { itemsWritten: number; retries: number },
+    private readonly onRetry?: (n: number) => void,
+  ) {}
+
+  putEvents(events: readonly KeptEvent[]): Promise<PutEventsResult> {
+    this.onRetry?.(this.written.retries);
+    return Promise.reject(
+      new EventStoreWriteError('items could not be written', {
+        tableName: 'events',
+        itemsWritten: this.written.itemsWritten,
+        itemsFailed: 3,
+        attempts: 10,
+        eventIDs: events.map((kept) => kept.event.eventID),
+      }),
+    );
   }
 }
 
@@ -386,6 +412,168 @@ describe('createHandler with an SQS event', () => {
 
     // assess
     expect(seen).toEqual(['iam-1', 'a-1']);
+  });
+});
+
+describe('createHandler metrics', () => {
+  it('counts stored events per service and the records kept', async () => {
+    // prepare: an ELBv2 deletion, a classic ELB deletion, and the same ELBv2 deletion again (a duplicate)
+    const { deps, source, metrics } = setup();
+    const v2 = deleteCall('v2-1');
+    const classic = record({
+      eventID: 'classic-1',
+      eventName: 'DeleteLoadBalancer',
+      apiVersion: '2012-06-01',
+      readOnly: false,
+      requestParameters: { loadBalancerName: 'web' },
+    });
+    source.put(logKey('a'), gzippedLogFile([v2, classic, v2]));
+
+    // act
+    await createHandler(deps)(sqsEventOf([{ id: 'm1', objects: [{ bucket: BUCKET, key: logKey('a') }] }]));
+
+    // assess
+    expect(Object.fromEntries(metrics.values)).toMatchObject({
+      EventsStored: 2,
+      'EventsStored.elbv2': 1,
+      'EventsStored.elb': 1,
+      RecordsKept: 2,
+      'RecordsSkipped.duplicate-event': 1,
+    });
+  });
+
+  it('does not count as stored the events of a write that failed', async () => {
+    // prepare
+    const { deps, source, metrics } = setup();
+    source.put(logKey('a'), gzippedLogFile([deleteCall('a-1')]));
+    const handler = createHandler({ ...deps, store: new FailingStore({ itemsWritten: 0, retries: 0 }) });
+
+    // act
+    await handler(sqsEventOf([{ id: 'm1', objects: [{ bucket: BUCKET, key: logKey('a') }] }]));
+
+    // assess
+    expect([metrics.values.get('EventsStored'), metrics.values.get('EventsStored.elbv2'), metrics.values.get('RecordsKept')]).toEqual([
+      undefined,
+      undefined,
+      1,
+    ]);
+  });
+
+  it('counts the items a failed write stored and the retries it made', async () => {
+    // prepare: the production wiring: the store reports retries to the tally as they happen
+    const { deps, source, metrics } = setup();
+    source.put(logKey('a'), gzippedLogFile([deleteCall('a-1'), deleteCall('a-2')]));
+    const writeRetries = new WriteRetryTally();
+    const store = new FailingStore({ itemsWritten: 7, retries: 4 }, writeRetries.onRetry);
+    const handler = createHandler({ ...deps, store, writeRetries });
+
+    // act
+    const response = await handler(sqsEventOf([{ id: 'm1', objects: [{ bucket: BUCKET, key: logKey('a') }] }]));
+
+    // assess
+    expect([response?.batchItemFailures, metrics.values.get('ItemsWritten'), metrics.values.get('WriteRetries')]).toEqual([
+      [{ itemIdentifier: 'm1' }],
+      7,
+      4,
+    ]);
+  });
+
+  it('takes the retries of a successful write from the tally, not again from its result', async () => {
+    // prepare: a store that reports its retries both ways, as DynamoDBEventStore does
+    const { deps, source, metrics } = setup();
+    source.put(logKey('a'), gzippedLogFile([deleteCall('a-1')]));
+    const writeRetries = new WriteRetryTally();
+    const store: EventStore = {
+      putEvents: (events) => {
+        writeRetries.onRetry(2);
+        return Promise.resolve({ itemsWritten: events.length * 5, retries: 2 });
+      },
+    };
+
+    // act
+    await createHandler({ ...deps, store, writeRetries })(sqsEventOf([{ id: 'm1', objects: [{ bucket: BUCKET, key: logKey('a') }] }]));
+
+    // assess
+    expect(metrics.values.get('WriteRetries')).toBe(2);
+  });
+
+  it('counts an operation the resource table does not know', async () => {
+    // prepare
+    const { deps, source, metrics } = setup();
+    source.put(
+      logKey('a'),
+      gzippedLogFile([record({ eventID: 'future-1', eventName: 'FutureOperation', apiVersion: '2015-12-01', readOnly: false })]),
+    );
+
+    // act
+    await createHandler(deps)(sqsEventOf([{ id: 'm1', objects: [{ bucket: BUCKET, key: logKey('a') }] }]));
+
+    // assess
+    expect(metrics.values.get('UnknownOperations')).toBe(1);
+  });
+});
+
+describe('createHandler key routing', () => {
+  it('processes a log file of a region whose name the strict pattern missed', async () => {
+    // prepare
+    const { deps, source, store } = setup();
+    const key =
+      'AWSLogs/123456789012/CloudTrail/eusc-de-east-1/2026/11/20/123456789012_CloudTrail_eusc-de-east-1_20261120T1005Z_a.json.gz';
+    source.put(key, gzippedLogFile([deleteCall('eusc-1')]));
+
+    // act
+    await createHandler(deps)(sqsEventOf([{ id: 'm1', objects: [{ bucket: BUCKET, key }] }]));
+
+    // assess
+    expect(store.eventIDs).toEqual(['eusc-1']);
+  });
+
+  it('warns about a key under a CloudTrail folder without its layout, and counts it', async () => {
+    // prepare: a CloudTrail folder copied without its AWSLogs/ parent
+    const { deps, source, logger, metrics } = setup();
+    const key = 'copied/CloudTrail/us-west-2/2026/11/20/123456789012_CloudTrail_us-west-2_20261120T1005Z_a.json.gz';
+    source.put(key, gzippedLogFile([deleteCall('copied-1')]));
+
+    // act
+    await createHandler(deps)(sqsEventOf([{ id: 'm1', objects: [{ bucket: BUCKET, key }] }]));
+
+    // assess
+    expect({
+      opened: source.opened,
+      warned: logger.lines.filter((line) => line.level === 'warn').map((line) => line.attributes.key),
+      unrecognised: metrics.values.get('FilesUnrecognised'),
+    }).toEqual({ opened: [], warned: [key], unrecognised: 1 });
+  });
+
+  it('skips a key outside any CloudTrail folder at INFO, without counting it as unrecognised', async () => {
+    // prepare
+    const { deps, logger, metrics } = setup();
+    const key = 'AWSLogs/123456789012/elasticloadbalancing/us-west-2/2026/11/20/access.log.gz';
+
+    // act
+    await createHandler(deps)(sqsEventOf([{ id: 'm1', objects: [{ bucket: BUCKET, key }] }]));
+
+    // assess
+    expect([logger.lines.map((line) => line.level), metrics.values.get('FilesUnrecognised')]).toEqual([['info'], undefined]);
+  });
+
+  it('names the raw key in the error log of a key that is not valid URL encoding', async () => {
+    // prepare: a notification whose key has a cut-off percent sequence
+    const { deps, logger } = setup();
+    const rawKey = 'AWSLogs/123456789012/CloudTrail/bad%E0%A4%A.json.gz';
+    const notified = s3EventRecord({ bucket: BUCKET, key: 'placeholder' });
+    const body = JSON.stringify({ Records: [{ ...notified, s3: { ...notified.s3, object: { ...notified.s3.object, key: rawKey } } }] });
+
+    // act
+    const response = await createHandler(deps)(sqsEventOf([{ id: 'm1', body }]));
+
+    // assess
+    expect(response?.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
+    expect(logger.lines.find((line) => line.level === 'error')?.attributes).toMatchObject({
+      bucket: BUCKET,
+      key: rawKey,
+      errorName: 'ObjectKeyError',
+    });
   });
 });
 

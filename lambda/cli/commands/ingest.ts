@@ -221,7 +221,13 @@ async function ingestObjects(
         if (seenEventIds.size > MAX_REMEMBERED_EVENT_IDS) seenEventIds.clear();
         const kept = normaliseLogObject(
           body,
-          { objectKey: object.objectKey, dropReadOnly: options.dropReadOnly === true, seenEventIds },
+          {
+            objectKey: object.objectKey,
+            // Stored with each event (its `source`), as the ledger names the file: `file:///...` or `s3://...`.
+            objectUri: object.objectId,
+            dropReadOnly: options.dropReadOnly === true,
+            seenEventIds,
+          },
           counts,
         );
         let unknownOperations = counts.unknownOperations;

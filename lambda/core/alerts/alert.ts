@@ -3,6 +3,7 @@
  * who, what, when, where, why it matters, what to do, and links. It is also the EventBridge event's `detail`
  * and the CLI's `--json` line (a subset), so its field names are a contract.
  */
+import { createHash } from 'node:crypto';
 import type { Severity } from '../rules/types';
 import type { Resource } from '../types';
 
@@ -60,6 +61,12 @@ export interface Alert {
   readonly window?: AlertWindow;
   /** Burst rules: the distinct eventNames of the window (at most ten). */
   readonly eventNames?: readonly string[];
+  /**
+   * Burst rules alerted per log file (a single-call rule in the processor: root user activity, a region not
+   * allowed): the log object (`s3://bucket/key`) whose calls `count` counts. Other files of the same window send
+   * their own alert.
+   */
+  readonly logObject?: string;
   /** Why it matters. */
   readonly description: string;
   /** What to do. */
@@ -83,9 +90,15 @@ export function eventAlertKey(ruleId: string, eventID: string): AlertKey {
  * The ledger key of a burst alert. Its own partition (`BURST#...`), never a principal's: the table's principal
  * partitions hold time-ordered lookup items that a Query reads newest first, and an `ALERT#` item there would come
  * out on top.
+ *
+ * With `logObject` (the log file the alert comes from), the key ends in a digest of it: the alert is then once per
+ * (rule, principal, window, file) rather than once per window. Threshold-1 rules use it so that every file's
+ * matching calls are reported (see the rules engine's `logObject` option); a digest keeps the key short whatever the
+ * object key's length, and the same file (a retry) still maps to the same key.
  */
-export function burstAlertKey(ruleId: string, principalId: string, windowStart: string): AlertKey {
-  return { pk: `BURST#${ruleId}#${principalId}#${windowStart}`, sk: `${ALERT_SORT_KEY_PREFIX}${ruleId}` };
+export function burstAlertKey(ruleId: string, principalId: string, windowStart: string, logObject?: string): AlertKey {
+  const file = logObject === undefined ? '' : `#${createHash('sha256').update(logObject).digest('hex').slice(0, 32)}`;
+  return { pk: `BURST#${ruleId}#${principalId}#${windowStart}${file}`, sk: `${ALERT_SORT_KEY_PREFIX}${ruleId}` };
 }
 
 /** The console host of a region's partition. */

@@ -90,7 +90,9 @@ export function snsMessage(alert: Alert): string {
       ...(alert.links.tableItem !== undefined ? [`- Event table item: ${alert.links.tableItem}`] : []),
     ],
     [
-      alert.window !== undefined
+      alert.window !== undefined && alert.logObject !== undefined
+        ? `Rule ${alert.rule}, first eventID ${alert.eventID}. Sent once per rule, principal, window and log file (${alert.logObject}) by trail-audit.`
+        : alert.window !== undefined
         ? `Rule ${alert.rule}, first eventID ${alert.eventID}. Sent once per rule, principal and window by trail-audit.`
         : `Rule ${alert.rule}, eventID ${alert.eventID}. Sent once per rule and event by trail-audit.`,
     ],

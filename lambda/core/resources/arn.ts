@@ -42,9 +42,14 @@ const PARTITION_PREFIXES: readonly (readonly [string, string])[] = [
   ['us-isof-', 'aws-iso-f'],
   ['eu-isoe-', 'aws-iso-e'],
   ['us-iso-', 'aws-iso'],
+  // The AWS European Sovereign Cloud (`eusc-de-east-1`, ...).
+  ['eusc-', 'aws-eusc'],
 ];
 
-/** The ARN partition of a region: `aws-cn` for `cn-*`, `aws-us-gov` for `us-gov-*`, ... and `aws` otherwise. */
+/**
+ * The ARN partition of a region: `aws-cn` for `cn-*`, `aws-us-gov` for `us-gov-*`, `aws-eusc` for `eusc-*`, ... and
+ * `aws` otherwise.
+ */
 export function partitionOf(region: string): string {
   return PARTITION_PREFIXES.find(([prefix]) => region.startsWith(prefix))?.[1] ?? 'aws';
 }
@@ -149,6 +154,22 @@ export function scalingPolicyArn(arn: string): Resource[] | undefined {
   if (group === undefined || policy === undefined) return undefined;
   const groupContext: ArnContext = { partition: parts.partition, region: parts.region, account: parts.account };
   return [{ type: ASG_SCALING_POLICY, arn, name: policy }, autoScalingGroup(groupContext, group)];
+}
+
+/**
+ * An Auto Scaling group or launch configuration ARN with its UUID (`...:autoScalingGroup:<uuid>:autoScalingGroupName/
+ * NAME`, as the console and DescribeAutoScalingGroups show it) → the form the table stores
+ * (`...:autoScalingGroup:*:autoScalingGroupName/NAME`, as IAM writes it): no request carries the UUID, so no
+ * event is stored under it. Any other text is returned unchanged. Scaling policy ARNs are stored with their UUID
+ * (they are read from responses), so they are left as they are.
+ */
+const AUTO_SCALING_ARN_WITH_UUID =
+  /^(arn:[^:]+:autoscaling:[^:]*:[^:]*:)(autoScalingGroup|launchConfiguration):[0-9a-fA-F-]+:(autoScalingGroupName|launchConfigurationName)\//;
+
+export function storedAutoScalingArn(text: string): string {
+  return text.replace(AUTO_SCALING_ARN_WITH_UUID, (_match, prefix: string, kind: string, member: string) => {
+    return `${prefix}${kind}:*:${member}/`;
+  });
 }
 
 /** A Beanstalk application: `arn:PARTITION:elasticbeanstalk:REGION:ACCOUNT:application/APP`. */

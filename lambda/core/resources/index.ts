@@ -9,6 +9,7 @@
 import type { CloudTrailRecord, Resource, Service } from '../types';
 import { arnContextOf } from './arn';
 import { genericResources } from './generic';
+import { objectsAt, stringMember } from './paths';
 import {
   EB_APPLICATION,
   EB_APPLICATION_VERSION,
@@ -61,7 +62,7 @@ export function extractResources(
     if (resources.length === 0 && entry.length > 0) resources = genericResources(context, service, ['request']);
   }
   return {
-    resources: mergeResources(linkBeanstalkEnvironments(mergeResources(resources))),
+    resources: mergeResources(linkBeanstalkEnvironments(record, service, mergeResources(resources))),
     knownOperation: entry !== undefined,
   };
 }
@@ -84,13 +85,49 @@ const BEANSTALK_TYPES = new Set([
  */
 const BEANSTALK_CREATED = /^awseb-(e-[a-z0-9]{10})-/;
 
-function linkBeanstalkEnvironments(resources: Resource[]): Resource[] {
+/** A whole Elastic Beanstalk environment ID. */
+const ENVIRONMENT_ID = /^e-[a-z0-9]{10}$/;
+
+/** The tags Elastic Beanstalk puts on the load balancers, target groups and Auto Scaling groups it creates. */
+const ENVIRONMENT_ID_TAG = 'elasticbeanstalk:environment-id';
+const ENVIRONMENT_NAME_TAG = 'elasticbeanstalk:environment-name';
+
+function linkBeanstalkEnvironments(record: CloudTrailRecord, service: Service, resources: Resource[]): Resource[] {
   const links = resources.flatMap((resource): Resource[] => {
     if (BEANSTALK_TYPES.has(resource.type)) return [];
     const id = BEANSTALK_CREATED.exec(resource.name ?? '')?.[1];
     return id === undefined ? [] : [{ type: EB_ENVIRONMENT, name: id }];
   });
-  return [...resources, ...links];
+  const tagged = service === 'elasticbeanstalk' ? [] : taggedEnvironments(record);
+  return [...resources, ...links, ...tagged];
+}
+
+/**
+ * The environments named by Elastic Beanstalk's own tags in the request's `tags[]` (`{key, value}`:
+ * CreateLoadBalancer, classic and v2, CreateTargetGroup, CreateAutoScalingGroup, and the tagging calls):
+ * `elasticbeanstalk:environment-id` (kept only when it is a whole `e-...` ID) and `elasticbeanstalk:environment-name`.
+ * This links the load balancers and target groups Beanstalk creates, whose names carry no environment ID. Auto
+ * Scaling tags name their group in `resourceId`: tags of one group are read together, so a call tagging several
+ * groups links each to its own environment.
+ */
+function taggedEnvironments(record: CloudTrailRecord): Resource[] {
+  const byResource = new Map<string, { id?: string; name?: string }>();
+  for (const tag of objectsAt(record, 'request.tags[]')) {
+    const key = stringMember(tag, 'key');
+    const value = stringMember(tag, 'value');
+    if (value === undefined || (key !== ENVIRONMENT_ID_TAG && key !== ENVIRONMENT_NAME_TAG)) continue;
+    const owner = stringMember(tag, 'resourceId') ?? '';
+    const environment = byResource.get(owner) ?? {};
+    if (key === ENVIRONMENT_ID_TAG && ENVIRONMENT_ID.test(value)) environment.id = value;
+    if (key === ENVIRONMENT_NAME_TAG) environment.name = value;
+    byResource.set(owner, environment);
+  }
+  return [...byResource.values()].flatMap(({ id, name }): Resource[] => {
+    const shown = name ?? id;
+    if (shown === undefined) return [];
+    const environment: Resource = { type: EB_ENVIRONMENT, name: shown };
+    return [id !== undefined && id !== shown ? { ...environment, id } : environment];
+  });
 }
 
 /**

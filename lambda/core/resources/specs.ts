@@ -313,7 +313,7 @@ export const DESCRIBED_ENVIRONMENT: EnvironmentMembers = {
  * both known (`...:environment/APP/ENV`), else none. The name is the environment's name when known, else its ID
  * (`e-...`); when both are known the ID is kept in `id`. The application is named too when known (from the
  * object or the ARN). Members holding lists (DescribeEnvironments' `environmentNames`, `environmentIds`) give one
- * environment per value.
+ * environment per value, never paired: an ID and a name are taken for one environment only where the API says so.
  */
 export function environments(base: string, members: EnvironmentMembers): ResourceSpec {
   const read = [members.arn, members.name, members.id, members.application].filter((m) => m !== undefined);
@@ -342,7 +342,10 @@ function environmentsIn(context: ArnContext, object: JsonObject, m: EnvironmentM
         : [applicationOfArn];
   const arnFor = (name: string): string | undefined =>
     application === undefined ? undefined : buildArn(context, 'elasticbeanstalk', `environment/${application}/${name}`);
-  if (ids.length <= 1 && envNames.length <= 1) {
+  // One ID and one name of the same object are one environment, except in lists (DescribeEnvironments'
+  // `environmentIds` and `environmentNames` are two filters, which need not name the same environment).
+  const lists = m.id?.endsWith('[]') === true || m.name?.endsWith('[]') === true;
+  if (!lists && ids.length <= 1 && envNames.length <= 1) {
     const id = ids[0];
     const name = envNames[0] ?? fromArn?.name ?? id;
     if (name === undefined) return [];

@@ -25,6 +25,16 @@ export interface RuleEngineOptions {
    * @default no table link
    */
   readonly table?: { readonly name: string; readonly region: string };
+  /**
+   * The one log object this engine evaluates (the processor creates an engine per object), e.g. `s3://bucket/key`.
+   * Set, a burst rule whose threshold is a single call (root user activity, a call in a region not allowed) alerts
+   * once per (principal, window) *per object*, with that object's count: the exactly-once ledger then holds one
+   * alert per file, so calls in a later file of the same window are reported too, while one file's many calls
+   * (a console session) still give one alert. Rules with a higher threshold keep one alert per window (their
+   * count spans files through the burst counter).
+   * @default one alert per (rule, principal, window), whatever the object (the CLI evaluates a whole run at once)
+   */
+  readonly logObject?: string;
 }
 
 /**
@@ -88,7 +98,8 @@ function expiryOf(suppression: Suppression): number {
  *   however often the file repeats the event.
  * - Burst rules (`threshold`) count distinct matching eventIDs per principal in epoch-aligned windows;
  *   {@link flush} returns one alert per (rule, principal, window) that reached the threshold, with the count.
- *   A burst spread over two files is counted per file (see the README's limits).
+ *   A burst spread over two files is counted per file (see the README's limits); with
+ *   {@link RuleEngineOptions.logObject}, a single-call rule alerts once per (rule, principal, window, object).
  * - Suppressions are applied before an alert is returned; expired ones are ignored.
  */
 export class RuleEngine {
@@ -104,6 +115,7 @@ export class RuleEngine {
   }[];
   private readonly now: () => Date;
   private readonly table: RuleEngineOptions['table'];
+  private readonly logObject: string | undefined;
   private readonly fired = new Set<string>();
   private readonly bursts = new Map<string, BurstState>();
 
@@ -126,6 +138,7 @@ export class RuleEngine {
     }));
     this.now = options.now ?? (() => new Date());
     this.table = options.table;
+    this.logObject = options.logObject;
   }
 
   /** The rules in effect, after configuration. */
@@ -187,12 +200,14 @@ export class RuleEngine {
       const start = new Date(state.windowStart).toISOString();
       const end = new Date(state.windowStart + windowMs).toISOString();
       const base = this.buildAlert(state.compiled, state.first, state.firstPrincipal, true);
+      const perObject = threshold.count === 1 ? this.logObject : undefined;
       const alert: Alert = {
         ...base,
         count: state.eventIds.size,
         window: { start, end },
         eventNames: [...state.eventNames],
-        key: burstAlertKey(state.compiled.rule.id, state.firstPrincipal.id, start),
+        ...(perObject === undefined ? {} : { logObject: perObject }),
+        key: burstAlertKey(state.compiled.rule.id, state.firstPrincipal.id, start, perObject),
       };
       if (this.isSuppressed(alert)) {
         if (state.eventIds.size >= threshold.count) this.counts.suppressed += 1;

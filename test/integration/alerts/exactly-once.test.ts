@@ -218,6 +218,23 @@ describe('bursts across log files, against DynamoDB Local', () => {
     expect([afterA, sns.entries.map((e) => e.Message?.match(/\d+ matching calls/)?.[0])]).toEqual([0, ['10 matching calls']]);
   });
 
+  it('report root activity once per file: a later file of the same hour alerts, a retried file does not', async () => {
+    const tableName = await freshTable();
+    const sns = new FakeSns();
+    const root: UserIdentity = { type: 'Root', principalId: '123456789012', arn: 'arn:aws:iam::123456789012:root', accountId: '123456789012' };
+    const rootCalls = (minute: number, count: number): CloudTrailRecord[] =>
+      Array.from({ length: count }, (_, i) =>
+        record({ userIdentity: root, eventTime: `2026-11-20T10:${String(minute).padStart(2, '0')}:${String(i).padStart(2, '0')}Z` }),
+      );
+    const fileB = rootCalls(40, 2);
+
+    await processFile(observer(tableName, sns), 'a.json.gz', rootCalls(5, 12));
+    await processFile(observer(tableName, sns), 'b.json.gz', fileB);
+    await processFile(observer(tableName, sns), 'b.json.gz', fileB);
+
+    expect(sns.entries.map((e) => e.Message?.match(/\d+ matching calls/)?.[0])).toEqual(['12 matching calls', '2 matching calls']);
+  });
+
   it('do not count the events of a retried file twice', async () => {
     const tableName = await freshTable();
     const sns = new FakeSns();

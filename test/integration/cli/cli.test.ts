@@ -9,7 +9,10 @@ import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { startDynamoDBLocal, type DynamoDBLocalServer } from '../../../lambda/local/dynamodb-local';
+import { getEvent } from '../../../lambda/store/event-queries';
 import type { NormalisedEvent } from '../../../lambda/core/types';
 import { DEFAULT_TABLE_NAME } from '../../../lambda/store/table-definition';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../lambda/cli/target';
@@ -109,6 +112,18 @@ describe('ingest on the embedded default', () => {
       heading: expect.stringMatching(/^TIME\s+SERVICE\s+PRINCIPAL\s+ACTION\s+RESOURCES\s+REGION\s+ERROR$/) as unknown,
       rows: expected((event) => namesResource(event, LOAD_BALANCER)).length,
     });
+  });
+
+  it('records where each event came from, as the ledger names the file', async () => {
+    const client = DynamoDBDocumentClient.from(
+      new DynamoDBClient({ endpoint: server?.endpoint ?? '', region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }),
+    );
+    const first = processed[0];
+
+    const stored = first === undefined ? undefined : await getEvent(client, DEFAULT_TABLE_NAME, first.eventID);
+    client.destroy();
+
+    expect(stored?.source?.uri).toMatch(/^file:\/\/\/.*\/examples\/AWSLogs\/.*\.json\.gz$/);
   });
 
   it('redoes files with --force without duplicating events', async () => {

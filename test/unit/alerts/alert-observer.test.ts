@@ -62,3 +62,39 @@ describe('AlertObserver', () => {
     expect([alerts.mayMatch('{"eventName":"StopLogging"}'), alerts.mayMatch('{"eventName":"GetObject"}')]).toEqual([true, false]);
   });
 });
+
+describe('AlertObserver and root user activity', () => {
+  const ROOT: UserIdentity = { type: 'Root', principalId: '123456789012', arn: 'arn:aws:iam::123456789012:root', accountId: '123456789012' };
+  const rootCall = (eventTime: string): ReturnType<typeof record> => record({ userIdentity: ROOT, eventTime });
+
+  it('reports root calls of a later file in the same hour, though the first file\'s alert was sent', async () => {
+    // prepare: one ledger across both files, as in production
+    const sns = new RecordingChannel('sns');
+    const alerts = new AlertObserver({ rules: BUILT_IN_RULES, config: {}, delivery: { ledger: new MemoryLedger(), channels: [sns] } });
+    alerts.onRecord(rootCall('2026-11-20T10:05:00Z'), OBJECT_A);
+    await alerts.onObjectEnd(OBJECT_A);
+
+    // act
+    alerts.onRecord(rootCall('2026-11-20T10:40:00Z'), OBJECT_B);
+    await alerts.onObjectEnd(OBJECT_B);
+
+    // assess
+    expect(sns.delivered.map((a) => [a.rule, a.eventTime])).toEqual([
+      ['account.root-user-activity', '2026-11-20T10:05:00Z'],
+      ['account.root-user-activity', '2026-11-20T10:40:00Z'],
+    ]);
+  });
+
+  it('sends one alert with the count for a file of many root calls', async () => {
+    // prepare
+    const sns = new RecordingChannel('sns');
+    const alerts = observer(sns);
+    for (let i = 0; i < 25; i += 1) alerts.onRecord(rootCall(`2026-11-20T10:05:${String(i).padStart(2, '0')}Z`), OBJECT_A);
+
+    // act
+    await alerts.onObjectEnd(OBJECT_A);
+
+    // assess
+    expect(sns.delivered.map((a) => [a.rule, a.count])).toEqual([['account.root-user-activity', 25]]);
+  });
+});

@@ -426,7 +426,13 @@ describe('decodeLogObject: corrupt objects', () => {
   it('rejects an invalid literal in a top-level object', async () => {
     const { error } = await decodeFailure(Buffer.from('{"Records":[],"n":tru}'));
 
-    expect(error.message).toContain('"tru" is not a JSON value');
+    expect(error.message).toContain('an unquoted bare token of 3 character(s) is not a JSON value');
+  });
+
+  it('names an invalid top-level literal by kind and length, never by its text', async () => {
+    const { error } = await decodeFailure(Buffer.from('{"Records":[],"n":Zq7xKsecret}'));
+
+    expect(error.message).not.toContain('Zq7xK');
   });
 
   it('rejects a record larger than the buffering limit', async () => {

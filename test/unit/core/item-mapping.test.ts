@@ -3,9 +3,11 @@ import {
   itemSize,
   toItems,
   TRIMMED_MARKER,
+  TRIMMED_SOURCE,
   writeUnitsOf,
   type LookupItem,
 } from '../../../lambda/core/item-mapping';
+import { timeRangeCondition } from '../../../lambda/store/event-queries';
 import type { KeptEvent } from '../../../lambda/core/pipeline';
 import type { CloudTrailRecord, NormalisedEvent } from '../../../lambda/core/types';
 import { record } from '../../helpers/fixtures';
@@ -14,6 +16,15 @@ const ROLE_ARN = 'arn:aws:iam::123456789012:role/ci/Deployer';
 const SESSION_ARN = 'arn:aws:sts::123456789012:assumed-role/Deployer/deploy-session';
 const LB_ARN = 'arn:aws:elasticloadbalancing:us-west-2:123456789012:loadbalancer/app/web/50dc6c495c0c9188';
 const NOW = new Date('2026-11-21T00:00:00Z');
+const ENV_ARN = 'arn:aws:elasticbeanstalk:us-west-2:123456789012:environment/shop/shop-prod';
+const SOURCE = { uri: 's3://trail-bucket/AWSLogs/123456789012/CloudTrail/file.json.gz', index: 3, offset: 1234 };
+
+/** A Beanstalk environment named by its name, its ID and its ARN. */
+const ENVIRONMENT = { type: 'AWS::ElasticBeanstalk::Environment', arn: ENV_ARN, name: 'shop-prod', id: 'e-abcde12345' };
+
+function keysOf(items: Record<string, unknown>[]): string[] {
+  return items.map((item) => `${String(item.pk)}|${String(item.sk)}`);
+}
 
 /** A normalised DeleteLoadBalancer by an assumed-role session; overrides replace fields. */
 function kept(overrides: Partial<NormalisedEvent> = {}, recordOverrides: Partial<CloudTrailRecord> = {}): KeptEvent {
@@ -292,5 +303,109 @@ describe('toItems', () => {
 
     // assess
     expect(units).toBe(2 + 7);
+  });
+
+  it('stores where the record was read on the event item', () => {
+    // act
+    const [eventItem] = toItems({ ...kept(), source: SOURCE }, { now: NOW });
+
+    // assess
+    expect(eventItem?.source).toEqual(SOURCE);
+  });
+
+  it('names the source of the record in the marker of a trimmed field', () => {
+    // prepare
+    const event = { ...kept({}, { responseElements: { blob: 'r'.repeat(420 * 1024) } }), source: SOURCE };
+
+    // act
+    const [eventItem] = toItems(event, { now: NOW });
+
+    // assess
+    const stored = JSON.parse(String(eventItem?.record)) as Record<string, unknown>;
+    expect(stored.responseElements).toEqual({
+      [TRIMMED_MARKER]: JSON.stringify(event.record.responseElements).length,
+      [TRIMMED_SOURCE]: SOURCE,
+    });
+  });
+
+  it('writes an alias item for each ordered pair of a resource’s name, ID and ARN', () => {
+    // act
+    const items = toItems(kept({ resources: [ENVIRONMENT] }), { now: NOW });
+
+    // assess
+    const aliases = items.filter((item) => String(item.sk).startsWith('ALIAS#'));
+    expect(keysOf(aliases).sort()).toEqual(
+      [
+        `${ENV_ARN}|ALIAS#shop-prod`,
+        `${ENV_ARN}|ALIAS#e-abcde12345`,
+        `shop-prod|ALIAS#${ENV_ARN}`,
+        'shop-prod|ALIAS#e-abcde12345',
+        `e-abcde12345|ALIAS#${ENV_ARN}`,
+        'e-abcde12345|ALIAS#shop-prod',
+      ].sort(),
+    );
+    expect(aliases.find((item) => item.pk === 'e-abcde12345' && item.alias === 'shop-prod')).toEqual({
+      pk: 'e-abcde12345',
+      sk: 'ALIAS#shop-prod',
+      alias: 'shop-prod',
+      resourceType: 'AWS::ElasticBeanstalk::Environment',
+    });
+  });
+
+  it('writes no alias item for a resource named by its ARN and the name read from it', () => {
+    // act
+    const items = toItems(kept(), { now: NOW });
+
+    // assess
+    expect(items.filter((item) => String(item.sk).startsWith('ALIAS#'))).toEqual([]);
+  });
+
+  it('writes no alias item for a failed call, which proves no name goes with the ID', () => {
+    // act
+    const items = toItems(kept({ resources: [ENVIRONMENT], errorCode: 'InvalidParameterValue' }), { now: NOW });
+
+    // assess
+    expect(items.filter((item) => String(item.sk).startsWith('ALIAS#'))).toEqual([]);
+  });
+
+  it('gives alias items no expiry, so a backfill cannot shorten a link newer events rely on', () => {
+    // act
+    const items = toItems(kept({ resources: [ENVIRONMENT] }), { now: NOW, retentionDays: 30 });
+
+    // assess
+    expect(items.filter((item) => String(item.sk).startsWith('ALIAS#') && 'expiresAt' in item)).toEqual([]);
+  });
+
+  it('costs one write unit per alias item', () => {
+    // prepare
+    const withoutId = { type: ENVIRONMENT.type, arn: ENVIRONMENT.arn, name: ENVIRONMENT.name };
+    const withoutAliases = writeUnitsOf(toItems(kept({ resources: [withoutId] }), { now: NOW }));
+
+    // act
+    const withAliases = writeUnitsOf(toItems(kept({ resources: [ENVIRONMENT] }), { now: NOW }));
+
+    // assess: six aliases, and the ID's own resourceName lookup item
+    expect(withAliases - withoutAliases).toBe(6 + 1);
+  });
+
+  it('puts an event time with fractional seconds in the sort key to the whole second', () => {
+    // act
+    const [principalItem] = lookups(toItems(kept({ eventTime: '2026-11-20T10:15:00.250Z' }), { now: NOW }));
+
+    // assess
+    expect(principalItem?.sk).toBe('2026-11-20T10:15:00Z#11111111-2222-3333-4444-555555555555#principal');
+    expect(principalItem?.eventTime).toBe('2026-11-20T10:15:00.250Z');
+  });
+
+  it('keeps an event with fractional seconds inside a time range starting at its second', () => {
+    // prepare
+    const range = timeRangeCondition('2026-11-20T10:15:00Z', '2026-11-20T10:15:00Z');
+
+    // act
+    const [principalItem] = lookups(toItems(kept({ eventTime: '2026-11-20T10:15:00.250Z' }), { now: NOW }));
+
+    // assess
+    const sk = String(principalItem?.sk);
+    expect(sk >= String(range.values[':since']) && sk <= String(range.values[':until'])).toBe(true);
   });
 });

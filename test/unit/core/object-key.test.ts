@@ -93,20 +93,68 @@ describe('parseLogObjectKey', () => {
     expect(parsed).toEqual({ kind: 'other' });
   });
 
-  it('calls a key without AWSLogs/ other', () => {
+  it('calls a CloudTrail folder without AWSLogs/ unrecognised', () => {
     // act
     const parsed = parseLogObjectKey(`CloudTrail/us-west-2/2026/11/20/${LOG_FILE}`);
+
+    // assess
+    expect(parsed).toEqual({ kind: 'unrecognised' });
+  });
+
+  it('calls a non-JSON file in a log folder unrecognised', () => {
+    // act
+    const parsed = parseLogObjectKey('AWSLogs/123456789012/CloudTrail/us-west-2/2026/11/20/notes.txt');
+
+    // assess
+    expect(parsed.kind).toBe('unrecognised');
+  });
+
+  it('calls an unknown CloudTrail-* folder unrecognised', () => {
+    // act
+    const parsed = parseLogObjectKey(`AWSLogs/123456789012/CloudTrail-Future/us-west-2/2026/11/20/${LOG_FILE}`);
+
+    // assess
+    expect(parsed.kind).toBe('unrecognised');
+  });
+
+  it('calls a CloudTrail folder marker other', () => {
+    // act
+    const parsed = parseLogObjectKey('AWSLogs/123456789012/CloudTrail/');
 
     // assess
     expect(parsed).toEqual({ kind: 'other' });
   });
 
-  it('calls a non-JSON file in a log folder other', () => {
+  it('calls a file merely named like CloudTrail outside such a folder other', () => {
     // act
-    const parsed = parseLogObjectKey('AWSLogs/123456789012/CloudTrail/us-west-2/2026/11/20/notes.txt');
+    const parsed = parseLogObjectKey('exports/CloudTrail-summary.csv');
 
     // assess
-    expect(parsed.kind).toBe('other');
+    expect(parsed).toEqual({ kind: 'other' });
+  });
+
+  it('routes a log file of a region whose name has more than one word before the number', () => {
+    // act
+    const parsed = parseLogObjectKey(`AWSLogs/123456789012/CloudTrail/eusc-de-east-1/2026/11/20/${LOG_FILE}`);
+
+    // assess
+    expect(parsed).toEqual({ kind: 'log', accountId: '123456789012', region: 'eusc-de-east-1', date: '2026-11-20' });
+  });
+
+  it('routes a log file whose folders below CloudTrail/ differ from the usual layout, without region or date', () => {
+    // act
+    const parsed = parseLogObjectKey(`AWSLogs/123456789012/CloudTrail/us-west-2/2026/11/20/replayed/${LOG_FILE}`);
+
+    // assess
+    expect(parsed).toEqual({ kind: 'log', accountId: '123456789012' });
+  });
+
+  it('routes a plain .json log file', () => {
+    // act
+    const parsed = parseLogObjectKey('AWSLogs/123456789012/CloudTrail/us-west-2/2026/11/20/file.json');
+
+    // assess
+    expect(parsed.kind).toBe('log');
   });
 
   it('skips an AWSLogs segment inside the prefix that lacks the layout', () => {

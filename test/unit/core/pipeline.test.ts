@@ -58,6 +58,30 @@ describe('normaliseLogObject', () => {
     expect(kept[0]?.record).toEqual(deletion);
   });
 
+  it('gives each kept event its source: the object key, the record index and its byte offset', async () => {
+    // Prepare
+    const records = [s3Call(), loadFixture('elbv2-delete-load-balancer')];
+    const text = logFileText(records);
+
+    // Act
+    const { kept } = await run(text);
+
+    // Assess
+    const offset = text.indexOf(JSON.stringify(records[1]));
+    expect(kept[0]?.source).toEqual({ uri: KEY, index: 1, offset });
+  });
+
+  it('names the source by objectUri when one is given', async () => {
+    // Prepare
+    const uri = `s3://trail-bucket/${KEY}`;
+
+    // Act
+    const { kept } = await run(logFileText([loadFixture('elbv2-delete-load-balancer')]), { objectUri: uri });
+
+    // Assess
+    expect(kept[0]?.source?.uri).toBe(uri);
+  });
+
   it('counts every record read as kept or skipped for one reason', async () => {
     // Prepare
     const duplicate = record();

@@ -207,6 +207,17 @@ describe('resolvePrincipal, when fields are missing', () => {
     expect(principal.id).toBe('arn:aws-cn:iam::123456789012:root');
   });
 
+  it('builds the root ARN in the European Sovereign Cloud partition for an eusc region', () => {
+    // Prepare
+    const call = record({ awsRegion: 'eusc-de-east-1', userIdentity: { type: 'Root', accountId: '123456789012' } });
+
+    // Act
+    const principal = resolvePrincipal(call);
+
+    // Assess
+    expect(principal.id).toBe('arn:aws-eusc:iam::123456789012:root');
+  });
+
   it('takes the partition from the identity ARN over the region', () => {
     // Prepare
     const call = record({

@@ -71,6 +71,18 @@ describe('snsMessage', () => {
 
     expect(text).toContain('12 matching calls: DescribeInstances, GetSecretValue');
   });
+
+  it('names the log file a per-file burst counts', () => {
+    const text = snsMessage(
+      alert({
+        count: 3,
+        window: { start: '2026-11-20T10:00:00.000Z', end: '2026-11-20T11:00:00.000Z' },
+        logObject: 's3://logs/AWSLogs/123456789012/CloudTrail/us-west-2/2026/11/20/a.json.gz',
+      }),
+    );
+
+    expect(text).toContain('Sent once per rule, principal, window and log file (s3://logs/AWSLogs/123456789012/CloudTrail/us-west-2/2026/11/20/a.json.gz)');
+  });
 });
 
 describe('snsMessageAttributes', () => {

@@ -6,12 +6,18 @@
  * returns one, the response) with CloudTrail's member names (first letter lower-cased), and the resources the
  * call names. The factory adds what every record has, so a fixture holds only what matters to its operation.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { CloudTrailRecord, JsonObject, Resource, Service } from '../../../../lambda/core/types';
 
 /** The folder of the per-operation fixtures. */
 export const RESOURCE_FIXTURES_DIR = path.resolve(__dirname, '..', '..', '..', 'fixtures', 'resources');
+
+/**
+ * The folder of the fixtures of resources Elastic Beanstalk creates (tagged with their environment), laid out
+ * like {@link RESOURCE_FIXTURES_DIR}: `<service>/<Operation>.json`.
+ */
+export const BEANSTALK_CREATED_FIXTURES_DIR = path.join(RESOURCE_FIXTURES_DIR, 'beanstalk-created');
 
 /** One operation's fixture. */
 export interface ResourceFixture {
@@ -85,10 +91,10 @@ function parseResource(value: unknown, where: string): Resource {
   return value as unknown as Resource;
 }
 
-/** Reads and checks one fixture file. */
-export function loadResourceFixture(service: Service, file: string): ResourceFixture {
-  const where = path.join(service, file);
-  const parsed: unknown = JSON.parse(readFileSync(path.join(RESOURCE_FIXTURES_DIR, service, file), 'utf8'));
+/** Reads and checks one fixture file (of `dir`, by default the per-operation fixtures). */
+export function loadResourceFixture(service: Service, file: string, dir = RESOURCE_FIXTURES_DIR): ResourceFixture {
+  const where = path.join(path.relative(RESOURCE_FIXTURES_DIR, dir), service, file);
+  const parsed: unknown = JSON.parse(readFileSync(path.join(dir, service, file), 'utf8'));
   if (!isObject(parsed) || !isObject(parsed.record) || !Array.isArray(parsed.resources)) {
     throw new Error(`${where}: a fixture needs "record" (object) and "resources" (array)`);
   }
@@ -106,13 +112,13 @@ export function loadResourceFixture(service: Service, file: string): ResourceFix
   return { service, operation: eventName, file: where, reference: parsed.reference, record, resources };
 }
 
-/** Every fixture of every service. */
-export function loadResourceFixtures(): ResourceFixture[] {
+/** Every fixture of every service (of `dir`, by default the per-operation fixtures; a missing folder has none). */
+export function loadResourceFixtures(dir = RESOURCE_FIXTURES_DIR): ResourceFixture[] {
   return SERVICES.flatMap((service) =>
-    readdirSync(path.join(RESOURCE_FIXTURES_DIR, service))
+    (existsSync(path.join(dir, service)) ? readdirSync(path.join(dir, service)) : [])
       .filter((file) => file.endsWith('.json'))
       .sort()
-      .map((file) => loadResourceFixture(service, file)),
+      .map((file) => loadResourceFixture(service, file, dir)),
   );
 }
 

@@ -6,7 +6,12 @@ import { extractResources } from '../../../../lambda/core/resources';
 import { partitionOf } from '../../../../lambda/core/resources/arn';
 import { valuesAt } from '../../../../lambda/core/resources/paths';
 import type { Resource } from '../../../../lambda/core/types';
-import { cloudTrailRecord, sortedResources } from './resource-fixtures';
+import {
+  BEANSTALK_CREATED_FIXTURES_DIR,
+  cloudTrailRecord,
+  loadResourceFixtures,
+  sortedResources,
+} from './resource-fixtures';
 
 const ELB = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:';
 const LB_ARN = `${ELB}loadbalancer/app/my-load-balancer/50dc6c495c0c9188`;
@@ -21,6 +26,7 @@ describe('partitionOf', () => {
     ['us-gov-west-1', 'aws-us-gov'],
     ['us-iso-east-1', 'aws-iso'],
     ['us-isob-east-1', 'aws-iso-b'],
+    ['eusc-de-east-1', 'aws-eusc'],
   ])('%s is in partition %s', (region, partition) => {
     expect(partitionOf(region)).toBe(partition);
   });
@@ -344,5 +350,79 @@ describe('valuesAt', () => {
     const record = cloudTrailRecord('elb', { eventName: 'AddTags' });
 
     expect(() => valuesAt(record, 'additionalEventData.x')).toThrow(/must start with "request" or "response"/);
+  });
+});
+
+describe('resources Elastic Beanstalk creates, linked to their environment by its tags', () => {
+  const fixtures = loadResourceFixtures(BEANSTALK_CREATED_FIXTURES_DIR);
+
+  it('has a fixture for each call that creates a tagged load balancer, target group or group', () => {
+    expect(fixtures.map((fixture) => `${fixture.service}:${fixture.operation}`).sort()).toEqual([
+      'autoscaling:CreateAutoScalingGroup',
+      'elb:CreateLoadBalancer',
+      'elbv2:CreateLoadBalancer',
+      'elbv2:CreateTargetGroup',
+    ]);
+  });
+
+  it.each(fixtures.map((fixture) => [fixture.file, fixture] as const))('%s names its environment', (_file, fixture) => {
+    const { resources } = extractResources(fixture.record, fixture.service);
+
+    expect(sortedResources(resources)).toEqual(sortedResources(fixture.resources));
+  });
+
+  it('links each group of a tagging call to its own environment', () => {
+    const tag = (group: string, key: string, value: string): Record<string, string> => ({
+      resourceId: group,
+      resourceType: 'auto-scaling-group',
+      key,
+      value,
+    });
+    const record = cloudTrailRecord('autoscaling', {
+      eventName: 'CreateOrUpdateTags',
+      requestParameters: {
+        tags: [
+          tag('g1', 'elasticbeanstalk:environment-id', 'e-aaaaa11111'),
+          tag('g2', 'elasticbeanstalk:environment-id', 'e-bbbbb22222'),
+          tag('g1', 'elasticbeanstalk:environment-name', 'shop-prod'),
+        ],
+      },
+    });
+
+    const environments = extractResources(record, 'autoscaling').resources.filter(
+      (resource) => resource.type === 'AWS::ElasticBeanstalk::Environment',
+    );
+
+    expect(environments).toEqual([
+      { type: 'AWS::ElasticBeanstalk::Environment', name: 'shop-prod', id: 'e-aaaaa11111' },
+      { type: 'AWS::ElasticBeanstalk::Environment', name: 'e-bbbbb22222' },
+    ]);
+  });
+
+  it('ignores an environment-id tag that is not a whole environment ID', () => {
+    const record = cloudTrailRecord('elbv2', {
+      eventName: 'CreateTargetGroup',
+      requestParameters: { name: 'tg', tags: [{ key: 'elasticbeanstalk:environment-id', value: 'e-abc' }] },
+    });
+
+    const types = extractResources(record, 'elbv2').resources.map((resource) => resource.type);
+
+    expect(types).toEqual(['AWS::ElasticLoadBalancingV2::TargetGroup']);
+  });
+});
+
+describe('DescribeEnvironments filters', () => {
+  it('never take its one ID and one name for the same environment', () => {
+    const record = cloudTrailRecord('elasticbeanstalk', {
+      eventName: 'DescribeEnvironments',
+      requestParameters: { environmentIds: ['e-aaaaa11111'], environmentNames: ['shop-prod'] },
+    });
+
+    const { resources } = extractResources(record, 'elasticbeanstalk');
+
+    expect(sortedResources(resources)).toEqual([
+      { type: 'AWS::ElasticBeanstalk::Environment', name: 'e-aaaaa11111' },
+      { type: 'AWS::ElasticBeanstalk::Environment', name: 'shop-prod' },
+    ]);
   });
 });

@@ -221,3 +221,75 @@ describe('RuleEngine.flushBursts', () => {
     ]);
   });
 });
+
+describe('RuleEngine with a log object (one engine per file, as the processor runs it)', () => {
+  const ROOT: UserIdentity = { type: 'Root', principalId: '123456789012', arn: 'arn:aws:iam::123456789012:root', accountId: '123456789012' };
+
+  function rootCalls(count: number, minute: number): CloudTrailRecord[] {
+    return Array.from({ length: count }, (_, i) =>
+      record({ userIdentity: ROOT, eventTime: `2026-11-20T10:${String(minute).padStart(2, '0')}:${String(i).padStart(2, '0')}Z` }),
+    );
+  }
+
+  function burstAlerts(logObject: string, records: readonly CloudTrailRecord[]): { key: string; count?: number }[] {
+    const perFile = new RuleEngine(BUILT_IN_RULES, {}, { now: () => NOW, logObject });
+    for (const r of records) perFile.onRecord(r);
+    return perFile
+      .flush()
+      .filter((alert) => alert.rule === 'account.root-user-activity')
+      .map((alert) => ({ key: alert.key.pk, ...(alert.count !== undefined ? { count: alert.count } : {}) }));
+  }
+
+  it('gives root activity in two files of the same hour two ledger keys', () => {
+    // act
+    const [first] = burstAlerts('s3://logs/a.json.gz', rootCalls(1, 5));
+    const [second] = burstAlerts('s3://logs/b.json.gz', rootCalls(1, 40));
+
+    // assess
+    expect(first?.key).not.toBe(second?.key);
+  });
+
+  it('gives a retried file the same ledger key', () => {
+    // act
+    const [first] = burstAlerts('s3://logs/a.json.gz', rootCalls(1, 5));
+    const [retry] = burstAlerts('s3://logs/a.json.gz', rootCalls(1, 5));
+
+    // assess
+    expect(retry?.key).toBe(first?.key);
+  });
+
+  it('names the log object whose calls the alert counts', () => {
+    // act
+    const perFile = new RuleEngine(BUILT_IN_RULES, {}, { now: () => NOW, logObject: 's3://logs/a.json.gz' });
+    for (const r of rootCalls(2, 5)) perFile.onRecord(r);
+    const [alert] = perFile.flush();
+
+    // assess
+    expect(alert?.logObject).toBe('s3://logs/a.json.gz');
+  });
+
+  it('still gives one alert, with the count, for a file full of root calls', () => {
+    // act
+    const alerts = burstAlerts('s3://logs/a.json.gz', rootCalls(30, 5));
+
+    // assess
+    expect(alerts.map((alert) => alert.count)).toEqual([30]);
+  });
+
+  it('keeps one ledger key per window for a burst rule with a higher threshold', () => {
+    // prepare
+    const calls = (from: number): CloudTrailRecord[] =>
+      Array.from({ length: 10 }, (_, i) => deniedCall(MALLORY, `2026-11-20T10:01:${String(from + i).padStart(2, '0')}Z`));
+    const keyOf = (logObject: string, records: readonly CloudTrailRecord[]): string | undefined => {
+      const perFile = new RuleEngine(BUILT_IN_RULES, {}, { now: () => NOW, logObject });
+      for (const r of records) perFile.onRecord(r);
+      return perFile.flush()[0]?.key.pk;
+    };
+
+    // act
+    const keys = [keyOf('s3://logs/a.json.gz', calls(0)), keyOf('s3://logs/b.json.gz', calls(20))];
+
+    // assess
+    expect(keys[0]).toBe(keys[1]);
+  });
+});
