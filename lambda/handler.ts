@@ -8,6 +8,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { CloudTrailRecord } from './core/types';
@@ -15,6 +16,7 @@ import type { Context, S3Event, SQSBatchResponse, SQSEvent, SQSRecord } from 'aw
 import { decodeS3Key, parseLogObjectKey, type LogObjectKind } from './core/object-key';
 import { newCounts, normaliseLogObject, type KeptEvent, type PipelineCounts } from './core/pipeline';
 import { S3LogObjectSource, normaliseETag, type LogObjectSource } from './adapters/s3-log-reader';
+import { SqsMessageRequeue, type MessageRequeue } from './adapters/sqs-message-requeue';
 import { alertObserverFromEnv } from './alerts/from-env';
 import { logger as sharedLogger, metrics as sharedMetrics } from './observability';
 import { DynamoDBEventStore, EventStoreWriteError } from './store/dynamodb-event-store';
@@ -73,11 +75,11 @@ export interface HandlerConfig {
    */
   readonly flushEvents?: number;
   /**
-   * An SQS message is not started when less time than this remains in the invocation: it is returned as a batch
-   * item failure and redelivered, instead of the invocation timing out midway (which would redeliver the whole
-   * batch). Only applies when the Lambda context is passed. A deferred message's receive still counts toward the
-   * queue's `maxReceiveCount` (SQS counts receives, and changing the visibility does not undo one), so a message
-   * deferred that many times moves to the dead-letter queue without having failed: `MessagesDeferred` shows it.
+   * An SQS message is not started when less time than this remains in the invocation ("deferred", instead of the
+   * invocation timing out midway, which would redeliver the whole batch): it is re-sent to the queue through
+   * {@link HandlerDeps.requeue}, or returned as a batch item failure. The first message of an invocation is always
+   * started, so a function whose timeout is below this still makes progress instead of re-sending its messages
+   * forever. Only applies when the Lambda context is passed.
    * @default 60_000 (one minute)
    */
   readonly minRemainingMs?: number;
@@ -102,6 +104,14 @@ export interface HandlerDeps {
    * @default retries counted from `putEvents` results only
    */
   readonly writeRetries?: WriteRetryTally;
+  /**
+   * Where a deferred SQS message is re-sent as a new message, the original then reported as done. Returning it as a
+   * batch item failure instead would count its receive toward `maxReceiveCount` (SQS counts receives; changing the
+   * visibility does not undo one), so a message deferred that many times would move to the dead-letter queue
+   * without having failed. If the re-send fails, the message is returned as a batch item failure: never lost.
+   * @default none: deferred messages are returned as batch item failures
+   */
+  readonly requeue?: MessageRequeue;
 }
 
 /**
@@ -184,7 +194,8 @@ class InvocationMetrics {
 /**
  * Builds the handler around its dependencies.
  * - SQS event: each message is an S3 notification (or `s3:TestEvent`, ignored); messages whose objects fail are
- *   returned in `batchItemFailures`, the others are deleted by Lambda.
+ *   returned in `batchItemFailures`, the others are deleted by Lambda. Messages not started for lack of time are
+ *   re-sent to the queue (see {@link HandlerDeps.requeue}), or returned in `batchItemFailures` when that fails.
  * - Direct S3 event: every record is tried; if any failed, an {@link ObjectsFailedError} is thrown afterwards.
  */
 export function createHandler(
@@ -197,18 +208,34 @@ export function createHandler(
     try {
       if (isSQSEvent(event)) {
         const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+        const deferred: SQSRecord[] = [];
+        let started = 0;
         for (const message of event.Records) {
-          if (context !== undefined && context.getRemainingTimeInMillis() < minRemainingMs) {
+          // The first message is always started: with a timeout below `minRemainingMs`, deferring every message
+          // would re-send them forever without processing any.
+          const remainingMs = started > 0 ? context?.getRemainingTimeInMillis() : undefined;
+          if (remainingMs !== undefined && remainingMs < minRemainingMs) {
             deps.logger.warn('SQS message deferred: too little time left in the invocation', {
               messageId: message.messageId,
-              remainingMs: context.getRemainingTimeInMillis(),
+              remainingMs,
             });
             counters.add('MessagesDeferred', 1);
-            batchItemFailures.push({ itemIdentifier: message.messageId });
+            deferred.push(message);
             continue;
           }
+          started += 1;
           const failed = await processMessage(processor, message, deps.logger, counters);
           if (failed) batchItemFailures.push({ itemIdentifier: message.messageId });
+        }
+        // Re-sent together: the invocation is short of time by now, and each send is independent.
+        const requeued = await Promise.all(
+          deferred.map(async (message) => ({
+            message,
+            handBack: await requeueDeferred(message, deps.requeue, deps.logger, counters),
+          })),
+        );
+        for (const { message, handBack } of requeued) {
+          if (handBack) batchItemFailures.push({ itemIdentifier: message.messageId });
         }
         return { batchItemFailures };
       }
@@ -228,6 +255,34 @@ export function createHandler(
       counters.emit(deps.metrics);
     }
   };
+}
+
+/**
+ * Re-sends a deferred message as a new one (receive count 0); true when it must be returned as a batch item failure
+ * instead: no requeue port, or the re-send failed (the error is logged and the message kept, never lost).
+ *
+ * A message re-sent and then also redelivered (the invocation dies before Lambda deletes the original) is processed
+ * twice, which is harmless: the file ledger skips an object already processed with the same ETag, and every write
+ * is idempotent (events keyed by eventID, alerts sent once per rule and eventID).
+ */
+async function requeueDeferred(
+  message: SQSRecord,
+  requeue: MessageRequeue | undefined,
+  logger: HandlerLogger,
+  counters: InvocationMetrics,
+): Promise<boolean> {
+  if (requeue === undefined) return true;
+  try {
+    await requeue.requeue(message.body);
+  } catch (error) {
+    logger.error('deferred SQS message could not be re-sent: returned as a batch item failure', {
+      messageId: message.messageId,
+      ...errorFields(error),
+    });
+    return true;
+  }
+  counters.add('MessagesRequeued', 1);
+  return false;
 }
 
 async function processMessage(
@@ -493,13 +548,15 @@ export class ConfigError extends Error {
 }
 
 /**
- * The production settings, from the environment: `TABLE_NAME`, `DROP_READ_ONLY`, `RETENTION_DAYS`. (The alerts
- * read theirs, `ALERT_TOPIC_ARN` and the rest, in `alerts/from-env.ts`.)
+ * The production settings, from the environment: `TABLE_NAME`, `DROP_READ_ONLY`, `RETENTION_DAYS`, `QUEUE_URL` (the
+ * processor's own queue, where deferred messages are re-sent; optional). (The alerts read theirs, `ALERT_TOPIC_ARN`
+ * and the rest, in `alerts/from-env.ts`.)
  */
 export function configFromEnv(env: NodeJS.ProcessEnv): {
   tableName: string;
   dropReadOnly: boolean;
   retentionDays?: number;
+  queueUrl?: string;
 } {
   const tableName = env.TABLE_NAME;
   if (tableName === undefined || tableName === '') throw new ConfigError('TABLE_NAME is not set');
@@ -507,13 +564,32 @@ export function configFromEnv(env: NodeJS.ProcessEnv): {
   if (drop !== 'true' && drop !== 'false') {
     throw new ConfigError(`DROP_READ_ONLY must be 'true' or 'false', got '${drop}'`);
   }
-  const retention = env.RETENTION_DAYS;
-  if (retention === undefined || retention === '') return { tableName, dropReadOnly: drop === 'true' };
-  const retentionDays = Number(retention);
-  if (!Number.isInteger(retentionDays) || retentionDays <= 0) {
-    throw new ConfigError(`RETENTION_DAYS must be a positive whole number of days, got '${retention}'`);
+  const queueUrl = env.QUEUE_URL;
+  if (queueUrl !== undefined && queueUrl !== '' && !isHttpsUrl(queueUrl)) {
+    throw new ConfigError(`QUEUE_URL must be an https:// SQS queue URL, got '${queueUrl}'`);
   }
-  return { tableName, dropReadOnly: drop === 'true', retentionDays };
+  const retention = env.RETENTION_DAYS;
+  let retentionDays: number | undefined;
+  if (retention !== undefined && retention !== '') {
+    retentionDays = Number(retention);
+    if (!Number.isInteger(retentionDays) || retentionDays <= 0) {
+      throw new ConfigError(`RETENTION_DAYS must be a positive whole number of days, got '${retention}'`);
+    }
+  }
+  return {
+    tableName,
+    dropReadOnly: drop === 'true',
+    ...(retentionDays === undefined ? {} : { retentionDays }),
+    ...(queueUrl === undefined || queueUrl === '' ? {} : { queueUrl }),
+  };
+}
+
+function isHttpsUrl(value: string): boolean {
+  try {
+    return new URL(value).protocol === 'https:';
+  } catch {
+    return false;
+  }
 }
 
 type Handler = ReturnType<typeof createHandler>;
@@ -528,6 +604,12 @@ function productionHandler(): Handler {
   // Compliance alerts are on when the stack passes an alert topic (ALERT_TOPIC_ARN).
   const alerts = alertObserverFromEnv(process.env, dynamodb, { logger: sharedLogger, metrics: sharedMetrics });
   const writeRetries = new WriteRetryTally();
+  if (config.queueUrl === undefined) {
+    // Once per execution environment: this runs at cold start only.
+    sharedLogger.warn('QUEUE_URL is not set: deferred messages are returned as batch item failures', {
+      consequence: 'each deferral counts toward maxReceiveCount',
+    });
+  }
   return createHandler({
     source: new S3LogObjectSource(new S3Client({})),
     store: new DynamoDBEventStore({
@@ -542,6 +624,9 @@ function productionHandler(): Handler {
     config: { dropReadOnly: config.dropReadOnly },
     observers: alerts === undefined ? [] : [alerts],
     writeRetries,
+    ...(config.queueUrl === undefined
+      ? {}
+      : { requeue: new SqsMessageRequeue({ client: new SQSClient({}), queueUrl: config.queueUrl }) }),
   });
 }
 

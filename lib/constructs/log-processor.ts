@@ -130,7 +130,9 @@ export interface LogProcessorProps {
 /**
  * The processor: S3 `ObjectCreated` notifications for `[PREFIX/]AWSLogs/…json.gz` go to an SQS queue, which drives
  * the Lambda function with partial-batch responses; a file that fails `maxReceiveCount` times moves to a
- * dead-letter queue as the original S3 notification (bucket and key inside), ready to redrive.
+ * dead-letter queue as the original S3 notification (bucket and key inside), ready to redrive. A message the function
+ * has no time left to start is re-sent by the function to the same queue (`QUEUE_URL`, `sqs:SendMessage`), so
+ * deferrals during a backfill do not use up its receives.
  *
  * Why a queue rather than a direct S3 → Lambda trigger: a direct async invocation retries only twice, and its
  * failure destination holds the invocation record, not a message SQS can redrive in one command; the queue also
@@ -226,6 +228,13 @@ export class LogProcessor extends Construct {
     const eventBus = props.alertEventBus ?? events.EventBus.fromEventBusName(this, 'DefaultEventBus', 'default');
     fn.addEnvironment('ALERT_EVENT_BUS_NAME', eventBus.eventBusName);
     eventBus.grantPutEventsTo(fn);
+
+    // A message the function has no time left to start is re-sent to its own queue as a new message (receive
+    // count 0), so deferrals during a backfill do not push it to the dead-letter queue. Only SendMessage, which the
+    // handler calls with the queue URL (grantSendMessages would add GetQueueAttributes and GetQueueUrl, which it
+    // never calls). SQS-managed encryption: no key to grant.
+    fn.addEnvironment('QUEUE_URL', this.queue.queueUrl);
+    this.queue.grant(fn, 'sqs:SendMessage');
 
     fn.addEventSource(
       new lambdaEventSources.SqsEventSource(this.queue, {

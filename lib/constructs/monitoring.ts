@@ -49,16 +49,22 @@ export interface MonitoringProps {
  *
  * The alarms: a log file that failed (`FilesFailed`) and a queue message that is not an S3 notification
  * (`MessagesInvalid`) — the handler reports both as SQS batch item failures without throwing, so Lambda's `Errors`
- * metric never sees them; function errors (crashes and timeouts, which fail the whole batch), throttles, a
- * dead-letter queue that is not empty, and "no log file processed for N minutes" — which treats missing data as
- * breaching, so a trail that stops delivering does not look like a quiet account. Each alarm notifies the alarm
- * topic when it fires and when it recovers.
+ * metric never sees them; a key under a CloudTrail folder without CloudTrail's layout (`FilesUnrecognised`), which
+ * the handler skips and which may be a log file it fails to recognise; function errors (crashes and timeouts, which
+ * fail the whole batch), throttles, a dead-letter queue that is not empty, and "no log file processed for N
+ * minutes" — which treats missing data as breaching, so a trail that stops delivering does not look like a quiet
+ * account. Each alarm notifies the alarm topic when it fires and when it recovers.
  */
 export class Monitoring extends Construct {
   /** `FilesFailed` ≥ 1 in 5 minutes: a log file could not be processed this attempt (it is retried). */
   public readonly filesFailedAlarm: cloudwatch.Alarm;
   /** `MessagesInvalid` ≥ 1 in 5 minutes: a queue message that is not an S3 notification (it ends in the DLQ). */
   public readonly messagesInvalidAlarm: cloudwatch.Alarm;
+  /**
+   * `FilesUnrecognised` ≥ 1 in an hour: a key under a CloudTrail folder without CloudTrail's layout was skipped — it
+   * may be a log file the processor fails to recognise.
+   */
+  public readonly filesUnrecognisedAlarm: cloudwatch.Alarm;
   /** Lambda errors ≥ 1 in 5 minutes: the function crashed or timed out. */
   public readonly errorsAlarm: cloudwatch.Alarm;
   /** Lambda throttles ≥ 1 in 5 minutes. */
@@ -104,6 +110,22 @@ export class Monitoring extends Construct {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
+    // Summed over an hour: such keys are rare and not urgent (the file stays in the bucket), yet a single one is
+    // worth a look, since it may be a log file the processor is missing.
+    this.filesUnrecognisedAlarm = this.metric('FilesUnrecognised', Duration.hours(1)).createAlarm(
+      this,
+      'FilesUnrecognised',
+      {
+        alarmDescription:
+          'trail-audit: the processor skipped a key under a CloudTrail folder that does not have CloudTrail\'s key ' +
+          'layout (AWSLogs/[o-ORGID/]ACCOUNT/CloudTrail/...): it may be a log file the processor does not recognise ' +
+          'and is missing. Search the function log for "key under a CloudTrail folder without its layout" for the key.',
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      },
+    );
     this.errorsAlarm = props.function
       .metricErrors({ period: fiveMinutes, statistic: cloudwatch.Stats.SUM })
       .createAlarm(this, 'Errors', {
@@ -148,6 +170,7 @@ export class Monitoring extends Construct {
     const alarms = [
       this.filesFailedAlarm,
       this.messagesInvalidAlarm,
+      this.filesUnrecognisedAlarm,
       this.errorsAlarm,
       this.throttlesAlarm,
       this.deadLetterAlarm,
@@ -171,7 +194,12 @@ export class Monitoring extends Construct {
         [
           new cloudwatch.GraphWidget({
             title: 'Log files',
-            left: [metric('FilesProcessed'), metric('FilesSkipped'), metric('FilesFailed')],
+            left: [
+              metric('FilesProcessed'),
+              metric('FilesSkipped'),
+              metric('FilesFailed'),
+              metric('FilesUnrecognised'),
+            ],
             width: 8,
           }),
           new cloudwatch.GraphWidget({
@@ -192,9 +220,11 @@ export class Monitoring extends Construct {
             width: 6,
           }),
           new cloudwatch.GraphWidget({
-            title: 'Invalid messages, processor errors and throttles',
+            title: 'Queue messages, processor errors and throttles',
             left: [
               metric('MessagesInvalid'),
+              metric('MessagesDeferred'),
+              metric('MessagesRequeued'),
               props.function.metricErrors({ period: fiveMinutes }),
               props.function.metricThrottles({ period: fiveMinutes }),
             ],

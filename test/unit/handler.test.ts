@@ -1,6 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import type { SQSBatchResponse } from 'aws-lambda';
 import type { LogObjectSource, OpenedLogObject } from '../../lambda/adapters/s3-log-reader';
+import type { MessageRequeue } from '../../lambda/adapters/sqs-message-requeue';
 import type { KeptEvent } from '../../lambda/core/pipeline';
 import {
   configFromEnv,
@@ -109,6 +110,19 @@ class FakeLedger implements FileLedger {
   }
 }
 
+/** A queue that records the bodies re-sent to it, or refuses them all with `failure`. */
+class FakeRequeue implements MessageRequeue {
+  readonly bodies: string[] = [];
+
+  constructor(private readonly failure?: Error) {}
+
+  requeue(body: string): Promise<void> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    this.bodies.push(body);
+    return Promise.resolve();
+  }
+}
+
 class RecordingLogger implements HandlerLogger {
   readonly lines: { level: string; message: string; attributes: Record<string, unknown> }[] = [];
 
@@ -136,6 +150,11 @@ class RecordingMetrics implements HandlerMetrics {
   publishStoredMetrics(): void {
     this.published += 1;
   }
+}
+
+/** A Lambda context with two minutes left until the source opens its first object, ten seconds after. */
+function timeRunsShortAfterFirstObject(source: FakeSource): { getRemainingTimeInMillis(): number } {
+  return { getRemainingTimeInMillis: () => (source.opened.length === 0 ? 120_000 : 10_000) };
 }
 
 function setup(config: Partial<HandlerDeps['config']> = {}): {
@@ -360,13 +379,12 @@ describe('createHandler with an SQS event', () => {
     expect(response?.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
   });
 
-  it('returns messages it has no time left to start as failures, unread', async () => {
+  it('without a requeue port, returns messages it has no time left to start as failures, unread', async () => {
     // prepare
     const { deps, source } = setup({ minRemainingMs: 30_000 });
     source.put(logKey('a'), gzippedLogFile([deleteCall('a-1')]));
     source.put(logKey('b'), gzippedLogFile([deleteCall('b-1')]));
-    const remaining = [120_000, 10_000];
-    const context = { getRemainingTimeInMillis: () => remaining.shift() ?? 0 };
+    const context = timeRunsShortAfterFirstObject(source);
     const event = sqsEventOf([
       { id: 'm1', objects: [{ bucket: BUCKET, key: logKey('a') }] },
       { id: 'm2', objects: [{ bucket: BUCKET, key: logKey('b') }] },
@@ -378,6 +396,92 @@ describe('createHandler with an SQS event', () => {
     // assess
     expect(response?.batchItemFailures).toEqual([{ itemIdentifier: 'm2' }]);
     expect(source.opened).toEqual([logKey('a')]);
+  });
+
+  it('re-sends a message it has no time left to start and reports the original as done', async () => {
+    // prepare
+    const { deps, source } = setup({ minRemainingMs: 30_000 });
+    const requeue = new FakeRequeue();
+    source.put(logKey('a'), gzippedLogFile([deleteCall('a-1')]));
+    source.put(logKey('b'), gzippedLogFile([deleteCall('b-1')]));
+    const context = timeRunsShortAfterFirstObject(source);
+    const event = sqsEventOf([
+      { id: 'm1', objects: [{ bucket: BUCKET, key: logKey('a') }] },
+      { id: 'm2', objects: [{ bucket: BUCKET, key: logKey('b') }] },
+    ]);
+
+    // act
+    const response = await createHandler({ ...deps, requeue })(event, context);
+
+    // assess
+    expect({ response, requeued: requeue.bodies, opened: source.opened }).toEqual({
+      response: { batchItemFailures: [] },
+      requeued: [event.Records[1]?.body],
+      opened: [logKey('a')],
+    });
+  });
+
+  it('returns a deferred message as a batch item failure when its re-send fails, and logs why', async () => {
+    // prepare
+    const { deps, source, logger } = setup({ minRemainingMs: 30_000 });
+    const throttled = new Error('Rate exceeded');
+    throttled.name = 'ThrottlingException';
+    const requeue = new FakeRequeue(throttled);
+    source.put(logKey('a'), gzippedLogFile([deleteCall('a-1')]));
+    const context = timeRunsShortAfterFirstObject(source);
+    const event = sqsEventOf([
+      { id: 'm1', objects: [{ bucket: BUCKET, key: logKey('a') }] },
+      { id: 'm2', objects: [{ bucket: BUCKET, key: logKey('b') }] },
+    ]);
+
+    // act
+    const response = await createHandler({ ...deps, requeue })(event, context);
+
+    // assess
+    expect(response?.batchItemFailures).toEqual([{ itemIdentifier: 'm2' }]);
+    expect(logger.lines.filter((line) => line.level === 'error').map((line) => line.attributes)).toEqual([
+      expect.objectContaining({ messageId: 'm2', errorName: 'ThrottlingException' }),
+    ]);
+  });
+
+  it('counts deferred and requeued messages', async () => {
+    // prepare: three messages, time runs short after the first
+    const { deps, source, metrics } = setup({ minRemainingMs: 30_000 });
+    source.put(logKey('a'), gzippedLogFile([deleteCall('a-1')]));
+    const context = timeRunsShortAfterFirstObject(source);
+    const event = sqsEventOf([
+      { id: 'm1', objects: [{ bucket: BUCKET, key: logKey('a') }] },
+      { id: 'm2', objects: [{ bucket: BUCKET, key: logKey('b') }] },
+      { id: 'm3', objects: [{ bucket: BUCKET, key: logKey('c') }] },
+    ]);
+
+    // act
+    await createHandler({ ...deps, requeue: new FakeRequeue() })(event, context);
+
+    // assess
+    expect(Object.fromEntries(metrics.values)).toMatchObject({ MessagesDeferred: 2, MessagesRequeued: 2 });
+  });
+
+  it('always starts the first message, even with less time left than the margin', async () => {
+    // prepare: a function whose timeout is below minRemainingMs would otherwise re-send every message forever
+    const { deps, source } = setup({ minRemainingMs: 30_000 });
+    const requeue = new FakeRequeue();
+    source.put(logKey('a'), gzippedLogFile([deleteCall('a-1')]));
+    source.put(logKey('b'), gzippedLogFile([deleteCall('b-1')]));
+    const context = { getRemainingTimeInMillis: () => 10_000 };
+    const event = sqsEventOf([
+      { id: 'm1', objects: [{ bucket: BUCKET, key: logKey('a') }] },
+      { id: 'm2', objects: [{ bucket: BUCKET, key: logKey('b') }] },
+    ]);
+
+    // act
+    await createHandler({ ...deps, requeue })(event, context);
+
+    // assess
+    expect({ opened: source.opened, requeued: requeue.bodies }).toEqual({
+      opened: [logKey('a')],
+      requeued: [event.Records[1]?.body],
+    });
   });
 
   it('passes kept events to observers', async () => {
@@ -635,6 +739,25 @@ describe('configFromEnv', () => {
 
     // assess
     expect(config).toEqual({ tableName: 't', dropReadOnly: true, retentionDays: 365 });
+  });
+
+  it('reads the queue deferred messages are re-sent to', () => {
+    // prepare
+    const queueUrl = 'https://sqs.us-west-2.amazonaws.com/123456789012/TrailAudit-ProcessorQueue';
+
+    // act
+    const config = configFromEnv({ TABLE_NAME: 't', QUEUE_URL: queueUrl });
+
+    // assess
+    expect(config.queueUrl).toBe(queueUrl);
+  });
+
+  it('rejects a queue URL that is not an https URL', () => {
+    // act
+    const reading = (): unknown => configFromEnv({ TABLE_NAME: 't', QUEUE_URL: 'TrailAudit-ProcessorQueue' });
+
+    // assess
+    expect(reading).toThrow(/QUEUE_URL/);
   });
 
   it('keeps read-only events and sets no retention by default', () => {

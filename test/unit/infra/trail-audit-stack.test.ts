@@ -414,6 +414,7 @@ describe('processor function', () => {
   test('has the environment the handler reads', () => {
     const table = resourceOf(synth.template, 'AWS::DynamoDB::Table', 'EventTable');
     const topic = resourceOf(synth.template, 'AWS::SNS::Topic', 'AlertsTopic');
+    const queue = resourceOf(synth.template, 'AWS::SQS::Queue', 'ProcessorQueue');
 
     expectResourceProperties(synth.template, 'AWS::Lambda::Function', {
       Environment: {
@@ -423,6 +424,7 @@ describe('processor function', () => {
           DROP_READ_ONLY: 'false',
           ALERT_TOPIC_ARN: { Ref: topic.logicalId },
           ALERT_EVENT_BUS_NAME: 'default',
+          QUEUE_URL: { Ref: queue.logicalId },
           POWERTOOLS_SERVICE_NAME: 'trail-audit',
           POWERTOOLS_METRICS_NAMESPACE: 'TrailAudit',
           POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -500,6 +502,27 @@ describe('processor permissions', () => {
         Effect: 'Allow',
         Action: ['dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
         Resource: getAtt(table.logicalId),
+      },
+    ]);
+  });
+
+  test('may consume its queue and send to it (deferred messages re-sent), and nothing else on SQS', () => {
+    const queue = resourceOf(synth.template, 'AWS::SQS::Queue', 'ProcessorQueue');
+    const sqsStatements = processorStatements().filter((s) => actionsOf(s).some((a) => a.startsWith('sqs:')));
+
+    // The event source's consume grant and the handler's SendMessage, merged into one statement on the queue.
+    expect(sqsStatements).toEqual([
+      {
+        Effect: 'Allow',
+        Action: [
+          'sqs:ChangeMessageVisibility',
+          'sqs:DeleteMessage',
+          'sqs:GetQueueAttributes',
+          'sqs:GetQueueUrl',
+          'sqs:ReceiveMessage',
+          'sqs:SendMessage',
+        ],
+        Resource: getAtt(queue.logicalId),
       },
     ]);
   });
@@ -674,6 +697,20 @@ describe('monitoring', () => {
     }
   });
 
+  test('alarms on a key under a CloudTrail folder without CloudTrail\'s layout, summed over an hour', () => {
+    expectResourceProperties(synth.template, 'AWS::CloudWatch::Alarm', {
+      Namespace: 'TrailAudit',
+      MetricName: 'FilesUnrecognised',
+      Dimensions: [{ Name: 'service', Value: 'trail-audit' }],
+      Statistic: 'Sum',
+      Period: 3600,
+      EvaluationPeriods: 1,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
   test('alarms on function errors and throttles', () => {
     for (const metricName of ['Errors', 'Throttles']) {
       expectResourceProperties(synth.template, 'AWS::CloudWatch::Alarm', {
@@ -723,7 +760,7 @@ describe('monitoring', () => {
     const topic = resourceOf(synth.template, 'AWS::SNS::Topic', 'AlertsTopic');
     const alarms = Object.values(synth.template.findResources('AWS::CloudWatch::Alarm'));
 
-    expect(alarms).toHaveLength(6);
+    expect(alarms).toHaveLength(7);
     for (const alarm of alarms) {
       expect(alarm).toMatchObject({
         Properties: { AlarmActions: [{ Ref: topic.logicalId }], OKActions: [{ Ref: topic.logicalId }] },
@@ -770,6 +807,9 @@ const HANDLER_METRICS = [
   'AlertsSent',
   'WriteRetries',
   'UnknownOperations',
+  'FilesUnrecognised',
+  'MessagesDeferred',
+  'MessagesRequeued',
 ];
 
 /**

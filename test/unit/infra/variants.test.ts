@@ -82,7 +82,7 @@ describe('attached to an existing trail\'s bucket', () => {
   test('still has the processor, alerts and alarms', () => {
     expectResourceCount(synth.template, 'AWS::Lambda::EventSourceMapping', 1);
     expectResourceCount(synth.template, 'AWS::Events::Rule', 1);
-    expectResourceCount(synth.template, 'AWS::CloudWatch::Alarm', 6);
+    expectResourceCount(synth.template, 'AWS::CloudWatch::Alarm', 7);
   });
 
   test('rejects options that only apply to a new trail', () => {
