@@ -12,55 +12,103 @@ import { AlertObserver, type AlertObserverProps } from './alert-observer';
 import type { AlertChannel } from './delivery';
 import { DynamoDBAlertLedger } from './dynamodb-alert-ledger';
 import { DynamoDBBurstCounter } from './dynamodb-burst-counter';
-import { EventBridgeAlertChannel } from './eventbridge-publisher';
+import { EventBridgeAlertChannel, type EventBridgeSender } from './eventbridge-publisher';
 import { loadRuleSet } from './rules-file';
-import { SnsAlertChannel } from './sns-publisher';
+import { SnsAlertChannel, type SnsSender } from './sns-publisher';
 
-/** Raised when the alerts' environment is inconsistent: a topic is set but the table its ledger needs is not. */
+/**
+ * Raised when the alerts' environment is inconsistent or malformed: a topic set without the table its ledger
+ * needs, or a `RETENTION_DAYS` that is not a positive whole number.
+ */
 export class AlertConfigError extends Error {
   override readonly name = 'AlertConfigError';
 }
+
+/** The alert settings read from the environment by {@link alertSettingsFromEnv}. */
+export interface AlertSettings {
+  readonly topicArn: string;
+  readonly tableName: string;
+  /** The EventBridge bus that also receives each alert, when `ALERT_EVENT_BUS_NAME` is set. */
+  readonly eventBusName?: string;
+  /** Days the ledger items are kept (`RETENTION_DAYS`, as for the events), when set. */
+  readonly ttlDays?: number;
+  readonly region?: string;
+}
+
+/**
+ * The alert settings of the environment, or undefined when `ALERT_TOPIC_ARN` is not set (alerts off).
+ * @throws AlertConfigError when `TABLE_NAME` is missing beside a topic, or `RETENTION_DAYS` is set but not a
+ *   positive whole number (as the handler's own configuration rejects it: a typo must not keep ledger items forever).
+ */
+export function alertSettingsFromEnv(env: NodeJS.ProcessEnv): AlertSettings | undefined {
+  const topicArn = env.ALERT_TOPIC_ARN;
+  const tableName = env.TABLE_NAME;
+  if (topicArn === undefined || topicArn === '') return undefined;
+  if (tableName === undefined || tableName === '') {
+    throw new AlertConfigError('ALERT_TOPIC_ARN is set but TABLE_NAME is not: the alert ledger needs the event table');
+  }
+  const retention = env.RETENTION_DAYS;
+  let ttlDays: number | undefined;
+  if (retention !== undefined && retention !== '') {
+    ttlDays = Number(retention);
+    if (!Number.isInteger(ttlDays) || ttlDays <= 0) {
+      throw new AlertConfigError(`RETENTION_DAYS must be a positive whole number of days, got '${retention}'`);
+    }
+  }
+  const eventBusName = env.ALERT_EVENT_BUS_NAME;
+  const region = env.AWS_REGION;
+  return {
+    topicArn,
+    tableName,
+    ...(eventBusName !== undefined && eventBusName !== '' ? { eventBusName } : {}),
+    ...(ttlDays === undefined ? {} : { ttlDays }),
+    ...(region !== undefined && region !== '' ? { region } : {}),
+  };
+}
+
+/** Optional collaborators of {@link alertObserverFromEnv}: its logger, metrics, and the clients of its channels. */
+export type AlertObserverExtras = Pick<AlertObserverProps, 'metrics'> & {
+  readonly logger?: Pick<HandlerLogger, 'info' | 'warn'>;
+  /**
+   * The SNS and EventBridge clients of the channels: tests pass fakes (no local server exists for either).
+   * @default new clients of the function's region and credentials
+   */
+  readonly clients?: { readonly sns?: SnsSender; readonly eventBridge?: EventBridgeSender };
+};
 
 /**
  * Builds the alert observer from the environment, or undefined when `ALERT_TOPIC_ARN` is not set. Call it once per
  * execution environment (cold start): the "alerts are off" warning is logged on each call.
  * @throws AlertConfigError when `ALERT_TOPIC_ARN` is set and `TABLE_NAME` is not (the exactly-once ledger and the
- *   burst counters live in the event table): failing loudly beats sending no alert.
+ *   burst counters live in the event table): failing loudly beats sending no alert; or when `RETENTION_DAYS` is
+ *   malformed (see {@link alertSettingsFromEnv}).
  */
 export function alertObserverFromEnv(
   env: NodeJS.ProcessEnv,
   dynamodb: Pick<DynamoDBDocumentClient, 'send'>,
-  extras: Pick<AlertObserverProps, 'metrics'> & { readonly logger?: Pick<HandlerLogger, 'info' | 'warn'> } = {},
+  extras: AlertObserverExtras = {},
 ): AlertObserver | undefined {
-  const topicArn = env.ALERT_TOPIC_ARN;
-  const tableName = env.TABLE_NAME;
-  if (topicArn === undefined || topicArn === '') {
+  const settings = alertSettingsFromEnv(env);
+  if (settings === undefined) {
     extras.logger?.warn('compliance alerts are off: ALERT_TOPIC_ARN is not set', { alerts: 'off' });
     return undefined;
   }
-  if (tableName === undefined || tableName === '') {
-    throw new AlertConfigError('ALERT_TOPIC_ARN is set but TABLE_NAME is not: the alert ledger needs the event table');
-  }
+  const { topicArn, tableName, eventBusName, ttlDays, region } = settings;
   const { rules, config } = loadRuleSet(env.RULES_FILE);
-  const channels: AlertChannel[] = [new SnsAlertChannel({ client: new SNSClient({}), topicArn })];
-  if (env.ALERT_EVENT_BUS_NAME !== undefined && env.ALERT_EVENT_BUS_NAME !== '') {
-    channels.push(new EventBridgeAlertChannel({ client: new EventBridgeClient({}), eventBusName: env.ALERT_EVENT_BUS_NAME }));
+  const { clients, ...observerExtras } = extras;
+  const channels: AlertChannel[] = [new SnsAlertChannel({ client: clients?.sns ?? new SNSClient({}), topicArn })];
+  if (eventBusName !== undefined) {
+    channels.push(new EventBridgeAlertChannel({ client: clients?.eventBridge ?? new EventBridgeClient({}), eventBusName }));
   }
-  const retentionDays = env.RETENTION_DAYS === undefined || env.RETENTION_DAYS === '' ? undefined : Number(env.RETENTION_DAYS);
-  const region = env.AWS_REGION;
   return new AlertObserver({
     rules,
     config,
     delivery: {
-      ledger: new DynamoDBAlertLedger({
-        client: dynamodb,
-        tableName,
-        ...(retentionDays !== undefined && Number.isInteger(retentionDays) && retentionDays > 0 ? { ttlDays: retentionDays } : {}),
-      }),
+      ledger: new DynamoDBAlertLedger({ client: dynamodb, tableName, ...(ttlDays === undefined ? {} : { ttlDays }) }),
       channels,
     },
     burstCounter: new DynamoDBBurstCounter({ client: dynamodb, tableName }),
-    ...(region !== undefined && region !== '' ? { table: { name: tableName, region } } : {}),
-    ...extras,
+    ...(region === undefined ? {} : { table: { name: tableName, region } }),
+    ...observerExtras,
   });
 }

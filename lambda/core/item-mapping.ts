@@ -437,8 +437,3 @@ function valueSize(value: unknown): number {
   }
   return 0;
 }
-
-/** Write request units one event costs: ceil(size / 1 KB) per item, summed over the event item and its lookups. */
-export function writeUnitsOf(items: readonly object[]): number {
-  return items.reduce<number>((sum, item) => sum + Math.max(1, Math.ceil(itemSize(item) / 1024)), 0);
-}

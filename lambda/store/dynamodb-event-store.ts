@@ -125,18 +125,31 @@ export class DynamoDBEventStore implements EventStore {
     }
     const totals = { itemsWritten: 0, retries: 0 };
     let next = 0;
+    let failed = false;
     const worker = async (): Promise<void> => {
-      while (next < chunks.length) {
+      // Once a chunk has failed for good, the call fails: starting more chunks would only delay the error.
+      while (!failed && next < chunks.length) {
         const chunk = chunks[next++];
-        if (chunk !== undefined) await this.writeChunk(chunk, totals);
+        if (chunk === undefined) continue;
+        try {
+          await this.writeChunk(chunk, totals);
+        } catch (error) {
+          failed = true;
+          throw error;
+        }
       }
     };
     const workers = Array.from({ length: Math.min(this.props.concurrency ?? 4, chunks.length) }, worker);
     // Every worker settles before an error is raised, so no write is left running behind the caller's back.
     const results = await Promise.allSettled(workers);
     const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
-    if (failure !== undefined) throw failure.reason;
-    return totals;
+    if (failure === undefined) return totals;
+    if (failure.reason instanceof EventStoreWriteError) {
+      // The error was made when its chunk gave up; chunks in flight beside it may have been written since.
+      const { details, message, cause } = failure.reason;
+      throw new EventStoreWriteError(message, { ...details, itemsWritten: totals.itemsWritten }, { cause });
+    }
+    throw failure.reason;
   }
 
   private async writeChunk(

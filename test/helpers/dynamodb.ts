@@ -82,7 +82,11 @@ export function localDocumentClient(endpoint: string, options: { maxAttempts?: n
   return DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } });
 }
 
-/** Creates the event table, exactly as the stack defines it, and waits until it exists. */
+/**
+ * Creates the event table, exactly as the stack defines it. It does not wait for the table to become ACTIVE:
+ * DynamoDB Local creates a table synchronously, so it is usable as soon as CreateTable returns (against real
+ * DynamoDB a caller would have to wait with `waitUntilTableExists`).
+ */
 export async function createEventTable(client: DynamoDBDocumentClient, tableName: string): Promise<void> {
   await client.send(new CreateTableCommand(createTableInput(tableName)));
 }

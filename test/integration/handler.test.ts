@@ -11,13 +11,14 @@ import { TRIMMED_MARKER, TRIMMED_SOURCE, type LookupKind } from '../../lambda/co
 import type { CloudTrailRecord, UserIdentity } from '../../lambda/core/types';
 import { createHandler, type HandlerConfig, type HandlerLogger, type HandlerMetrics } from '../../lambda/handler';
 import { startDynamoDBLocal, type DynamoDBLocalServer } from '../../lambda/local/dynamodb-local';
-import { DynamoDBEventStore } from '../../lambda/store/dynamodb-event-store';
+import { DynamoDBEventStore, EventStoreWriteError } from '../../lambda/store/dynamodb-event-store';
 import { getEvent, queryLookup, type QueryOptions } from '../../lambda/store/event-queries';
 import { DynamoDBFileLedger } from '../../lambda/store/file-ledger';
 import { createEventTable, localDocumentClient } from '../helpers/dynamodb';
 import { collect, gzippedLogFile, loadFixture, record } from '../helpers/fixtures';
 import { sqsEventOf, type NotifiedObjectSpec } from '../helpers/s3-events';
 import { startS3rver, type LocalS3 } from '../helpers/s3rver';
+import { startServers } from '../helpers/servers';
 import { startThrottlingProxy, type ThrottlingProxy } from '../helpers/throttling-proxy';
 
 // The servers take seconds to start and the throttled test waits on backoff: well past jest's 5 s default.
@@ -95,7 +96,16 @@ let client: DynamoDBDocumentClient;
 let throttledClient: DynamoDBDocumentClient | undefined;
 
 beforeAll(async () => {
-  [dynamodb, s3] = await Promise.all([startDynamoDBLocal(), startS3rver([BUCKET])]);
+  // Each server is kept as soon as it is up, so afterAll stops it even when the other one failed to start.
+  await startServers([
+    startDynamoDBLocal().then((server) => {
+      dynamodb = server;
+    }),
+    startS3rver([BUCKET]).then((server) => {
+      s3 = server;
+    }),
+  ]);
+  if (dynamodb === undefined) throw new Error('DynamoDB Local did not start');
   client = localDocumentClient(dynamodb.endpoint);
   proxy = await startThrottlingProxy(dynamodb.endpoint, { throttleEvery: 4 });
   // No SDK retries: the store itself must recover the throttled calls.
@@ -187,9 +197,12 @@ describe('handler → DynamoDB: every access pattern', () => {
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-corrupt' }] });
   });
 
-  it('was sent keys encoded as S3 encodes them: space as +, + as %2B, = as %3D', () => {
-    // assess: the notification carries the encoded prefix, so the stored events above prove it was decoded
-    expect(event.Records[0]?.body).toContain('"key":"audit+logs/team%2Bops/env%3Dprod/AWSLogs/');
+  it('decodes the key S3 encoded (space as +, + as %2B, = as %3D) and records it as the event\'s source', async () => {
+    // act
+    const stored = await getEvent(client, TABLE, A1.eventID);
+
+    // assess: the notification carried `audit+logs/team%2Bops/env%3Dprod/...`; the stored URI has the real key
+    expect(stored?.source?.uri).toBe(`s3://${BUCKET}/${logKey('20', 'a')}`);
   });
 
   it('skips the repeated eventID of file A once, and writes the exact items of the five events', async () => {
@@ -303,6 +316,28 @@ describe('handler → DynamoDB: one eventID in two objects of one invocation, on
     expect([metrics.values.get('RecordsSkipped.duplicate-event'), metrics.values.get('EventsStored')]).toEqual([1, 4]);
     expect(await countItems(TABLE)).toBe(ITEMS_OF_A1 + ITEMS_OF_A2 + ITEMS_OF_B2 + 2);
     expect(await eventIDs(TABLE, 'elasticloadbalancing:DeleteLoadBalancer', ['action'])).toEqual([A2.eventID]);
+  });
+});
+
+describe('handler → DynamoDB: one eventID in two objects of one message, default flush size', () => {
+  const TABLE = 'events-flush-default';
+
+  it('stores the event once and fails no message', async () => {
+    // prepare: file X repeats A2 in itself; file Y holds A2 again and B2; each file is one write of its events
+    await createEventTable(client, TABLE);
+    await localS3().putObject(BUCKET, logKey('26', 'x'), gzippedLogFile([A1, A2, A2]));
+    await localS3().putObject(BUCKET, logKey('26', 'y'), gzippedLogFile([A2, B2]));
+    const metrics = new CountingMetrics();
+
+    // act
+    const response = await handlerFor(TABLE, client, metrics)(
+      sqsEventOf([{ id: 'm-1', objects: [{ bucket: BUCKET, key: logKey('26', 'x') }, { bucket: BUCKET, key: logKey('26', 'y') }] }]),
+    );
+
+    // assess
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(metrics.values.get('RecordsSkipped.duplicate-event')).toBe(1);
+    expect(await countItems(TABLE)).toBe(ITEMS_OF_A1 + ITEMS_OF_A2 + ITEMS_OF_B2 + 2);
   });
 });
 
@@ -420,5 +455,123 @@ describe('handler → DynamoDB: throttling', () => {
     expect(found.sort()).toEqual(records.map((r) => r.eventID).sort());
     expect(await countItems(TABLE)).toBe(EVENTS * 7 + 1);
     expect(metrics.values.get('ItemsWritten')).toBe(EVENTS * 7);
+  });
+});
+
+describe('handler → DynamoDB: writes that run out of attempts', () => {
+  const EVENTS = 10;
+  let refusing: ThrottlingProxy | undefined;
+  let halving: ThrottlingProxy | undefined;
+  let refusingClient: DynamoDBDocumentClient | undefined;
+  let halvingClient: DynamoDBDocumentClient | undefined;
+
+  beforeAll(async () => {
+    if (dynamodb === undefined) throw new Error('DynamoDB Local did not start');
+    refusing = await startThrottlingProxy(dynamodb.endpoint, { throttleEvery: 1 });
+    halving = await startThrottlingProxy(dynamodb.endpoint, { throttleEvery: 2 });
+    refusingClient = localDocumentClient(refusing.endpoint, { maxAttempts: 1 });
+    halvingClient = localDocumentClient(halving.endpoint, { maxAttempts: 1 });
+  });
+
+  afterAll(async () => {
+    refusingClient?.destroy();
+    halvingClient?.destroy();
+    await Promise.all([refusing?.stop(), halving?.stop()]);
+  });
+
+  /** A file of distinct deletions, stored in s3rver; returns its key. */
+  async function deletionsFile(name: string): Promise<string> {
+    const records = Array.from({ length: EVENTS }, (_, index) =>
+      record({
+        eventName: 'DeleteLoadBalancer',
+        readOnly: false,
+        eventTime: `2026-11-27T10:${String(index).padStart(2, '0')}:00Z`,
+        requestParameters: {
+          loadBalancerArn: `arn:aws:elasticloadbalancing:us-west-2:123456789012:loadbalancer/app/${name}-${index}/0123456789abcdef`,
+        },
+      }),
+    );
+    const key = logKey('27', name);
+    await localS3().putObject(BUCKET, key, gzippedLogFile(records));
+    return key;
+  }
+
+  /** The handler with a store of few attempts, `concurrency` chunks at a time. */
+  function handlerOfFewAttempts(
+    tableName: string,
+    tableClient: DynamoDBDocumentClient,
+    maxAttempts: number,
+    metrics: CountingMetrics,
+    errors: Record<string, unknown>[] = [],
+    concurrency = 1,
+  ) {
+    return createHandler({
+      source: new S3LogObjectSource(localS3().client),
+      store: new DynamoDBEventStore({ client: tableClient, tableName, maxAttempts, concurrency, baseDelayMs: 1, maxDelayMs: 5 }),
+      ledger: new DynamoDBFileLedger({ client: tableClient, tableName }),
+      logger: { ...quietLogger, error: (_message, attributes) => void errors.push(attributes) },
+      metrics,
+      config: { dropReadOnly: false },
+    });
+  }
+
+  it('reports the message failed when every write is throttled until the attempts run out', async () => {
+    // prepare
+    const TABLE = 'events-always-throttled';
+    await createEventTable(client, TABLE);
+    const key = await deletionsFile('refused');
+    if (refusingClient === undefined || refusing === undefined) throw new Error('the throttling proxy did not start');
+    const errors: Record<string, unknown>[] = [];
+    const handler = handlerOfFewAttempts(TABLE, refusingClient, 3, new CountingMetrics(), errors);
+
+    // act
+    const response = await handler(sqsEventOf([{ id: 'm-1', objects: [{ bucket: BUCKET, key }] }]));
+
+    // assess: the first chunk is refused on all of its 3 attempts and the write stops there; nothing is stored
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-1' }] });
+    expect(refusing.stats.throttled).toBe(3);
+    expect(await countItems(TABLE)).toBe(0);
+    expect(errors.map((fields) => [fields.errorName, fields.causeName])).toEqual([
+      [EventStoreWriteError.name, 'ProvisionedThroughputExceededException'],
+    ]);
+  });
+
+  it('counts as ItemsWritten the items a failed write did store', async () => {
+    // prepare: the first call of the chunk is half-forwarded (13 of its 25 items), the second refused, and the
+    // attempts end there. One chunk at a time, so the count is known exactly.
+    const TABLE = 'events-half-written';
+    await createEventTable(client, TABLE);
+    const key = await deletionsFile('halved');
+    if (halvingClient === undefined) throw new Error('the throttling proxy did not start');
+    const metrics = new CountingMetrics();
+
+    // act
+    const response = await handlerOfFewAttempts(TABLE, halvingClient, 2, metrics)(
+      sqsEventOf([{ id: 'm-1', objects: [{ bucket: BUCKET, key }] }]),
+    );
+
+    // assess: the file failed (so no ledger item), and the metric counts exactly the items in the table
+    const stored = await countItems(TABLE);
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-1' }] });
+    expect([metrics.values.get('ItemsWritten'), stored]).toEqual([13, 13]);
+  });
+
+  it('counts as ItemsWritten what chunks written beside the failed one stored, too', async () => {
+    // prepare: four chunks at a time; the chunks in flight when one gives up go on and may be written after it
+    const TABLE = 'events-half-written-concurrently';
+    await createEventTable(client, TABLE);
+    const key = await deletionsFile('halved-concurrently');
+    if (halvingClient === undefined) throw new Error('the throttling proxy did not start');
+    const metrics = new CountingMetrics();
+
+    // act
+    const response = await handlerOfFewAttempts(TABLE, halvingClient, 2, metrics, [], 4)(
+      sqsEventOf([{ id: 'm-1', objects: [{ bucket: BUCKET, key }] }]),
+    );
+
+    // assess: the metric counts exactly the items in the table
+    const stored = await countItems(TABLE);
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-1' }] });
+    expect(metrics.values.get('ItemsWritten')).toBe(stored);
   });
 });

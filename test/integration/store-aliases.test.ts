@@ -103,6 +103,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  client?.destroy();
   await server?.stop();
 });
 

@@ -701,7 +701,7 @@ describe('createHandler with a direct S3 event', () => {
 
   it('resolves when every record succeeds', async () => {
     // prepare
-    const { deps, source } = setup();
+    const { deps, source, store } = setup();
     source.put(logKey('a'), gzippedLogFile([deleteCall('a-1')]));
 
     // act
@@ -709,6 +709,7 @@ describe('createHandler with a direct S3 event', () => {
 
     // assess
     expect(response).toBeUndefined();
+    expect(store.eventIDs).toEqual(['a-1']);
   });
 });
 
@@ -719,7 +720,7 @@ describe('handler (production wiring)', () => {
     process.env = { ...saved };
   });
 
-  it('builds its clients from the environment and ignores an s3:TestEvent', async () => {
+  it('starts from the environment alone and answers an s3:TestEvent with no failed message', async () => {
     // prepare
     process.env = { ...saved, TABLE_NAME: 'events', DROP_READ_ONLY: 'false', AWS_REGION: 'us-west-2' };
     delete process.env.ALERT_TOPIC_ARN;

@@ -7,6 +7,7 @@ import { AlertObserver } from '../../../lambda/alerts/alert-observer';
 import { DynamoDBAlertLedger } from '../../../lambda/alerts/dynamodb-alert-ledger';
 import { DynamoDBBurstCounter } from '../../../lambda/alerts/dynamodb-burst-counter';
 import { AlertDeliveryError, deliverAlerts } from '../../../lambda/alerts/delivery';
+import { EventBridgeAlertChannel } from '../../../lambda/alerts/eventbridge-publisher';
 import { SnsAlertChannel } from '../../../lambda/alerts/sns-publisher';
 import type { Alert } from '../../../lambda/core/alerts/alert';
 import { BUILT_IN_RULES } from '../../../lambda/core/rules/builtin';
@@ -15,7 +16,7 @@ import type { CloudTrailRecord, UserIdentity } from '../../../lambda/core/types'
 import { startDynamoDBLocal, type DynamoDBLocalServer } from '../../../lambda/local/dynamodb-local';
 import { createEventTable, localDocumentClient } from '../../helpers/dynamodb';
 import { record } from '../../helpers/fixtures';
-import { FakeSns } from '../../unit/alerts/fakes';
+import { FakeEventBridge, FakeSns } from '../../unit/alerts/fakes';
 
 const TOPIC = 'arn:aws:sns:us-west-2:123456789012:trail-audit-alerts';
 const MALLORY: UserIdentity = {
@@ -58,7 +59,7 @@ function firstAlertOfFile(): Alert {
   return first;
 }
 
-let server: DynamoDBLocalServer;
+let server: DynamoDBLocalServer | undefined;
 let client: DynamoDBDocumentClient;
 let tableNumber = 0;
 
@@ -68,8 +69,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  client.destroy();
-  await server.stop();
+  // Optional chaining: when the server failed to start, there is no client to destroy and no server to stop.
+  client?.destroy();
+  await server?.stop();
 });
 
 /** A fresh event table per test, so tests do not see each other's claims. */
@@ -114,6 +116,26 @@ describe('alert delivery against DynamoDB Local', () => {
     await deliverAlerts(alertsOfFile(), { ledger: ledger(tableName), channels: [snsChannel(healthy)] });
 
     expect(healthy.entries.map((e) => e.MessageAttributes?.rule?.StringValue)).toEqual(['cloudtrail.logging-stopped']);
+  });
+
+  it('on retry after EventBridge failed, sends on EventBridge only: SNS holds its per-channel record', async () => {
+    const tableName = await freshTable();
+    const finding = firstAlertOfFile();
+    const sns = new FakeSns();
+    // One attempt: the single scripted failure is the channel's last, so the delivery fails.
+    const flaky = new FakeEventBridge({ [finding.eventID]: 1 });
+    const eventBridge = (fake: FakeEventBridge) => new EventBridgeAlertChannel({ client: fake, maxAttempts: 1, baseDelayMs: 0 });
+    await expect(
+      deliverAlerts([finding], { ledger: ledger(tableName), channels: [snsChannel(sns), eventBridge(flaky)] }),
+    ).rejects.toThrow(AlertDeliveryError);
+    const healthy = new FakeEventBridge();
+
+    const counts = await deliverAlerts([finding], {
+      ledger: ledger(tableName),
+      channels: [snsChannel(sns), eventBridge(healthy)],
+    });
+
+    expect([counts.sent, sns.entries.length, healthy.batches.flat().length]).toEqual([1, 1, 1]);
   });
 
   it('sends each alert once when two invocations race on the same file', async () => {

@@ -14,6 +14,7 @@ import { startDynamoDBLocal, type DynamoDBLocalServer } from '../../../lambda/lo
 import type { CloudTrailRecord } from '../../../lambda/core/types';
 import { gzippedLogFile, record } from '../../helpers/fixtures';
 import { startS3rver, type LocalS3 } from '../../helpers/s3rver';
+import { startServers } from '../../helpers/servers';
 import { parseNdjson, runCli, type CliRun } from './cli-helpers';
 
 jest.setTimeout(60_000);
@@ -32,21 +33,30 @@ const EVENTS: Record<(typeof DAYS)[number], CloudTrailRecord> = {
   '2026/11/22': record({ eventName: 'DeleteLoadBalancer', readOnly: false, eventTime: '2026-11-22T10:00:00Z' }),
 };
 
-let s3: LocalS3;
-let server: DynamoDBLocalServer;
-let workDir: string;
+let s3: LocalS3 | undefined;
+let server: DynamoDBLocalServer | undefined;
+let workDir: string | undefined;
 let ranged: CliRun;
 let rangedIds: string[];
 let rerun: CliRun;
 const savedEnv = { ...process.env };
 
-function target(): string[] {
-  return ['--table', TABLE, '--endpoint', server.endpoint];
+function target(endpoint: string): string[] {
+  return ['--table', TABLE, '--endpoint', endpoint];
 }
 
 beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), 'trail-audit-backfill-'));
-  [s3, server] = await Promise.all([startS3rver([BUCKET]), startDynamoDBLocal()]);
+  // Each server is kept as soon as it is up, so afterAll stops it even when the other one failed to start.
+  await startServers([
+    startS3rver([BUCKET]).then((started) => {
+      s3 = started;
+    }),
+    startDynamoDBLocal().then((started) => {
+      server = started;
+    }),
+  ]);
+  if (s3 === undefined || server === undefined) throw new Error('s3rver or DynamoDB Local did not start');
   Object.assign(process.env, CREDENTIALS);
   const client = new DynamoDBClient({
     endpoint: server.endpoint,
@@ -65,19 +75,19 @@ beforeAll(async () => {
   }
   const deps = { s3Client: s3.client };
   ranged = await runCli(
-    ['ingest', `s3://${BUCKET}/${REGION_FOLDER}/`, '--since', '2026-11-20', '--until', '2026-11-20', ...target()],
+    ['ingest', `s3://${BUCKET}/${REGION_FOLDER}/`, '--since', '2026-11-20', '--until', '2026-11-20', ...target(server.endpoint)],
     workDir,
     deps,
   );
-  const query = await runCli(['query', '--action', 'DeleteLoadBalancer', '--json', ...target()], workDir);
+  const query = await runCli(['query', '--action', 'DeleteLoadBalancer', '--json', ...target(server.endpoint)], workDir);
   rangedIds = parseNdjson(query.stdout).map((event) => event.eventID);
-  rerun = await runCli(['ingest', `s3://${BUCKET}/trail/`, ...target()], workDir, deps);
+  rerun = await runCli(['ingest', `s3://${BUCKET}/trail/`, ...target(server.endpoint)], workDir, deps);
 });
 
 afterAll(async () => {
-  await Promise.all([server.stop(), s3.stop()]);
   process.env = savedEnv;
-  await rm(workDir, { recursive: true, force: true });
+  await Promise.all([server?.stop(), s3?.stop()]);
+  if (workDir !== undefined) await rm(workDir, { recursive: true, force: true });
 });
 
 describe('ingest s3://', () => {

@@ -85,8 +85,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await server.stop();
+  // Optional: when beforeAll failed before the server was up, its error is the one to see, not a TypeError here.
   process.env = savedEnv;
+  await server?.stop();
   await rm(workDir, { recursive: true, force: true });
 });
 

@@ -51,10 +51,12 @@ describe('deliverAlerts', () => {
     const ledger = new MemoryLedger();
     const finding = alert();
     const snsFirst = new RecordingChannel('sns');
-    await deliverAlerts([finding], {
-      ledger,
-      channels: [snsFirst, new RecordingChannel('eventbridge', new Set([finding.eventID]))],
-    }).catch(() => undefined);
+    await expect(
+      deliverAlerts([finding], {
+        ledger,
+        channels: [snsFirst, new RecordingChannel('eventbridge', new Set([finding.eventID]))],
+      }),
+    ).rejects.toThrow(AlertDeliveryError);
     const snsRetry = new RecordingChannel('sns');
     const eventsRetry = new RecordingChannel('eventbridge');
 

@@ -4,6 +4,10 @@ import { listS3 } from '../../../lambda/cli/sources';
 /**
  * A real S3 client whose ListObjectsV2 calls are answered from an in-memory bucket with S3's semantics (prefix,
  * delimiter, common prefixes, pages of `pageSize`), before anything is serialised or sent.
+ *
+ * Faked rather than s3rver because s3rver returns no CommonPrefixes for delimiter listings of nested keys (its
+ * file store does not descend below a common prefix), so the walk from a high prefix down to the region folders
+ * cannot run against it; test/integration/cli/ingest-s3.test.ts covers the rest of `ingest s3://` on s3rver.
  */
 function fakeS3(keys: readonly string[], pageSize = 1000): { client: S3Client; listed: ListObjectsV2CommandInput[] } {
   const listed: ListObjectsV2CommandInput[] = [];

@@ -4,13 +4,13 @@ import {
   toItems,
   TRIMMED_MARKER,
   TRIMMED_SOURCE,
-  writeUnitsOf,
   type LookupItem,
 } from '../../../lambda/core/item-mapping';
 import { timeRangeCondition } from '../../../lambda/store/event-queries';
 import type { KeptEvent } from '../../../lambda/core/pipeline';
 import type { CloudTrailRecord, NormalisedEvent } from '../../../lambda/core/types';
 import { record } from '../../helpers/fixtures';
+import { writeUnitsOf } from '../../helpers/write-units';
 
 const ROLE_ARN = 'arn:aws:iam::123456789012:role/ci/Deployer';
 const SESSION_ARN = 'arn:aws:sts::123456789012:assumed-role/Deployer/deploy-session';

@@ -99,7 +99,8 @@ describe('user rules file', () => {
   });
 
   test('accepts the project\'s example rules file', () => {
-    expect(loadUserRulesFile('config/rules.example.json', PROJECT_ROOT).ruleCount).toBeGreaterThan(0);
+    // config/rules.example.json defines one custom rule beside its settings of the built-in ones.
+    expect(loadUserRulesFile('config/rules.example.json', PROJECT_ROOT).ruleCount).toBe(1);
   });
 
   test('fails synth on a file that is not JSON, naming the file', () => {

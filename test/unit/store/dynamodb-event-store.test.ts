@@ -163,6 +163,28 @@ describe('DynamoDBEventStore', () => {
     expect(requests).toHaveLength(1);
   });
 
+  it('counts in the error the items of chunks written beside the one that failed', async () => {
+    // prepare: 10 events of 5 items = two chunks sent at once; the first is refused for good, the second is
+    // throttled once and written on its retry, after the first has given up
+    let calls = 0;
+    const { client } = fakeDocumentClient((request) => {
+      calls += 1;
+      if (calls === 1) return wireError('ValidationException', 'One or more parameter values were invalid');
+      if (calls === 2) {
+        return { body: { UnprocessedItems: { [TABLE]: batchItems(request, TABLE).map((Item) => ({ PutRequest: { Item } })) } } };
+      }
+      return ok();
+    });
+    const store = new DynamoDBEventStore({ client, tableName: TABLE, sleep: noWait });
+    const events = Array.from({ length: 10 }, (_, index) => kept(`e-${index}`));
+
+    // act
+    const writing = store.putEvents(events);
+
+    // assess
+    await expect(writing).rejects.toMatchObject({ name: 'EventStoreWriteError', details: { itemsWritten: 25 } });
+  });
+
   it('writes the retention as expiresAt on every item', async () => {
     // prepare
     const { client, requests } = fakeDocumentClient(ok);
