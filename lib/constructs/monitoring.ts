@@ -90,62 +90,40 @@ export class Monitoring extends Construct {
 
     // A failed file is returned in `batchItemFailures` and the invocation succeeds: only the handler's own metrics
     // see it. Lambda's Errors alarm stays for what the handler cannot count (a crash, a timeout, out of memory).
-    this.filesFailedAlarm = this.metric('FilesFailed', fiveMinutes).createAlarm(this, 'FilesFailed', {
-      alarmDescription:
-        'trail-audit: the processor could not process a CloudTrail log file (read, decode or table write failed). ' +
+    this.filesFailedAlarm = this.alarmOnAny(
+      this.metric('FilesFailed', fiveMinutes),
+      'FilesFailed',
+      'trail-audit: the processor could not process a CloudTrail log file (read, decode or table write failed). ' +
         'The file is retried; after the last receive it moves to the dead-letter queue. See the function log for ' +
         'the bucket, key and error.',
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    this.messagesInvalidAlarm = this.metric('MessagesInvalid', fiveMinutes).createAlarm(this, 'MessagesInvalid', {
-      alarmDescription:
-        'trail-audit: a message on the processor queue is not an S3 event notification (not JSON, or no bucket and ' +
+    );
+    this.messagesInvalidAlarm = this.alarmOnAny(
+      this.metric('MessagesInvalid', fiveMinutes),
+      'MessagesInvalid',
+      'trail-audit: a message on the processor queue is not an S3 event notification (not JSON, or no bucket and ' +
         'key): a message sent to the queue by hand or a notification format the handler does not read. It is ' +
         'retried, then moves to the dead-letter queue.',
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+    );
     // Summed over an hour: such keys are rare and not urgent (the file stays in the bucket), yet a single one is
     // worth a look, since it may be a log file the processor is missing.
-    this.filesUnrecognisedAlarm = this.metric('FilesUnrecognised', Duration.hours(1)).createAlarm(
-      this,
+    this.filesUnrecognisedAlarm = this.alarmOnAny(
+      this.metric('FilesUnrecognised', Duration.hours(1)),
       'FilesUnrecognised',
-      {
-        alarmDescription:
-          'trail-audit: the processor skipped a key under a CloudTrail folder that does not have CloudTrail\'s key ' +
-          'layout (AWSLogs/[o-ORGID/]ACCOUNT/CloudTrail/...): it may be a log file the processor does not recognise ' +
-          'and is missing. Search the function log for "key under a CloudTrail folder without its layout" for the key.',
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      },
+      'trail-audit: the processor skipped a key under a CloudTrail folder that does not have CloudTrail\'s key ' +
+        'layout (AWSLogs/[o-ORGID/]ACCOUNT/CloudTrail/...): it may be a log file the processor does not recognise ' +
+        'and is missing. Search the function log for "key under a CloudTrail folder without its layout" for the key.',
     );
-    this.errorsAlarm = props.function
-      .metricErrors({ period: fiveMinutes, statistic: cloudwatch.Stats.SUM })
-      .createAlarm(this, 'Errors', {
-        alarmDescription:
-          'trail-audit: the processor function itself failed (crash, timeout or out of memory): the whole batch is ' +
-          'retried. A log file that fails is reported by the FilesFailed alarm, not by this one.',
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
-    this.throttlesAlarm = props.function
-      .metricThrottles({ period: fiveMinutes, statistic: cloudwatch.Stats.SUM })
-      .createAlarm(this, 'Throttles', {
-        alarmDescription: 'trail-audit: the processor was throttled (account concurrency exhausted).',
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
+    this.errorsAlarm = this.alarmOnAny(
+      props.function.metricErrors({ period: fiveMinutes, statistic: cloudwatch.Stats.SUM }),
+      'Errors',
+      'trail-audit: the processor function itself failed (crash, timeout or out of memory): the whole batch is ' +
+        'retried. A log file that fails is reported by the FilesFailed alarm, not by this one.',
+    );
+    this.throttlesAlarm = this.alarmOnAny(
+      props.function.metricThrottles({ period: fiveMinutes, statistic: cloudwatch.Stats.SUM }),
+      'Throttles',
+      'trail-audit: the processor was throttled (account concurrency exhausted).',
+    );
     this.deadLetterAlarm = props.deadLetterQueue
       .metricApproximateNumberOfMessagesVisible({ period: fiveMinutes, statistic: cloudwatch.Stats.MAXIMUM })
       .createAlarm(this, 'DeadLetterQueueNotEmpty', {
@@ -257,6 +235,18 @@ export class Monitoring extends Construct {
   }
 
   /** A processor metric as Powertools emits it: namespace `TrailAudit`, dimension `service=trail-audit`, summed. */
+  /** An alarm that fires when `metric` (a sum of occurrences) counts at least one in a period; no data is quiet. */
+  private alarmOnAny(metric: cloudwatch.IMetric, id: string, alarmDescription: string): cloudwatch.Alarm {
+    return new cloudwatch.Alarm(this, id, {
+      metric,
+      alarmDescription,
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  }
+
   private metric(metricName: string, period: Duration): cloudwatch.Metric {
     return new cloudwatch.Metric({
       namespace: METRICS_NAMESPACE,
