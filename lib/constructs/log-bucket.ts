@@ -69,6 +69,11 @@ export class LogBucket extends Construct {
       );
     }
 
+    // S3 server access logs are granted by bucket policy (with ObjectOwnership BucketOwnerEnforced), never by the
+    // LogDeliveryWrite ACL, whatever the feature flags of the app this construct is added to: without the flag CDK
+    // would set that ACL, which BucketOwnerEnforced forbids. Context set here is read only by this subtree.
+    this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
+
     this.key = new kms.Key(this, 'Key', {
       description: 'trail-audit: encrypts CloudTrail log files and the event table',
       enableKeyRotation: true,

@@ -1,0 +1,298 @@
+/**
+ * The whole of trail-audit as one reusable construct, {@link TrailAudit}: what `TrailAuditStack` deploys, and what a
+ * team with its own CDK app adds to one of its stacks.
+ */
+import { Aws, CfnCondition, CfnOutput, Duration, Fn, Stack } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { AuditTrail, type ManagementEvents } from './constructs/audit-trail';
+import { ComplianceAlerts } from './constructs/compliance-alerts';
+import { EventTable } from './constructs/event-table';
+import { LogBucket } from './constructs/log-bucket';
+import { LogProcessor, type LogLevel } from './constructs/log-processor';
+import { Monitoring } from './constructs/monitoring';
+import type { ValidatedRulesFile } from './user-rules';
+
+/** An existing trail's bucket to attach to, instead of creating a trail and a bucket. */
+export interface ExistingTrail {
+  /** The name of the bucket the existing trail writes to. */
+  readonly bucketName: string;
+  /**
+   * The ARN of the KMS key the trail encrypts with (its key policy must let this account's IAM grant decrypt).
+   * @default the log files are not KMS-encrypted (SSE-S3)
+   */
+  readonly kmsKeyArn?: string;
+  /**
+   * The trail's `S3KeyPrefix` (what comes before `AWSLogs/`).
+   * @default none
+   */
+  readonly keyPrefix?: string;
+}
+
+/**
+ * Props of {@link TrailAudit} (and of `TrailAuditStack`, which adds the stack's own); `lib/config.ts` builds them
+ * from CDK context.
+ */
+export interface TrailAuditProps {
+  /**
+   * E-mail address subscribed to the alerts topic.
+   * @default no subscription
+   */
+  readonly alertEmail?: string;
+  /**
+   * Attach to an existing trail's bucket: no trail, bucket or bucket key is created.
+   * @default a new trail and log bucket are created
+   */
+  readonly existingTrail?: ExistingTrail;
+  /**
+   * The trail name (new trail only).
+   * @default 'trail-audit'
+   */
+  readonly trailName?: string;
+  /**
+   * Management events recorded (new trail only).
+   * @default 'all'
+   */
+  readonly managementEvents?: ManagementEvents;
+  /**
+   * Create an organization trail (new trail only); needs `organizationId`.
+   * @default false
+   */
+  readonly isOrganizationTrail?: boolean;
+  /**
+   * The organization ID `o-...` of an organization trail.
+   * @default none
+   */
+  readonly organizationId?: string;
+  /**
+   * The management account ID of an organization trail deployed from a CloudTrail delegated administrator account
+   * (the management account owns the trail; the bucket and key policies name it).
+   * @default the stack's account
+   */
+  readonly managementAccountId?: string;
+  /**
+   * Also deliver the trail to CloudWatch Logs (new trail only).
+   * @default false
+   */
+  readonly cloudWatchLogs?: boolean;
+  /**
+   * Turn on CloudTrail Insights (new trail only).
+   * @default false
+   */
+  readonly insights?: boolean;
+  /**
+   * Days log files are kept in the bucket (new bucket only).
+   * @default 2557 (seven years)
+   */
+  readonly logRetentionDays?: number;
+  /**
+   * Object Lock in compliance mode on the log bucket (new bucket only; irreversible).
+   * @default false
+   */
+  readonly objectLock?: boolean;
+  /**
+   * Days stored events are kept in the table (DynamoDB TTL).
+   * @default kept until deleted
+   */
+  readonly tableRetentionDays?: number;
+  /**
+   * Drop read-only events instead of storing them.
+   * @default false
+   */
+  readonly dropReadOnly?: boolean;
+  /**
+   * A validated user rules file, bundled into the processor.
+   * @default built-in rules only
+   */
+  readonly userRules?: ValidatedRulesFile;
+  /**
+   * Minutes without a processed log file before the "no log file processed" alarm.
+   * @default 60
+   */
+  readonly noLogFileAlarmMinutes?: number;
+  /**
+   * Processor memory in MB.
+   * @default 1024
+   */
+  readonly processorMemorySize?: number;
+  /**
+   * Processor timeout.
+   * @default Duration.minutes(5)
+   */
+  readonly processorTimeout?: Duration;
+  /**
+   * Most concurrent processor invocations.
+   * @default 5
+   */
+  readonly processorMaxConcurrency?: number;
+  /**
+   * Powertools log level of the processor.
+   * @default 'INFO'
+   */
+  readonly logLevel?: LogLevel;
+  /**
+   * Retention of the processor's log group.
+   * @default logs.RetentionDays.THREE_MONTHS
+   */
+  readonly processorLogRetention?: logs.RetentionDays;
+  /**
+   * The processor's entry file, relative to the project root (tests point it at a stub to keep synth fast).
+   * @default 'lambda/handler.ts'
+   */
+  readonly processorEntry?: string;
+}
+
+/** Props that configure the trail and bucket this stack creates: meaningless with an existing trail. */
+const NEW_TRAIL_ONLY_PROPS = [
+  'trailName',
+  'managementEvents',
+  'isOrganizationTrail',
+  'organizationId',
+  'managementAccountId',
+  'cloudWatchLogs',
+  'insights',
+  'logRetentionDays',
+  'objectLock',
+] as const;
+
+/**
+ * trail-audit as one construct: a CloudTrail trail and its log bucket (or an existing trail's bucket), the processor
+ * that indexes Elastic Load Balancing, Elastic Beanstalk and EC2 Auto Scaling events into a DynamoDB table and raises
+ * compliance alerts, and the monitoring around it. Add it to a stack of your own
+ * (`new TrailAudit(this, 'Audit', { alertEmail })`), or deploy `TrailAuditStack`, which holds just this.
+ */
+export class TrailAudit extends Construct {
+  /** The log bucket (created or imported). */
+  public readonly logBucket: s3.IBucket;
+  /** The trail, when this stack creates one. */
+  public readonly trail?: AuditTrail;
+  /** The event table. */
+  public readonly eventTable: EventTable;
+  /** The processor. */
+  public readonly processor: LogProcessor;
+  /** The alerts topic and the tampering fast path. */
+  public readonly alerts: ComplianceAlerts;
+  /** Alarms and dashboard. */
+  public readonly monitoring: Monitoring;
+
+  public constructor(scope: Construct, id: string, props: TrailAuditProps = {}) {
+    super(scope, id);
+    const existing = props.existingTrail;
+    if (existing !== undefined) {
+      const newTrailOnly = NEW_TRAIL_ONLY_PROPS.filter((key) => props[key] !== undefined);
+      if (newTrailOnly.length > 0) {
+        throw new Error(
+          `TrailAudit: ${newTrailOnly.join(', ')} apply to a new trail, not to an existing trail's bucket`,
+        );
+      }
+    }
+
+    let logKey: kms.IKey | undefined;
+    let tableKey: kms.IKey | undefined;
+    if (existing === undefined) {
+      const logBucket = new LogBucket(this, 'LogBucket', {
+        ...(props.logRetentionDays === undefined ? {} : { retention: Duration.days(props.logRetentionDays) }),
+        ...(props.objectLock === undefined ? {} : { objectLock: props.objectLock }),
+      });
+      this.logBucket = logBucket.bucket;
+      // One key policy governs who reads the audit data, in the bucket and in the table.
+      tableKey = logBucket.key;
+      this.trail = new AuditTrail(this, 'Trail', {
+        bucket: logBucket.bucket,
+        encryptionKey: logBucket.key,
+        ...(props.trailName === undefined ? {} : { trailName: props.trailName }),
+        ...(props.managementEvents === undefined ? {} : { managementEvents: props.managementEvents }),
+        ...(props.isOrganizationTrail === undefined ? {} : { isOrganizationTrail: props.isOrganizationTrail }),
+        ...(props.organizationId === undefined ? {} : { organizationId: props.organizationId }),
+        ...(props.managementAccountId === undefined ? {} : { managementAccountId: props.managementAccountId }),
+        ...(props.cloudWatchLogs === undefined ? {} : { cloudWatchLogs: props.cloudWatchLogs }),
+        ...(props.insights === undefined ? {} : { insights: props.insights }),
+      });
+    } else {
+      logKey =
+        existing.kmsKeyArn === undefined ? undefined : kms.Key.fromKeyArn(this, 'ExistingTrailKey', existing.kmsKeyArn);
+      this.logBucket = s3.Bucket.fromBucketAttributes(this, 'ExistingTrailBucket', {
+        bucketName: existing.bucketName,
+        ...(logKey === undefined ? {} : { encryptionKey: logKey }),
+      });
+    }
+
+    this.eventTable = new EventTable(this, 'EventTable', tableKey === undefined ? {} : { encryptionKey: tableKey });
+    this.alerts = new ComplianceAlerts(
+      this,
+      'Alerts',
+      props.alertEmail === undefined ? {} : { alertEmail: props.alertEmail },
+    );
+    this.processor = new LogProcessor(this, 'Processor', {
+      bucket: this.logBucket,
+      ...(existing?.keyPrefix === undefined ? {} : { keyPrefix: existing.keyPrefix }),
+      ...(logKey === undefined ? {} : { logKey }),
+      table: this.eventTable.table,
+      alertTopic: this.alerts.topic,
+      ...(props.dropReadOnly === undefined ? {} : { dropReadOnly: props.dropReadOnly }),
+      ...(props.tableRetentionDays === undefined ? {} : { tableRetentionDays: props.tableRetentionDays }),
+      ...(props.userRules === undefined ? {} : { userRules: props.userRules }),
+      ...(props.processorEntry === undefined ? {} : { entry: props.processorEntry }),
+      ...(props.processorMemorySize === undefined ? {} : { memorySize: props.processorMemorySize }),
+      ...(props.processorTimeout === undefined ? {} : { timeout: props.processorTimeout }),
+      ...(props.processorMaxConcurrency === undefined ? {} : { maxConcurrency: props.processorMaxConcurrency }),
+      ...(props.logLevel === undefined ? {} : { logLevel: props.logLevel }),
+      ...(props.processorLogRetention === undefined ? {} : { logRetention: props.processorLogRetention }),
+    });
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      function: this.processor.function,
+      deadLetterQueue: this.processor.deadLetterQueue,
+      alarmTopic: this.alerts.topic,
+      ...(props.noLogFileAlarmMinutes === undefined
+        ? {}
+        : { noLogFileAlarmAfter: Duration.minutes(props.noLogFileAlarmMinutes) }),
+    });
+
+    new CfnOutput(this, 'LogBucketName', { value: this.logBucket.bucketName, description: 'CloudTrail log bucket' });
+    if (this.trail !== undefined) {
+      new CfnOutput(this, 'TrailArn', { value: this.trail.trailArn, description: 'CloudTrail trail' });
+    }
+    const tableName = this.eventTable.table.tableName;
+    new CfnOutput(this, 'EventTableName', { value: tableName, description: 'DynamoDB event table' });
+    new CfnOutput(this, 'EventTableConsoleUrl', {
+      value: `https://${consoleDomain(this)}/dynamodbv2/home?region=${Stack.of(this).region}#item-explorer?table=${tableName}`,
+      description: 'The event table in the DynamoDB console (type an ARN, a name or an access key ID as pk)',
+    });
+    new CfnOutput(this, 'ProcessorFunctionName', {
+      value: this.processor.function.functionName,
+      description: 'Processor Lambda function',
+    });
+    new CfnOutput(this, 'AlertTopicArn', { value: this.alerts.topic.topicArn, description: 'Alerts and alarms topic' });
+    new CfnOutput(this, 'DeadLetterQueueUrl', {
+      value: this.processor.deadLetterQueue.queueUrl,
+      description: 'Notifications of log files that failed every retry',
+    });
+    new CfnOutput(this, 'DeadLetterQueueArn', {
+      value: this.processor.deadLetterQueue.queueArn,
+      description: 'For aws sqs start-message-move-task --source-arn',
+    });
+    new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
+  }
+}
+
+/**
+ * The AWS Management Console's domain in the partition the stack is deployed to, resolved by CloudFormation:
+ * `console.amazonaws.cn` in China, `console.amazonaws-us-gov.com` in GovCloud (US), `console.aws.amazon.com`
+ * elsewhere. Conditions rather than a mapping: a mapping lookup fails the deployment in a partition it does not list,
+ * while the console link is not worth a failed deployment.
+ */
+function consoleDomain(scope: Construct): string {
+  const inPartition = (id: string, partition: string): CfnCondition =>
+    new CfnCondition(scope, id, { expression: Fn.conditionEquals(Aws.PARTITION, partition) });
+  return Fn.conditionIf(
+    inPartition('InAwsChinaPartition', 'aws-cn').logicalId,
+    'console.amazonaws.cn',
+    Fn.conditionIf(
+      inPartition('InAwsGovCloudPartition', 'aws-us-gov').logicalId,
+      'console.amazonaws-us-gov.com',
+      'console.aws.amazon.com',
+    ),
+  ).toString();
+}
