@@ -2,6 +2,7 @@
 import eslint from '@eslint/js';
 import jest from 'eslint-plugin-jest';
 import tseslint from 'typescript-eslint';
+import layers from './eslint-rules/layers.cjs';
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'cdk.out/', 'coverage/', '.trail-audit/', 'scratch/'] },
@@ -20,6 +21,20 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       eqeqeq: ['error', 'always'],
       'no-console': 'error',
+    },
+  },
+  {
+    // The layers of lambda/ (ARCHITECTURE.md): core ← app ← adapters ← entry points.
+    files: ['lambda/**/*.ts'],
+    plugins: { layers },
+    rules: { 'layers/boundaries': 'error' },
+  },
+  {
+    // The pure core reads no environment (configuration comes in as arguments).
+    files: ['lambda/core/**/*.ts', 'lambda/app/**/*.ts'],
+    rules: {
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'the core and app take configuration as arguments' }],
+      'no-restricted-globals': ['error', { name: 'console', message: 'the core and app do not log: return counts, the door logs' }],
     },
   },
   {

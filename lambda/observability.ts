@@ -4,12 +4,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-
-/** The `service` key of every log line and metric. */
-export const SERVICE_NAME = 'trail-audit';
-
-/** The CloudWatch namespace of every trail-audit metric. */
-export const METRICS_NAMESPACE = 'TrailAudit';
+import { METRICS_NAMESPACE, SERVICE_NAME } from './app/metric-names';
 
 /** Structured JSON logger; log level from `POWERTOOLS_LOG_LEVEL` (default INFO). */
 export const logger = new Logger({ serviceName: SERVICE_NAME });

@@ -2,20 +2,8 @@
  * Reads log objects from S3 as a stream, so a 50 MB object never sits in memory whole.
  */
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-
-/** An opened log object: its bytes as a stream and what S3 says about its version and size. */
-export interface OpenedLogObject {
-  readonly body: AsyncIterable<Uint8Array>;
-  /** The ETag without its quotes: the fingerprint the file ledger keeps. */
-  readonly etag?: string;
-  readonly size?: number;
-}
-
-/** Where log objects come from; the handler depends on this port, tests pass a fake. */
-export interface LogObjectSource {
-  /** Opens the object; the caller consumes (or abandons) the body. */
-  open(bucket: string, key: string): Promise<OpenedLogObject>;
-}
+import type { LogObjectSource, OpenedLogObject } from '../app/ports';
+import { normaliseETag } from '../core/object-key';
 
 /** Raised when S3 answers without a body. */
 export class LogObjectReadError extends Error {
@@ -27,11 +15,6 @@ export class LogObjectReadError extends Error {
   ) {
     super(message);
   }
-}
-
-/** Removes the quotes S3 puts around an ETag (notifications carry it bare). */
-export function normaliseETag(etag: string): string {
-  return etag.replace(/^"|"$/g, '');
 }
 
 /** The S3 adapter: one GetObject per object; the body is the SDK's Node.js stream. */

@@ -6,12 +6,7 @@
  * the dead-letter queue without ever having failed. A new message starts again at receive count 0.
  */
 import { SendMessageCommand, type SendMessageCommandOutput } from '@aws-sdk/client-sqs';
-
-/** Where the handler re-sends the messages it had no time to start; tests pass a fake. */
-export interface MessageRequeue {
-  /** Sends `body` to the queue as a new message; rejects when SQS did not accept it. */
-  requeue(body: string): Promise<void>;
-}
+import type { MessageRequeue } from '../app/ports';
 
 /** The slice of `SQSClient` the adapter uses: the fake in tests implements just this. */
 export interface SqsSender {

@@ -12,7 +12,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Alert } from '../core/alerts/alert';
 import { TTL_ATTRIBUTE } from '../store/table-definition';
-import type { AlertLedger, ClaimResult } from './delivery';
+import type { AlertLedger, ClaimResult } from '../app/ports';
 
 /** Properties of {@link DynamoDBAlertLedger}. */
 export interface DynamoDBAlertLedgerProps {

@@ -8,17 +8,12 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { BurstCounter } from '../app/ports';
 import type { PartialBurst } from '../core/rules/engine';
 import { TTL_ATTRIBUTE } from '../store/table-definition';
 
 /** Sort key prefix of burst counters. */
 export const BURST_COUNT_SORT_KEY_PREFIX = 'COUNT#';
-
-/** Counts a burst's events across files. */
-export interface BurstCounter {
-  /** Adds the file's events of a window and returns the window's distinct events so far (at least the threshold once reached). */
-  add(partial: PartialBurst): Promise<number>;
-}
 
 /** Properties of {@link DynamoDBBurstCounter}. */
 export interface DynamoDBBurstCounterProps {

@@ -5,7 +5,8 @@
 import { PutEventsCommand, type PutEventsCommandOutput } from '@aws-sdk/client-eventbridge';
 import type { Alert } from '../core/alerts/alert';
 import { alertEventEntry } from '../core/alerts/format';
-import { AlertDeliveryError, type AlertChannel } from './delivery';
+import { AlertDeliveryError } from '../app/alert-delivery';
+import type { AlertChannel } from '../app/ports';
 import { withRetries } from './retry';
 
 /** The slice of `EventBridgeClient` the channel uses. */

@@ -7,9 +7,8 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { HandlerLogger } from '../handler';
-import { AlertObserver, type AlertObserverProps } from './alert-observer';
-import type { AlertChannel } from './delivery';
+import { AlertObserver, type AlertObserverProps } from '../app/alert-observer';
+import type { AlertChannel, Logger } from '../app/ports';
 import { DynamoDBAlertLedger } from './dynamodb-alert-ledger';
 import { DynamoDBBurstCounter } from './dynamodb-burst-counter';
 import { EventBridgeAlertChannel, type EventBridgeSender } from './eventbridge-publisher';
@@ -68,7 +67,7 @@ export function alertSettingsFromEnv(env: NodeJS.ProcessEnv): AlertSettings | un
 
 /** Optional collaborators of {@link alertObserverFromEnv}: its logger, metrics, and the clients of its channels. */
 export type AlertObserverExtras = Pick<AlertObserverProps, 'metrics'> & {
-  readonly logger?: Pick<HandlerLogger, 'info' | 'warn'>;
+  readonly logger?: Pick<Logger, 'info' | 'warn'>;
   /**
    * The SNS and EventBridge clients of the channels: tests pass fakes (no local server exists for either).
    * @default new clients of the function's region and credentials

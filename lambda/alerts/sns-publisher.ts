@@ -5,7 +5,8 @@
 import { PublishBatchCommand, type PublishBatchCommandOutput } from '@aws-sdk/client-sns';
 import type { Alert } from '../core/alerts/alert';
 import { snsMessage, snsMessageAttributes, snsSubject } from '../core/alerts/format';
-import { AlertDeliveryError, type AlertChannel } from './delivery';
+import { AlertDeliveryError } from '../app/alert-delivery';
+import type { AlertChannel } from '../app/ports';
 import { withRetries } from './retry';
 
 /** The slice of `SNSClient` the channel uses: the fake in tests implements just this. */

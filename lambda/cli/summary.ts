@@ -2,7 +2,11 @@
  * Run totals of `process` and `ingest`: the pipeline's per-object counts added up, plus what happened to whole
  * files, printed as one summary line on stderr (identifiers and counts only).
  */
+import type { LogObjectOutcome } from '../app/log-object-service';
 import type { PipelineCounts } from '../core/pipeline';
+
+/** The summary's reason for events left out because their `eventTime` is outside `--since` / `--until`. */
+export const OUTSIDE_TIME_RANGE = 'outside-time-range';
 
 /** What a run did, over all its objects. */
 export interface RunTotals {
@@ -20,7 +24,11 @@ export interface RunTotals {
   unknownOperations: number;
   /** Records not kept, by reason. */
   skipped: Record<string, number>;
-  /** Items written (ingest only). */
+  /** Events written to the table (ingest only): what `kept` became once stored. */
+  stored: number;
+  /** Files stopped by an interrupt before they were finished (ingest only): a re-run reads them again. */
+  filesInterrupted: number;
+  /** Items written, a failed write's share included (ingest only). */
   itemsWritten: number;
   /** Write requests retried (ingest only). */
   retries: number;
@@ -38,6 +46,8 @@ export function newTotals(): RunTotals {
     kept: 0,
     unknownOperations: 0,
     skipped: {},
+    stored: 0,
+    filesInterrupted: 0,
     itemsWritten: 0,
     retries: 0,
   };
@@ -54,6 +64,32 @@ export function addCounts(totals: RunTotals, counts: PipelineCounts): void {
   }
   if (counts.fileSkipped !== undefined) {
     totals.filesSkipped[counts.fileSkipped] = (totals.filesSkipped[counts.fileSkipped] ?? 0) + 1;
+  }
+}
+
+/**
+ * Adds what the log-object service did with one object: a file the ledger already had is counted as unchanged and
+ * nothing else; a file skipped by its key (a digest or Insight folder) as a skipped file; anything read, failed or
+ * not, with its record counts, the events it stored and the items and retries its writes made.
+ */
+export function addOutcome(totals: RunTotals, outcome: LogObjectOutcome): void {
+  if (outcome.status === 'skipped' && outcome.reason === 'already-processed') {
+    totals.filesUnchanged += 1;
+    return;
+  }
+  if (outcome.status === 'skipped' && outcome.counts.fileSkipped === undefined) {
+    totals.filesSkipped[outcome.reason] = (totals.filesSkipped[outcome.reason] ?? 0) + 1;
+    return;
+  }
+  if (outcome.status === 'failed') totals.filesFailed += 1;
+  if (outcome.status === 'interrupted') totals.filesInterrupted += 1;
+  addCounts(totals, outcome.counts);
+  const { stored } = outcome;
+  totals.stored += stored.events;
+  totals.itemsWritten += stored.itemsWritten;
+  totals.retries += stored.retries;
+  if (stored.outsideRange > 0) {
+    totals.skipped[OUTSIDE_TIME_RANGE] = (totals.skipped[OUTSIDE_TIME_RANGE] ?? 0) + stored.outsideRange;
   }
 }
 

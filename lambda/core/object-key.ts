@@ -131,3 +131,8 @@ function standardFolders(below: readonly string[]): { region?: string; date?: st
   }
   return { region, date: `${year ?? ''}-${month ?? ''}-${day ?? ''}` };
 }
+
+/** Removes the quotes S3 puts around an ETag (GetObject and listings quote it; notifications carry it bare). */
+export function normaliseETag(etag: string): string {
+  return etag.replace(/^"|"$/g, '');
+}

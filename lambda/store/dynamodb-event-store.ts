@@ -5,7 +5,7 @@
 import { BatchWriteCommand, type BatchWriteCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { toItems } from '../core/item-mapping';
 import type { KeptEvent } from '../core/pipeline';
-import type { EventStore, PutEventsResult } from './event-store';
+import { EventStoreWriteError, type EventStore, type PutEventsResult } from '../app/ports';
 
 /** BatchWriteItem's limit of requests per call. */
 export const BATCH_WRITE_LIMIT = 25;
@@ -22,27 +22,6 @@ const RETRYABLE_ERROR_NAMES = new Set([
   'RequestTimeoutException',
 ]);
 
-/** Raised when items could not be written: after the last attempt, or on an error that retrying cannot fix. */
-export class EventStoreWriteError extends Error {
-  override readonly name = 'EventStoreWriteError';
-  constructor(
-    message: string,
-    readonly details: {
-      readonly tableName: string;
-      /** Items written by this `putEvents` call before it gave up. */
-      readonly itemsWritten: number;
-      /** Items of the failing batch that were not written. */
-      readonly itemsFailed: number;
-      readonly attempts: number;
-      /** The event IDs whose items were in the failing batch (IDs only, never content). */
-      readonly eventIDs: readonly string[];
-    },
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
-
 /** Properties of {@link DynamoDBEventStore}. */
 export interface DynamoDBEventStoreProps {
   readonly client: DynamoDBDocumentClient;
@@ -53,16 +32,16 @@ export interface DynamoDBEventStoreProps {
    */
   readonly retentionDays?: number;
   /**
+   * The clock written into each item's `storedAt`; injectable so a run is reproducible.
+   * @default the system clock
+   */
+  readonly now?: () => Date;
+  /**
    * BatchWriteItem calls per chunk before giving up (the first call included). The SDK's own retries of a
    * throttled call happen inside each attempt.
    * @default 10
    */
   readonly maxAttempts?: number;
-  /**
-   * Called before each retry with the number of items re-sent; the handler turns it into the `WriteRetries` metric.
-   * @default no callback
-   */
-  readonly onRetry?: (n: number) => void;
   /**
    * Base of the exponential backoff, in milliseconds.
    * @default 50
@@ -112,7 +91,10 @@ export class DynamoDBEventStore implements EventStore {
   /** Writes the events' items; see the class description for batching and retries. */
   async putEvents(events: readonly KeptEvent[]): Promise<PutEventsResult> {
     const byKey = new Map<string, Record<string, unknown>>();
-    const options = this.props.retentionDays === undefined ? {} : { retentionDays: this.props.retentionDays };
+    const options = {
+      ...(this.props.retentionDays === undefined ? {} : { retentionDays: this.props.retentionDays }),
+      ...(this.props.now === undefined ? {} : { now: this.props.now() }),
+    };
     for (const kept of events) {
       for (const item of toItems(kept, options)) {
         byKey.set(`${String(item.pk)}\u0000${String(item.sk)}`, item);
@@ -147,7 +129,7 @@ export class DynamoDBEventStore implements EventStore {
     if (failure.reason instanceof EventStoreWriteError) {
       // The error was made when its chunk gave up; chunks in flight beside it may have been written since.
       const { details, message, cause } = failure.reason;
-      throw new EventStoreWriteError(message, { ...details, itemsWritten: totals.itemsWritten }, { cause });
+      throw new EventStoreWriteError(message, { ...details, ...totals }, { cause });
     }
     throw failure.reason;
   }
@@ -185,7 +167,6 @@ export class DynamoDBEventStore implements EventStore {
         );
       }
       totals.retries += 1;
-      this.props.onRetry?.(pending.length);
       await (this.props.sleep ?? defaultSleep)(this.backoff(attempt));
     }
   }
@@ -199,7 +180,7 @@ export class DynamoDBEventStore implements EventStore {
   private failure(
     message: string,
     pending: readonly WriteRequest[],
-    totals: { itemsWritten: number },
+    totals: { itemsWritten: number; retries: number },
     attempts: number,
     cause: unknown,
   ): EventStoreWriteError {
@@ -218,6 +199,7 @@ export class DynamoDBEventStore implements EventStore {
       {
         tableName: this.props.tableName,
         itemsWritten: totals.itemsWritten,
+        retries: totals.retries,
         itemsFailed: pending.length,
         attempts,
         eventIDs,

@@ -4,29 +4,10 @@
  * work and tells an auditor what was read.
  */
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { FileLedger, LedgerEntry } from '../app/ports';
 
 /** Sort key of ledger items; their partition key is the object id. */
 export const LEDGER_SORT_KEY = 'LEDGER';
-
-/** One processed log object. */
-export interface LedgerEntry {
-  /** `s3://bucket/key` or `file:///abs/path`. */
-  readonly objectId: string;
-  /** The object's version as its source names it: the S3 ETag, or `size:mtime` of a local file. */
-  readonly fingerprint: string;
-  /** Events kept and stored from it. */
-  readonly events: number;
-  /** When processing finished (ISO 8601). */
-  readonly processedAt: string;
-}
-
-/** Records and recalls processed log objects. */
-export interface FileLedger {
-  /** The entry of an object, or undefined when it was never processed. */
-  get(objectId: string): Promise<LedgerEntry | undefined>;
-  /** Records (or overwrites) the entry of an object. */
-  put(entry: LedgerEntry): Promise<void>;
-}
 
 /** Raised when a ledger item does not have the shape trail-audit writes. */
 export class LedgerItemError extends Error {

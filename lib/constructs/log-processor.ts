@@ -12,7 +12,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IConstruct } from 'constructs';
 import type { ValidatedRulesFile } from '../user-rules';
 import { createNodejsFunction } from './lambda-defaults';
-import { METRICS_NAMESPACE, SERVICE_NAME } from './monitoring';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../../lambda/app/metric-names';
 
 /** Where the validated user rules file sits in the deployed function (`LAMBDA_TASK_ROOT` of a zip function). */
 export const DEPLOYED_RULES_FILE = '/var/task/user-rules.json';

@@ -7,10 +7,8 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { Service } from '../../lambda/core/types';
 
-/** The CloudWatch namespace the processor's Powertools Metrics emit to (`POWERTOOLS_METRICS_NAMESPACE`). */
-export const METRICS_NAMESPACE = 'TrailAudit';
-/** The Powertools service name (`POWERTOOLS_SERVICE_NAME`), also the `service` dimension of every metric. */
-export const SERVICE_NAME = 'trail-audit';
+// The processor's metric names, namespace and service dimension, defined once beside the code that emits them.
+import { METRIC, METRICS_NAMESPACE, metricPerReason, SERVICE_NAME } from '../../lambda/app/metric-names';
 
 /**
  * The per-service event counts the handler emits (`EventsStored.<service>`), with the dashboard label of each. A
@@ -91,14 +89,14 @@ export class Monitoring extends Construct {
     // A failed file is returned in `batchItemFailures` and the invocation succeeds: only the handler's own metrics
     // see it. Lambda's Errors alarm stays for what the handler cannot count (a crash, a timeout, out of memory).
     this.filesFailedAlarm = this.alarmOnAny(
-      this.metric('FilesFailed', fiveMinutes),
+      this.metric(METRIC.FilesFailed, fiveMinutes),
       'FilesFailed',
       'trail-audit: the processor could not process a CloudTrail log file (read, decode or table write failed). ' +
         'The file is retried; after the last receive it moves to the dead-letter queue. See the function log for ' +
         'the bucket, key and error.',
     );
     this.messagesInvalidAlarm = this.alarmOnAny(
-      this.metric('MessagesInvalid', fiveMinutes),
+      this.metric(METRIC.MessagesInvalid, fiveMinutes),
       'MessagesInvalid',
       'trail-audit: a message on the processor queue is not an S3 event notification (not JSON, or no bucket and ' +
         'key): a message sent to the queue by hand or a notification format the handler does not read. It is ' +
@@ -107,7 +105,7 @@ export class Monitoring extends Construct {
     // Summed over an hour: such keys are rare and not urgent (the file stays in the bucket), yet a single one is
     // worth a look, since it may be a log file the processor is missing.
     this.filesUnrecognisedAlarm = this.alarmOnAny(
-      this.metric('FilesUnrecognised', Duration.hours(1)),
+      this.metric(METRIC.FilesUnrecognised, Duration.hours(1)),
       'FilesUnrecognised',
       'trail-audit: the processor skipped a key under a CloudTrail folder that does not have CloudTrail\'s key ' +
         'layout (AWSLogs/[o-ORGID/]ACCOUNT/CloudTrail/...): it may be a log file the processor does not recognise ' +
@@ -135,7 +133,7 @@ export class Monitoring extends Construct {
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
-    this.noLogFileAlarm = this.metric('FilesProcessed', silence).createAlarm(this, 'NoLogFileProcessed', {
+    this.noLogFileAlarm = this.metric(METRIC.FilesProcessed, silence).createAlarm(this, 'NoLogFileProcessed', {
       alarmDescription:
         `trail-audit: no CloudTrail log file processed for ${silenceMinutes} minutes — the trail may have stopped ` +
         'delivering (StopLogging, bucket policy or key policy changed) or the notification is broken.',
@@ -163,7 +161,7 @@ export class Monitoring extends Construct {
     const metric = (name: string, label?: string): cloudwatch.Metric =>
       this.metric(name, fiveMinutes).with(label === undefined ? {} : { label });
     const storedByService = Object.entries(EVENTS_STORED_BY_SERVICE).map(([service, label]) =>
-      metric(`EventsStored.${service}`, label),
+      metric(metricPerReason.eventsStored(service), label),
     );
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       ...(props.dashboardName === undefined ? {} : { dashboardName: props.dashboardName }),
@@ -173,40 +171,40 @@ export class Monitoring extends Construct {
           new cloudwatch.GraphWidget({
             title: 'Log files',
             left: [
-              metric('FilesProcessed'),
-              metric('FilesSkipped'),
-              metric('FilesFailed'),
-              metric('FilesUnrecognised'),
+              metric(METRIC.FilesProcessed),
+              metric(METRIC.FilesSkipped),
+              metric(METRIC.FilesFailed),
+              metric(METRIC.FilesUnrecognised),
             ],
             width: 8,
           }),
           new cloudwatch.GraphWidget({
             title: 'Records and events',
-            left: [metric('RecordsRead'), metric('RecordsSkipped'), metric('EventsStored')],
+            left: [metric(METRIC.RecordsRead), metric(METRIC.RecordsSkipped), metric(METRIC.EventsStored)],
             width: 8,
           }),
           new cloudwatch.GraphWidget({
             title: 'Events stored by service',
-            left: [...storedByService, metric('EventsStored', 'All services')],
+            left: [...storedByService, metric(METRIC.EventsStored, 'All services')],
             width: 8,
           }),
         ],
         [
           new cloudwatch.GraphWidget({
             title: 'Alerts sent',
-            left: [metric('AlertsSent')],
+            left: [metric(METRIC.AlertsSent)],
             width: 6,
           }),
           new cloudwatch.GraphWidget({
             title: 'Queue messages, processor errors and throttles',
             left: [
-              metric('MessagesInvalid'),
-              metric('MessagesDeferred'),
-              metric('MessagesRequeued'),
+              metric(METRIC.MessagesInvalid),
+              metric(METRIC.MessagesDeferred),
+              metric(METRIC.MessagesRequeued),
               props.function.metricErrors({ period: fiveMinutes }),
               props.function.metricThrottles({ period: fiveMinutes }),
             ],
-            right: [metric('WriteRetries'), metric('UnknownOperations')],
+            right: [metric(METRIC.WriteRetries), metric(METRIC.UnknownOperations)],
             width: 6,
           }),
           new cloudwatch.GraphWidget({

@@ -1,22 +1,20 @@
 import { gzipSync } from 'node:zlib';
 import type { SQSBatchResponse } from 'aws-lambda';
-import type { LogObjectSource, OpenedLogObject } from '../../lambda/adapters/s3-log-reader';
-import type { MessageRequeue } from '../../lambda/adapters/sqs-message-requeue';
-import type { KeptEvent } from '../../lambda/core/pipeline';
 import {
-  configFromEnv,
-  ConfigError,
-  createHandler,
-  handler,
-  ObjectsFailedError,
-  type HandlerDeps,
-  type HandlerLogger,
-  type HandlerMetrics,
-  WriteRetryTally,
-} from '../../lambda/handler';
-import { EventStoreWriteError } from '../../lambda/store/dynamodb-event-store';
-import type { EventStore, PutEventsResult } from '../../lambda/store/event-store';
-import type { FileLedger, LedgerEntry } from '../../lambda/store/file-ledger';
+  EventStoreWriteError,
+  type EventStore,
+  type FileLedger,
+  type LedgerEntry,
+  type LogObjectSource,
+  type Logger as HandlerLogger,
+  type MessageRequeue,
+  type Metrics as HandlerMetrics,
+  type OpenedLogObject,
+  type PutEventsResult,
+} from '../../lambda/app/ports';
+import { createHandler, ObjectsFailedError, type ProcessorDeps as HandlerDeps } from '../../lambda/app/processor';
+import type { KeptEvent } from '../../lambda/core/pipeline';
+import { configFromEnv, ConfigError, handler } from '../../lambda/handler';
 import { chunked, gzippedLogFile, record } from '../helpers/fixtures';
 import { S3_TEST_EVENT_BODY, s3Event, s3EventRecord, sqsEventOf } from '../helpers/s3-events';
 
@@ -75,20 +73,17 @@ class FakeStore implements EventStore {
 
 /**
  * A store whose writes fail the way DynamoDBEventStore's do after its attempts run out: some items written, some
- * retries reported through `onRetry` as they happened, then an {@link EventStoreWriteError}.
+ * requests retried, then an {@link EventStoreWriteError} saying so.
  */
 class FailingStore implements EventStore {
-  constructor(
-    private readonly written: { itemsWritten: number; retries: number },
-    private readonly onRetry?: (n: number) => void,
-  ) {}
+  constructor(private readonly written: { itemsWritten: number; retries: number }) {}
 
   putEvents(events: readonly KeptEvent[]): Promise<PutEventsResult> {
-    this.onRetry?.(this.written.retries);
     return Promise.reject(
       new EventStoreWriteError('items could not be written', {
         tableName: 'events',
         itemsWritten: this.written.itemsWritten,
+        retries: this.written.retries,
         itemsFailed: 3,
         attempts: 10,
         eventIDs: events.map((kept) => kept.event.eventID),
@@ -564,12 +559,11 @@ describe('createHandler metrics', () => {
   });
 
   it('counts the items a failed write stored and the retries it made', async () => {
-    // prepare: the production wiring: the store reports retries to the tally as they happen
+    // prepare: the store's error says what the failed call wrote and retried
     const { deps, source, metrics } = setup();
     source.put(logKey('a'), gzippedLogFile([deleteCall('a-1'), deleteCall('a-2')]));
-    const writeRetries = new WriteRetryTally();
-    const store = new FailingStore({ itemsWritten: 7, retries: 4 }, writeRetries.onRetry);
-    const handler = createHandler({ ...deps, store, writeRetries });
+    const store = new FailingStore({ itemsWritten: 7, retries: 4 });
+    const handler = createHandler({ ...deps, store });
 
     // act
     const response = await handler(sqsEventOf([{ id: 'm1', objects: [{ bucket: BUCKET, key: logKey('a') }] }]));
@@ -582,20 +576,16 @@ describe('createHandler metrics', () => {
     ]);
   });
 
-  it('takes the retries of a successful write from the tally, not again from its result', async () => {
-    // prepare: a store that reports its retries both ways, as DynamoDBEventStore does
+  it('counts the retries a successful write reports', async () => {
+    // prepare
     const { deps, source, metrics } = setup();
     source.put(logKey('a'), gzippedLogFile([deleteCall('a-1')]));
-    const writeRetries = new WriteRetryTally();
     const store: EventStore = {
-      putEvents: (events) => {
-        writeRetries.onRetry(2);
-        return Promise.resolve({ itemsWritten: events.length * 5, retries: 2 });
-      },
+      putEvents: (events) => Promise.resolve({ itemsWritten: events.length * 5, retries: 2 }),
     };
 
     // act
-    await createHandler({ ...deps, store, writeRetries })(sqsEventOf([{ id: 'm1', objects: [{ bucket: BUCKET, key: logKey('a') }] }]));
+    await createHandler({ ...deps, store })(sqsEventOf([{ id: 'm1', objects: [{ bucket: BUCKET, key: logKey('a') }] }]));
 
     // assess
     expect(metrics.values.get('WriteRetries')).toBe(2);

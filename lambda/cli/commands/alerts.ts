@@ -8,14 +8,12 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { Alert } from '../../core/alerts/alert';
 import { alertJsonLine } from '../../core/alerts/format';
-import { decodeLogObject, parseRecordText } from '../../core/decode';
-import { validateRecord } from '../../core/record';
+import { newCounts, normaliseLogObject } from '../../core/pipeline';
 import { BUILT_IN_RULE_IDS, BUILT_IN_RULES } from '../../core/rules/builtin';
 import { RuleEngine } from '../../core/rules/engine';
 import { rulesPrefilter } from '../../core/rules/rule-set';
 import type { Rule, RulesConfig } from '../../core/rules/types';
 import { validateRulesFile } from '../../core/rules/validate';
-import { isInsightRecord } from '../../core/select';
 import { describeError, ExitCode, fileFailureLine, UsageError, type ExitCodeValue } from '../errors';
 import { Interrupted } from '../interrupt';
 import { writeLine, type CliIO } from '../io';
@@ -91,24 +89,29 @@ export async function runAlerts(inputs: readonly string[], options: AlertsOption
   let invalid = 0;
   for (const object of listing.objects) {
     if (io.signal.aborted) throw new Interrupted();
+    // The pipeline's own record loop, as the Lambda runs it: every record the rules' pre-filter accepts is parsed,
+    // validated and handed to the engine; the selected events themselves are not needed here.
+    const counts = newCounts();
+    const found: Alert[] = [];
     try {
-      for await (const item of decodeLogObject(await object.open(), { objectKey: object.objectKey })) {
-        if (item.kind === 'file-skipped') break;
-        records += 1;
-        if (!mayMatch(item.text)) continue;
-        const parsed = parseRecordText(item, object.objectKey);
-        if (isInsightRecord(parsed)) continue;
-        const validation = validateRecord(parsed);
-        if (!validation.ok) {
-          invalid += 1;
-          continue;
-        }
-        for (const alert of engine.onRecord(validation.record)) await print(alert);
-      }
+      const events = normaliseLogObject(
+        await object.open(),
+        {
+          objectKey: object.objectKey,
+          dropReadOnly: false,
+          onRecord: (record) => found.push(...engine.onRecord(record)),
+          mayMatchRecord: mayMatch,
+        },
+        counts,
+      );
+      for await (const kept of events) void kept;
     } catch (error) {
       failed += 1;
       await writeLine(io.stderr, fileFailureLine(object.displayName, error));
     }
+    records += counts.recordsRead;
+    invalid += counts.skipped['invalid-record'] ?? 0;
+    for (const alert of found) await print(alert);
   }
   for (const alert of engine.flush()) await print(alert);
   if (options.json !== true) await table.end();

@@ -5,7 +5,7 @@
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Command } from 'commander';
-import { newCounts, normaliseLogObject, type KeptEvent } from '../../core/pipeline';
+import { LogObjectService } from '../../app/log-object-service';
 import { DynamoDBEventStore } from '../../store/dynamodb-event-store';
 import { DynamoDBFileLedger } from '../../store/file-ledger';
 import { keyInRange } from '../date-folders';
@@ -15,7 +15,7 @@ import { writeLine, type CliIO } from '../io';
 import { forEachConcurrently } from '../pool';
 import { ProgressBar } from '../progress';
 import { listLocal, listS3, parseS3Url, type LogObject } from '../sources';
-import { addCounts, newTotals, renderSummary, type RunTotals } from '../summary';
+import { addOutcome, newTotals, renderSummary, type RunTotals } from '../summary';
 import { addTargetOptions, withTarget, type StartLocal, type Target, type TargetOptions } from '../target';
 import { parseTimeRange, type TimeRange } from '../time';
 
@@ -25,6 +25,8 @@ export interface IngestOptions extends TargetOptions {
   readonly until?: string;
   readonly concurrency?: string;
   readonly force?: boolean;
+  /** Read and count everything, write nothing (no event, no ledger entry). */
+  readonly dryRun?: boolean;
   readonly dropReadOnly?: boolean;
   /** An S3-compatible endpoint for `s3://` inputs (MinIO, a test server); path-style addressing. */
   readonly s3Endpoint?: string;
@@ -47,25 +49,6 @@ const MAX_CONCURRENCY = 64;
  * repeat after that is only rewritten, which the store's idempotent writes make harmless.
  */
 const MAX_REMEMBERED_EVENT_IDS = 1_000_000;
-
-/** The summary's reason for events left out because their `eventTime` is outside `--since` / `--until`. */
-export const OUTSIDE_TIME_RANGE = 'outside-time-range';
-
-/**
- * Whether an `eventTime` falls in the range (both ends inclusive). Date folders only narrow the files read: a
- * folder holds events of the day before (CloudTrail delivers up to about 15 minutes late) and the extra day read
- * after `--until` holds events after it, so each event is checked. A time that does not parse cannot be placed
- * in a range: it is kept only when no range is asked for.
- */
-export function inTimeRange(eventTime: string, range: TimeRange): boolean {
-  if (range.since === undefined && range.until === undefined) return true;
-  const time = Date.parse(eventTime);
-  if (Number.isNaN(time)) return false;
-  return (
-    (range.since === undefined || time >= range.since.getTime()) &&
-    (range.until === undefined || time <= range.until.getTime())
-  );
-}
 
 /** Parses `--concurrency`: a whole number from 1 to 64. */
 export function parseConcurrency(value: string | undefined): number {
@@ -132,7 +115,8 @@ export async function runIngest(
         ...(totals.retries > 0 ? [`${totals.retries.toLocaleString('en-US')} write retries`] : []),
       ]);
       const interrupted = io.signal.aborted ? ' (interrupted: a re-run goes on from here)' : '';
-      await writeLine(io.stderr, `ingest: ${summary} → ${target.description}${interrupted}`);
+      const dryRun = options.dryRun === true ? ' (dry run: nothing was written)' : '';
+      await writeLine(io.stderr, `ingest: ${summary} → ${target.description}${dryRun}${interrupted}`);
       throwIfInterrupted(io.signal);
       return totals.filesFailed > 0 ? ExitCode.InputFailed : ExitCode.Ok;
     },
@@ -155,15 +139,21 @@ async function ingestObjects(
     readonly concurrency: number;
     readonly range: TimeRange;
     readonly force?: boolean;
+    readonly dryRun?: boolean;
     readonly dropReadOnly?: boolean;
   },
   totals: RunTotals,
   io: CliIO,
 ): Promise<void> {
-  const store = new DynamoDBEventStore({ client: target.client, tableName: target.tableName });
-  const ledger = new DynamoDBFileLedger({ client: target.client, tableName: target.tableName });
+  const service = new LogObjectService({
+    store: new DynamoDBEventStore({ client: target.client, tableName: target.tableName, now: io.now }),
+    ledger: new DynamoDBFileLedger({ client: target.client, tableName: target.tableName }),
+    dropReadOnly: options.dropReadOnly === true,
+    now: io.now,
+    flushEvents: EVENTS_PER_WRITE,
+  });
   const progress = new ProgressBar(io.stderr);
-  const seenEventIds = new Set<string>();
+  const storedInRun = new Set<string>();
   const started = Date.now();
   const bytesTotal = objects.reduce((sum, object) => sum + object.size, 0);
   let filesDone = 0;
@@ -188,107 +178,47 @@ async function ingestObjects(
     objects,
     options.concurrency,
     async (object) => {
-      const counts = newCounts();
-      // Bytes read of this object, and how many of them have their events written (what the bar counts).
-      let objectBytes = 0;
+      // Bytes of this object credited to the bar, and events counted: the bar counts what is written.
       let bytesCredited = 0;
-      const credit = (bytes: number): void => {
+      let eventsCounted = 0;
+      const credit = (bytes: number, stored: number): void => {
         bytesDone += bytes - bytesCredited;
         bytesCredited = bytes;
+        events += stored - eventsCounted;
+        eventsCounted = stored;
       };
-      let outsideRange = 0;
-      try {
-        const entry = await ledger.get(object.objectId);
-        if (options.force !== true && entry?.fingerprint === object.fingerprint) {
-          totals.filesUnchanged += 1;
-          return;
-        }
-        const body = countBytes(await object.open(), (n) => {
-          objectBytes += n;
-        });
-        let batch: KeptEvent[] = [];
-        const flush = async (): Promise<void> => {
-          if (batch.length === 0) return;
-          const result = await store.putEvents(batch);
-          totals.itemsWritten += result.itemsWritten;
-          totals.retries += result.retries;
-          events += batch.length;
-          batch = [];
-          // The decoder reads at most a chunk ahead of the events it has yielded: close enough for a bar.
-          credit(Math.min(objectBytes, object.size));
-          await progress.update(state());
-        };
-        if (seenEventIds.size > MAX_REMEMBERED_EVENT_IDS) seenEventIds.clear();
-        const kept = normaliseLogObject(
-          body,
-          {
-            objectKey: object.objectKey,
-            // Stored with each event (its `source`), as the ledger names the file: `file:///...` or `s3://...`.
-            objectUri: object.objectId,
-            dropReadOnly: options.dropReadOnly === true,
-            seenEventIds,
+      if (storedInRun.size > MAX_REMEMBERED_EVENT_IDS) storedInRun.clear();
+      const outcome = await service.process(
+        {
+          objectId: object.objectId,
+          key: object.objectKey,
+          fingerprint: object.fingerprint,
+          routing: 'lenient',
+          open: async () => ({ body: await object.open(), etag: object.fingerprint, size: object.size }),
+        },
+        {
+          ...(options.force === true ? { force: true } : {}),
+          ...(options.dryRun === true ? { dryRun: true } : {}),
+          range: options.range,
+          storedInRun,
+          signal: io.signal,
+          onProgress: async ({ bytesRead, eventsStored }) => {
+            // The decoder reads at most a chunk ahead of the events it has yielded: close enough for a bar.
+            credit(Math.min(bytesRead, object.size), eventsStored);
+            await progress.update(state());
           },
-          counts,
-        );
-        let unknownOperations = counts.unknownOperations;
-        for await (const event of kept) {
-          // The pipeline counts an event (kept, unknown operation) before yielding it: an event outside the range
-          // is taken back out of those counts and counted as skipped instead.
-          const unknownOperation = counts.unknownOperations > unknownOperations;
-          unknownOperations = counts.unknownOperations;
-          if (!inTimeRange(event.event.eventTime, options.range)) {
-            outsideRange += 1;
-            counts.kept -= 1;
-            if (unknownOperation) {
-              counts.unknownOperations -= 1;
-              unknownOperations -= 1;
-            }
-            continue;
-          }
-          batch.push(event);
-          if (batch.length >= EVENTS_PER_WRITE) await flush();
-        }
-        await flush();
-        // The ledger entry is written last: a file that failed half-way is redone whole on the next run. A file
-        // with events outside --since/--until is not recorded either: it was not ingested whole, and a later
-        // run with another range must read it again (the store's idempotent writes make the repeat harmless).
-        if (outsideRange === 0) {
-          await ledger.put({
-            objectId: object.objectId,
-            fingerprint: object.fingerprint,
-            events: counts.kept,
-            processedAt: new Date().toISOString(),
-          });
-        }
-        addCounts(totals, counts);
-      } catch (error) {
-        totals.filesFailed += 1;
-        addCounts(totals, counts);
-        await report(fileFailureLine(object.displayName, error));
-      } finally {
-        if (outsideRange > 0) {
-          totals.skipped[OUTSIDE_TIME_RANGE] = (totals.skipped[OUTSIDE_TIME_RANGE] ?? 0) + outsideRange;
-        }
-        filesDone += 1;
-        // The file is finished (a file skipped by the ledger was not read): all its bytes count as done.
-        credit(object.size);
-        await progress.update(state());
-      }
+        },
+      );
+      addOutcome(totals, outcome);
+      if (outcome.status === 'failed') await report(fileFailureLine(object.displayName, outcome.error));
+      filesDone += 1;
+      // The file is finished (a file skipped by the ledger was not read): all its bytes count as done.
+      credit(object.size, outcome.stored.events);
+      await progress.update(state());
     },
     () => io.signal.aborted,
   );
   await progress.clear();
-}
-
-/** Passes the stream through, telling `onChunk` how many bytes each chunk had (for the progress bar). */
-async function* countBytes(
-  source: AsyncIterable<Uint8Array>,
-  onChunk: (bytes: number) => void,
-): AsyncGenerator<Uint8Array> {
-  for await (const chunk of source) {
-    onChunk(chunk.byteLength);
-    yield chunk;
-  }
 }
 
 /** Registers `ingest` on the program. */
@@ -321,6 +251,7 @@ export function registerIngestCommand(
     )
     .option('--concurrency <n>', 'files read at the same time (1-64)', '4')
     .option('--force', 'ingest files again even if the ledger has them')
+    .option('--dry-run', 'read, select and count as usual, but write nothing to the table (no events, no ledger)')
     .option('--drop-read-only', 'leave out read-only calls (Describe*, List*, Get*)')
     .option('--s3-endpoint <url>', 'S3-compatible endpoint for s3:// inputs (path-style), e.g. MinIO');
   addTargetOptions(command).action(async (paths: string[], options: IngestOptions) => {

@@ -3,10 +3,10 @@
  * stack creates it, with the SNS channel behind a fake client (no local SNS server exists).
  */
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { AlertObserver } from '../../../lambda/alerts/alert-observer';
+import { AlertObserver } from '../../../lambda/app/alert-observer';
 import { DynamoDBAlertLedger } from '../../../lambda/alerts/dynamodb-alert-ledger';
 import { DynamoDBBurstCounter } from '../../../lambda/alerts/dynamodb-burst-counter';
-import { AlertDeliveryError, deliverAlerts } from '../../../lambda/alerts/delivery';
+import { AlertDeliveryError, deliverAlerts } from '../../../lambda/app/alert-delivery';
 import { EventBridgeAlertChannel } from '../../../lambda/alerts/eventbridge-publisher';
 import { SnsAlertChannel } from '../../../lambda/alerts/sns-publisher';
 import type { Alert } from '../../../lambda/core/alerts/alert';
@@ -221,7 +221,7 @@ describe('bursts across log files, against DynamoDB Local', () => {
   }
 
   async function processFile(alerts: AlertObserver, key: string, records: readonly CloudTrailRecord[]): Promise<void> {
-    const object = { bucket: 'logs', key };
+    const object = { objectId: `s3://logs/${key}`, key };
     for (const r of records) alerts.onRecord(r, object);
     await alerts.onObjectEnd(object);
   }

@@ -120,4 +120,16 @@ describe('ingest --since/--until', () => {
       EVENTS.onThe21st.eventID,
     ]);
   });
+
+  it('with --dry-run, counts what it would store and writes nothing, not even the ledger', async () => {
+    const table = await newTable();
+
+    const dry = await ingest(table, '--dry-run');
+    const real = await ingest(table);
+
+    expect({ dry: dry.stderr, stored: real.stderr }).toEqual({
+      dry: expect.stringMatching(/^ingest: 2 files, 4 records, 4 kept, 0 items written.*\(dry run: nothing was written\)/) as unknown,
+      stored: expect.stringMatching(/^ingest: 2 files, 4 records, 4 kept, [1-9]\d* items written/) as unknown,
+    });
+  });
 });

@@ -1,12 +1,12 @@
-import { AlertObserver } from '../../../lambda/alerts/alert-observer';
-import { AlertDeliveryError } from '../../../lambda/alerts/delivery';
+import { AlertObserver } from '../../../lambda/app/alert-observer';
+import { AlertDeliveryError } from '../../../lambda/app/alert-delivery';
 import { BUILT_IN_RULES } from '../../../lambda/core/rules/builtin';
 import type { UserIdentity } from '../../../lambda/core/types';
 import { record } from '../../helpers/fixtures';
 import { MemoryLedger, RecordingChannel } from './fakes';
 
-const OBJECT_A = { bucket: 'logs', key: 'AWSLogs/a.json.gz' };
-const OBJECT_B = { bucket: 'logs', key: 'AWSLogs/b.json.gz' };
+const OBJECT_A = { objectId: 's3://logs/AWSLogs/a.json.gz', key: 'AWSLogs/a.json.gz' };
+const OBJECT_B = { objectId: 's3://logs/AWSLogs/b.json.gz', key: 'AWSLogs/b.json.gz' };
 const STOP = record({ eventSource: 'cloudtrail.amazonaws.com', eventName: 'StopLogging', requestParameters: { name: 'audit' } });
 const MALLORY: UserIdentity = { type: 'IAMUser', arn: 'arn:aws:iam::123456789012:user/mallory', accountId: '123456789012' };
 

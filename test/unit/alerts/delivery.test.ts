@@ -1,4 +1,4 @@
-import { AlertDeliveryError, AlertsInFlightError, deliverAlerts } from '../../../lambda/alerts/delivery';
+import { AlertDeliveryError, AlertsInFlightError, deliverAlerts } from '../../../lambda/app/alert-delivery';
 import { alert } from '../core/alerts/alert-factory';
 import { MemoryLedger, RecordingChannel } from './fakes';
 

@@ -1,4 +1,4 @@
-import { AlertDeliveryError } from '../../../lambda/alerts/delivery';
+import { AlertDeliveryError } from '../../../lambda/app/alert-delivery';
 import { EventBridgeAlertChannel } from '../../../lambda/alerts/eventbridge-publisher';
 import { alert } from '../core/alerts/alert-factory';
 import { FakeEventBridge } from './fakes';

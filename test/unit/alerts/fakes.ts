@@ -5,8 +5,8 @@
 import type { PublishBatchCommand, PublishBatchCommandOutput, PublishBatchRequestEntry } from '@aws-sdk/client-sns';
 import type { PutEventsCommand, PutEventsCommandOutput, PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { Alert } from '../../../lambda/core/alerts/alert';
-import type { AlertChannel, AlertLedger, ClaimResult } from '../../../lambda/alerts/delivery';
-import { AlertDeliveryError } from '../../../lambda/alerts/delivery';
+import type { AlertChannel, AlertLedger, ClaimResult } from '../../../lambda/app/ports';
+import { AlertDeliveryError } from '../../../lambda/app/alert-delivery';
 
 const METADATA = { $metadata: {} };
 

@@ -1,4 +1,4 @@
-import { AlertObserver } from '../../../lambda/alerts/alert-observer';
+import { AlertObserver } from '../../../lambda/app/alert-observer';
 import { AlertConfigError, alertObserverFromEnv, alertSettingsFromEnv } from '../../../lambda/alerts/from-env';
 import { fakeDocumentClient, type WireRequest } from '../../helpers/dynamodb';
 import { record } from '../../helpers/fixtures';
@@ -127,7 +127,7 @@ describe('alertObserverFromEnv wiring', () => {
     const eventBridge = new FakeEventBridge();
     const observer = alertObserverFromEnv(env, client, { clients: { sns, eventBridge } });
     if (observer === undefined) throw new Error('alerts must be on');
-    const object = { bucket: 'logs', key: 'a.json.gz' };
+    const object = { objectId: 's3://logs/a.json.gz', key: 'a.json.gz' };
     observer.onRecord(
       record({ eventSource: 'cloudtrail.amazonaws.com', eventName: 'StopLogging', readOnly: false, requestParameters: { name: 'audit' } }),
       object,

@@ -1,4 +1,4 @@
-import { AlertDeliveryError } from '../../../lambda/alerts/delivery';
+import { AlertDeliveryError } from '../../../lambda/app/alert-delivery';
 import { SnsAlertChannel } from '../../../lambda/alerts/sns-publisher';
 import { snsMessage, snsSubject } from '../../../lambda/core/alerts/format';
 import { alert } from '../core/alerts/alert-factory';

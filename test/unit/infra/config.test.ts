@@ -1,7 +1,5 @@
 import { App, Duration } from 'aws-cdk-lib';
-import * as observability from '../../../lambda/observability';
 import { stackPropsFromContext } from '../../../lib/config';
-import { METRICS_NAMESPACE, SERVICE_NAME } from '../../../lib/constructs/monitoring';
 import { loadUserRulesFile } from '../../../lib/user-rules';
 import { PROJECT_ROOT, fixturePath } from './synth';
 
@@ -109,14 +107,5 @@ describe('user rules file', () => {
 
   test('fails synth on a missing file, naming it', () => {
     expect(() => loadUserRulesFile('no-such-rules.json', PROJECT_ROOT)).toThrow(/no-such-rules\.json: cannot be read/);
-  });
-});
-
-describe('metrics contract', () => {
-  test('the alarms and dashboard read the namespace and service the handler emits to', () => {
-    expect({ namespace: METRICS_NAMESPACE, service: SERVICE_NAME }).toEqual({
-      namespace: observability.METRICS_NAMESPACE,
-      service: observability.SERVICE_NAME,
-    });
   });
 });

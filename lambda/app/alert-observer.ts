@@ -3,15 +3,14 @@
  * of each log object and, once the object's events are stored, delivers its alerts exactly once. A delivery
  * failure throws from `onObjectEnd`, which fails the object (before its file-ledger entry), so it is retried.
  */
-import type { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Alert } from '../core/alerts/alert';
 import { RuleEngine } from '../core/rules/engine';
 import { rulesPrefilter } from '../core/rules/rule-set';
 import type { Rule, RulesConfig } from '../core/rules/types';
 import type { CloudTrailRecord } from '../core/types';
-import type { EventObserver, HandlerLogger, LogObjectRef } from '../handler';
-import { deliverAlerts, type DeliveryDeps } from './delivery';
-import type { BurstCounter } from './dynamodb-burst-counter';
+import { deliverAlerts, type DeliveryDeps } from './alert-delivery';
+import { METRIC } from './metric-names';
+import type { BurstCounter, EventObserver, Logger, LogObjectRef } from './ports';
 
 /** Properties of {@link AlertObserver}. */
 export interface AlertObserverProps {
@@ -26,8 +25,8 @@ export interface AlertObserverProps {
   readonly burstCounter?: BurstCounter;
   /** The event table, for the alerts' "table item" link. @default no link */
   readonly table?: { readonly name: string; readonly region: string };
-  readonly logger?: Pick<HandlerLogger, 'info'>;
-  readonly metrics?: { addMetric(name: string, unit: typeof MetricUnit.Count, value: number): unknown };
+  readonly logger?: Pick<Logger, 'info'>;
+  readonly metrics?: { addMetric(name: string, unit: 'Count', value: number): unknown };
   /** @default the system clock (suppression expiry) */
   readonly now?: () => Date;
 }
@@ -63,7 +62,7 @@ export class AlertObserver implements EventObserver {
   }
 
   async onObjectEnd(object: LogObjectRef): Promise<void> {
-    const key = objectKey(object);
+    const key = object.objectId;
     const state = this.objects.get(key);
     this.objects.delete(key);
     if (state === undefined) return;
@@ -78,11 +77,10 @@ export class AlertObserver implements EventObserver {
     const { suppressed } = state.engine.counts;
     if (alerts.length === 0 && suppressed === 0) return;
     const counts = alerts.length === 0 ? { sent: 0, alreadySent: 0, inFlight: 0 } : await deliverAlerts(alerts, this.props.delivery);
-    this.props.metrics?.addMetric('AlertsSent', 'Count', counts.sent);
-    this.props.metrics?.addMetric('AlertsSuppressed', 'Count', suppressed);
+    this.props.metrics?.addMetric(METRIC.AlertsSent, 'Count', counts.sent);
+    this.props.metrics?.addMetric(METRIC.AlertsSuppressed, 'Count', suppressed);
     this.props.logger?.info('alerts delivered', {
-      bucket: object.bucket,
-      key: object.key,
+      objectId: object.objectId,
       ...counts,
       suppressed,
       // Identifiers only, and not unboundedly many of them.
@@ -91,7 +89,7 @@ export class AlertObserver implements EventObserver {
   }
 
   private stateOf(object: LogObjectRef): ObjectState {
-    const key = objectKey(object);
+    const key = object.objectId;
     let state = this.objects.get(key);
     if (state === undefined) {
       if (this.objects.size >= MAX_OPEN_OBJECTS) {
@@ -104,7 +102,7 @@ export class AlertObserver implements EventObserver {
           ...(this.props.table !== undefined ? { table: this.props.table } : {}),
           // Single-call rules (root activity) alert per file: a later file's calls in the same window must not
           // fall on a ledger entry already sent.
-          logObject: `s3://${object.bucket}/${object.key}`,
+          logObject: object.objectId,
         }),
         alerts: [],
       };
@@ -112,8 +110,4 @@ export class AlertObserver implements EventObserver {
     }
     return state;
   }
-}
-
-function objectKey(object: LogObjectRef): string {
-  return `${object.bucket}\u0000${object.key}`;
 }

@@ -14,34 +14,7 @@
  * it re-sends on that channel after the lease. For security alerts a rare duplicate beats a lost alert.
  */
 import type { Alert } from '../core/alerts/alert';
-
-/** A channel alerts are delivered on: SNS, EventBridge. */
-export interface AlertChannel {
-  /** Stable name, recorded in the ledger per alert (`sns`, `eventbridge`). */
-  readonly name: string;
-  /**
-   * Delivers alerts, retrying transient per-entry failures.
-   * @throws AlertDeliveryError naming the alerts that were and were not delivered
-   */
-  deliver(alerts: readonly Alert[]): Promise<void>;
-}
-
-/** The outcome of a claim. */
-export type ClaimResult =
-  | { readonly status: 'claimed'; readonly token: string; readonly deliveredTo: readonly string[] }
-  | { readonly status: 'sent' }
-  | { readonly status: 'in-flight' };
-
-/** The exactly-once ledger: a lease per alert key, and which channels each alert reached. */
-export interface AlertLedger {
-  claim(alert: Alert): Promise<ClaimResult>;
-  /** Records that a channel accepted the alert. */
-  recordDelivery(alert: Alert, channel: string): Promise<void>;
-  /** Marks the alert sent (every channel reached). Returns false when the lease was lost to another attempt. */
-  complete(alert: Alert, token: string): Promise<boolean>;
-  /** Ends the lease at once, so the next attempt can claim the alert. */
-  release(alert: Alert, token: string): Promise<void>;
-}
+import type { AlertChannel, AlertLedger } from './ports';
 
 /** Raised by a channel when some alerts could not be delivered after retries. */
 export class AlertDeliveryError extends Error {
