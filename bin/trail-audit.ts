@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * The CDK app: one `TrailAudit` stack, configured from CDK context (see `lib/config.ts` and the README), checked by
- * cdk-nag's AwsSolutions pack — an unacknowledged finding fails `cdk synth`.
+ * The CDK app: one `TrailAudit` stack, configured from CDK context (see `lib/config.ts` and docs/configuration.md),
+ * checked by cdk-nag's AwsSolutions pack — an unacknowledged finding fails `cdk synth`.
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';

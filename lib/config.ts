@@ -6,8 +6,8 @@ import type { TrailAuditStackProps } from './trail-audit-stack';
 import { loadUserRulesFile } from './user-rules';
 
 /**
- * Every CDK context key the app reads (`-c key=value` or `cdk.json` "context"), with what it sets. The README's
- * configuration table lists the same keys and defaults.
+ * Every CDK context key the app reads (`-c key=value` or `cdk.json` "context"), with what it sets. The table in
+ * docs/configuration.md lists the same keys and defaults.
  */
 export const CONTEXT_KEYS = [
   'alertEmail',

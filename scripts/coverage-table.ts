@@ -1,7 +1,7 @@
 /**
- * Writes the resource coverage table into README.md between `<!-- coverage:start -->` and
+ * Writes the resource coverage table into docs/coverage.md between `<!-- coverage:start -->` and
  * `<!-- coverage:end -->`, rendered from the resource tables. With `--check`, writes nothing and exits 1 when the
- * README is stale (for CI and the unit test's twin).
+ * page is stale (for CI and the unit test's twin).
  *
  * Usage: `npx tsx scripts/coverage-table.ts [--check]`
  */
@@ -10,19 +10,19 @@ import * as path from 'node:path';
 import { renderCoverageTable, replaceCoverageSection } from '../lambda/core/resources/coverage';
 import { RESOURCE_TABLES } from '../lambda/core/resources';
 
-const README = path.resolve(__dirname, '..', 'README.md');
+const COVERAGE_PAGE = path.resolve(__dirname, '..', 'docs', 'coverage.md');
 
 function main(argv: readonly string[]): number {
   const check = argv.includes('--check');
-  const current = readFileSync(README, 'utf8');
+  const current = readFileSync(COVERAGE_PAGE, 'utf8');
   const updated = replaceCoverageSection(current, renderCoverageTable(RESOURCE_TABLES));
   if (check) {
     if (updated === current) return 0;
-    console.error(`${README}: the coverage table is stale; run: npx tsx scripts/coverage-table.ts`);
+    console.error(`${COVERAGE_PAGE}: the coverage table is stale; run: npx tsx scripts/coverage-table.ts`);
     return 1;
   }
-  if (updated !== current) writeFileSync(README, updated);
-  console.log(updated === current ? 'README coverage table already up to date' : `README coverage table written`);
+  if (updated !== current) writeFileSync(COVERAGE_PAGE, updated);
+  console.log(updated === current ? 'docs/coverage.md already up to date' : 'docs/coverage.md written');
   return 0;
 }
 

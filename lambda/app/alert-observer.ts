@@ -47,7 +47,7 @@ interface ObjectState {
 export class AlertObserver implements EventObserver {
   /**
    * The rules' raw-text prefilter: a record whose text fails both this and the selection prefilter need not be
-   * parsed (see the pipeline's integration note in the README).
+   * parsed (see docs/processing.md, "Decoding log objects").
    */
   readonly mayMatch: (text: string) => boolean;
   private readonly objects = new Map<string, ObjectState>();

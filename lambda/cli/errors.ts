@@ -3,7 +3,7 @@
  */
 import { LogDecodeError } from '../core/decode';
 
-/** The CLI's exit codes (documented in the README's "CLI" section). */
+/** The CLI's exit codes (documented in docs/cli.md, "Exit codes"). */
 export const ExitCode = {
   /** Everything asked for was done. */
   Ok: 0,

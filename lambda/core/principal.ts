@@ -14,7 +14,7 @@ const UNKNOWN_ID = 'unknown';
 /**
  * Resolves who made a call, for every `userIdentity.type` CloudTrail writes.
  *
- * `id` is the identity that stays the same across sessions and keys (see the README's principal table):
+ * `id` is the identity that stays the same across sessions and keys (see the principal table in docs/processing.md):
  * - `IAMUser` → the user ARN;
  * - `Root` → the root ARN `arn:PARTITION:iam::ACCOUNT:root` (built from the account when absent);
  * - `AssumedRole` → the role ARN from `sessionContext.sessionIssuer.arn`; when the issuer is absent, derived from

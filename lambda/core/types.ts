@@ -88,7 +88,7 @@ export type Service = 'elb' | 'elbv2' | 'elasticbeanstalk' | 'autoscaling';
 export interface Principal {
   /** `userIdentity.type` as CloudTrail wrote it (`Unknown` when absent). */
   readonly type: string;
-  /** The stable identity: see the README's "Principal" table for each type. */
+  /** The stable identity: see the principal table in docs/processing.md for each type. */
   readonly id: string;
   /** `userIdentity.arn` as delivered (for an assumed role: the session ARN). */
   readonly arn?: string;

@@ -4,7 +4,7 @@
  * The CDK construct (`lib/constructs/event-table.ts`), the local mode (DynamoDB Local) and the integration tests
  * all create the table from this module, so the deployed table and the tested one cannot drift.
  *
- * Key design (see the README's "Key design"): one partition per thing a person knows — an event ID, a principal
+ * Key design (see docs/key-design.md): one partition per thing a person knows — an event ID, a principal
  * ARN or name, a session ARN, an access key ID, an action, a resource ARN or name — so that every question is one
  * Query with the value typed as it is. The sort key orders by time, so a Query with `ScanIndexForward: false` is
  * newest first and a time range is a `BETWEEN` on it.

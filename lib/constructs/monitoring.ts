@@ -127,7 +127,7 @@ export class Monitoring extends Construct {
       .createAlarm(this, 'DeadLetterQueueNotEmpty', {
         alarmDescription:
           'trail-audit: a log file failed every retry and is in the dead-letter queue; fix the cause, then redrive ' +
-          '(see the README, "Redrive the dead-letter queue").',
+          '(see docs/operations.md, "When a log file fails: the dead-letter queue").',
         threshold: 0,
         evaluationPeriods: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,

@@ -1,11 +1,11 @@
 /**
- * The README's coverage table, rendered from the resource tables themselves so the documentation cannot drift
- * from the code: one row per operation, with the resource types it names and where they are read.
+ * The coverage table of `docs/coverage.md`, rendered from the resource tables themselves so the documentation
+ * cannot drift from the code: one row per operation, with the resource types it names and where they are read.
  */
 import type { Service } from '../types';
 import type { OperationTable } from './specs';
 
-/** The services in the order the README lists them, with the API each table covers. */
+/** The services in the order the coverage page lists them, with the API each table covers. */
 const SERVICES: readonly { readonly service: Service; readonly title: string }[] = [
   { service: 'elb', title: 'Elastic Load Balancing, classic (`elb`, API 2012-06-01)' },
   { service: 'elbv2', title: 'Elastic Load Balancing v2 (`elbv2`, API 2015-12-01)' },
@@ -54,20 +54,20 @@ export function renderCoverageTable(tables: Readonly<Record<Service, OperationTa
   return lines.join('\n');
 }
 
-/** The README markers the coverage section sits between. */
+/** The marker that starts the coverage section of `docs/coverage.md`. */
 export const COVERAGE_START = '<!-- coverage:start -->';
-/** The README marker that ends the coverage section. */
+/** The marker that ends the coverage section. */
 export const COVERAGE_END = '<!-- coverage:end -->';
 
 /**
- * The README with the text between the coverage markers replaced by `section` (everything outside the markers
- * kept byte for byte). Throws when the markers are missing or out of order.
+ * The page (`docs/coverage.md`) with the text between the coverage markers replaced by `section` (everything
+ * outside the markers kept byte for byte). Throws when the markers are missing or out of order.
  */
-export function replaceCoverageSection(readme: string, section: string): string {
-  const start = readme.indexOf(COVERAGE_START);
-  const end = readme.indexOf(COVERAGE_END);
+export function replaceCoverageSection(page: string, section: string): string {
+  const start = page.indexOf(COVERAGE_START);
+  const end = page.indexOf(COVERAGE_END);
   if (start < 0 || end < 0 || end < start) {
-    throw new Error(`README has no "${COVERAGE_START}" ... "${COVERAGE_END}" section to write the coverage table in`);
+    throw new Error(`the page has no "${COVERAGE_START}" ... "${COVERAGE_END}" section to write the coverage table in`);
   }
-  return `${readme.slice(0, start + COVERAGE_START.length)}\n${section}\n${readme.slice(end)}`;
+  return `${page.slice(0, start + COVERAGE_START.length)}\n${section}\n${page.slice(end)}`;
 }

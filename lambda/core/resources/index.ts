@@ -25,7 +25,7 @@ import { ELBV2_TABLE } from './tables/elbv2';
 
 export type { OperationEntry, OperationTable, ResourceSpec } from './specs';
 
-/** The resource table of each service: the single source of the extraction and of the README's coverage table. */
+/** The resource table of each service: the single source of the extraction and of the table in docs/coverage.md. */
 export const RESOURCE_TABLES: Readonly<Record<Service, OperationTable>> = {
   elb: ELB_TABLE,
   elbv2: ELBV2_TABLE,

@@ -1,6 +1,6 @@
 /**
  * Reading identifiers out of `requestParameters` / `responseElements` by a short path such as
- * `request.defaultActions[].targetGroupArn`, the same text the README's coverage table shows.
+ * `request.defaultActions[].targetGroupArn`, the same text the table in docs/coverage.md shows.
  */
 import type { CloudTrailRecord, JsonObject } from '../types';
 

@@ -49,7 +49,7 @@ export interface ExtractionContext extends ArnContext {
 /**
  * One place in a record that names resources, and how to read it.
  *
- * `types`, `parents` and `from` describe the spec for the README's coverage table; `extract` reads the record. A
+ * `types`, `parents` and `from` describe the spec for the table in docs/coverage.md; `extract` reads the record. A
  * spec that finds nothing (a member absent, `responseElements` null) returns an empty list, never throws.
  */
 export interface ResourceSpec {

@@ -1,7 +1,7 @@
 /**
  * The built-in rules: the risky Elastic Load Balancing, Elastic Beanstalk and EC2 Auto Scaling changes, and the
  * trail and account hygiene events that matter whatever the service. Each can be disabled or re-graded in the
- * rules configuration (see `RulesConfig`); the README's rules table is this file, in prose.
+ * rules configuration (see `RulesConfig`); the rules table in docs/alerts.md is this file, in prose.
  *
  * Field names are CloudTrail's: API member names with the first letter lower-cased (`sSLCertificateId`).
  */
@@ -78,7 +78,7 @@ const failedCallNote = {
   text: 'The call failed (see errorCode), so nothing changed, but someone tried: find out who and why.',
 } as const;
 
-/** The built-in rules, in README order. */
+/** The built-in rules, in the order docs/alerts.md lists them. */
 export const BUILT_IN_RULES: readonly Rule[] = [
   {
     id: 'elb.load-balancer-deleted',

@@ -98,7 +98,7 @@ function expiryOf(suppression: Suppression): number {
  *   however often the file repeats the event.
  * - Burst rules (`threshold`) count distinct matching eventIDs per principal in epoch-aligned windows;
  *   {@link flush} returns one alert per (rule, principal, window) that reached the threshold, with the count.
- *   A burst spread over two files is counted per file (see the README's limits); with
+ *   A burst spread over two files is counted per file (see the limits in docs/alerts.md); with
  *   {@link RuleEngineOptions.logObject}, a single-call rule alerts once per (rule, principal, window, object).
  * - Suppressions are applied before an alert is returned; expired ones are ignored.
  */

@@ -1,8 +1,8 @@
 /**
- * The README's "querying in the DynamoDB console" guide (`docs/console-queries.md`) cannot drift from the table:
- * every documented `aws dynamodb` command runs here, with the AWS CLI, against DynamoDB Local holding the example
- * logs, and must return the same events as the `trail-audit query` written above it. The question table is kept
- * once, in the guide; the README's copy (between the same markers) must be the same text.
+ * The "querying in the DynamoDB console" guide (`docs/console-queries.md`) cannot drift from the table: every
+ * documented `aws dynamodb` command runs here, with the AWS CLI, against DynamoDB Local holding the example logs,
+ * and must return the same events as the `trail-audit query` written above it. The question table is kept once,
+ * in the guide, between its markers.
  */
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -19,7 +19,6 @@ jest.setTimeout(60_000);
 
 const execFileAsync = promisify(execFile);
 const GUIDE = resolve(__dirname, '..', '..', '..', 'docs', 'console-queries.md');
-const README = resolve(__dirname, '..', '..', '..', 'README.md');
 const TABLE_START = '<!-- console-table:start -->';
 const TABLE_END = '<!-- console-table:end -->';
 const TABLE = 'trail-audit-console-guide';
@@ -127,12 +126,6 @@ afterAll(async () => {
 describe('the question table', () => {
   it('is in the guide between its markers', () => {
     expect(questionTable(guide)).toEqual(expect.stringMatching(/^\| Question \|/));
-  });
-
-  it('is the same in the README as in the guide', () => {
-    const readme = questionTable(readFileSync(README, 'utf8'));
-
-    expect({ readme }).toEqual({ readme: questionTable(guide) });
   });
 
   it('gives every question over events a sort-key condition for a time range', () => {

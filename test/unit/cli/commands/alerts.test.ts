@@ -124,7 +124,7 @@ describe('trail-audit alerts on the project\'s examples', () => {
   const examples = join(__dirname, '..', '..', '..', '..', 'examples');
   const event = (n: number): string => `7d3e4a10-2026-4b20-9c11-${String(n).padStart(12, '0')}`;
 
-  it('prints the alerts the README lists', async () => {
+  it('prints the alerts docs/alerts.md lists', async () => {
     const io = captureIO(examples);
 
     const code = await runAlerts(['.'], { json: true }, io);

@@ -1,5 +1,5 @@
 /**
- * The README's coverage table is the rendering of the resource tables: it cannot drift from the code.
+ * The coverage table in docs/coverage.md is the rendering of the resource tables: it cannot drift from the code.
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -11,13 +11,13 @@ import {
   replaceCoverageSection,
 } from '../../../../lambda/core/resources/coverage';
 
-const README = path.resolve(__dirname, '..', '..', '..', '..', 'README.md');
+const COVERAGE_PAGE = path.resolve(__dirname, '..', '..', '..', '..', 'docs', 'coverage.md');
 
-describe('the README coverage table', () => {
+describe('the coverage table in docs/coverage.md', () => {
   it('equals the table rendered from the code (run `npx tsx scripts/coverage-table.ts` when this fails)', () => {
-    const readme = readFileSync(README, 'utf8');
+    const page = readFileSync(COVERAGE_PAGE, 'utf8');
 
-    expect(replaceCoverageSection(readme, renderCoverageTable(RESOURCE_TABLES))).toBe(readme);
+    expect(replaceCoverageSection(page, renderCoverageTable(RESOURCE_TABLES))).toBe(page);
   });
 
   it('has one row per operation of the four tables', () => {
@@ -33,9 +33,9 @@ describe('the README coverage table', () => {
 
 describe('replaceCoverageSection', () => {
   it('replaces only the text between the markers', () => {
-    const readme = `# Title\n\n${COVERAGE_START}\nold\n${COVERAGE_END}\n\nAfter.\n`;
+    const page = `# Title\n\n${COVERAGE_START}\nold\n${COVERAGE_END}\n\nAfter.\n`;
 
-    const replaced = replaceCoverageSection(readme, 'new');
+    const replaced = replaceCoverageSection(page, 'new');
 
     expect(replaced).toBe(`# Title\n\n${COVERAGE_START}\nnew\n${COVERAGE_END}\n\nAfter.\n`);
   });
