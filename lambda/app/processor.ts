@@ -12,20 +12,13 @@ import { errorFields } from './error-fields';
 import {
   LogObjectService,
   type LogObjectOutcome,
+  type LogObjectServiceDeps,
   type ObjectSkipReason,
   type StoreTally,
 } from './log-object-service';
 import { METRIC, metricPerReason } from './metric-names';
 import { isSQSEvent, notifiedObjects, parseMessageBody, type NotifiedObject } from './notifications';
-import type {
-  EventObserver,
-  EventStore,
-  FileLedger,
-  LogObjectSource,
-  Logger,
-  MessageRequeue,
-  Metrics,
-} from './ports';
+import type { LogObjectSource, Logger, MessageRequeue, Metrics } from './ports';
 
 /** Settings read once per execution environment. */
 export interface ProcessorConfig {
@@ -47,18 +40,15 @@ export interface ProcessorConfig {
   readonly minRemainingMs?: number;
 }
 
-/** What the processor needs; production wires real adapters (`lambda/handler.ts`), tests wire fakes. */
-export interface ProcessorDeps {
+/**
+ * What the processor needs; production wires real adapters (`lambda/handler.ts`), tests wire fakes. The store,
+ * ledger, observers and clock are the log-object service's ({@link LogObjectServiceDeps}).
+ */
+export interface ProcessorDeps extends Pick<LogObjectServiceDeps, 'store' | 'ledger' | 'observers' | 'now'> {
   readonly source: LogObjectSource;
-  readonly store: EventStore;
-  readonly ledger: FileLedger;
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly config: ProcessorConfig;
-  /** @default no observers */
-  readonly observers?: readonly EventObserver[];
-  /** @default `() => new Date()`; injectable so ledger entries are deterministic in tests */
-  readonly now?: () => Date;
   /**
    * Where a deferred SQS message is re-sent as a new message, the original then reported as done. Returning it as a
    * batch item failure instead would count its receive toward `maxReceiveCount` (SQS counts receives; changing the

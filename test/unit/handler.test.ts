@@ -3,8 +3,6 @@ import type { SQSBatchResponse } from 'aws-lambda';
 import {
   EventStoreWriteError,
   type EventStore,
-  type FileLedger,
-  type LedgerEntry,
   type LogObjectSource,
   type Logger as HandlerLogger,
   type MessageRequeue,
@@ -15,6 +13,7 @@ import {
 import { createHandler, ObjectsFailedError, type ProcessorDeps as HandlerDeps } from '../../lambda/app/processor';
 import type { KeptEvent } from '../../lambda/core/pipeline';
 import { configFromEnv, ConfigError, handler } from '../../lambda/handler';
+import { FakeLedger, FakeStore } from '../helpers/fakes';
 import { chunked, gzippedLogFile, record } from '../helpers/fixtures';
 import { S3_TEST_EVENT_BODY, s3Event, s3EventRecord, sqsEventOf } from '../helpers/s3-events';
 
@@ -58,19 +57,6 @@ class FakeSource implements LogObjectSource {
   }
 }
 
-class FakeStore implements EventStore {
-  readonly batches: string[][] = [];
-
-  putEvents(events: readonly KeptEvent[]): Promise<PutEventsResult> {
-    this.batches.push(events.map((kept) => kept.event.eventID));
-    return Promise.resolve({ itemsWritten: events.length * 5, retries: 0 });
-  }
-
-  get eventIDs(): string[] {
-    return this.batches.flat();
-  }
-}
-
 /**
  * A store whose writes fail the way DynamoDBEventStore's do after its attempts run out: some items written, some
  * requests retried, then an {@link EventStoreWriteError} saying so.
@@ -89,19 +75,6 @@ class FailingStore implements EventStore {
         eventIDs: events.map((kept) => kept.event.eventID),
       }),
     );
-  }
-}
-
-class FakeLedger implements FileLedger {
-  readonly entries = new Map<string, LedgerEntry>();
-
-  get(objectId: string): Promise<LedgerEntry | undefined> {
-    return Promise.resolve(this.entries.get(objectId));
-  }
-
-  put(entry: LedgerEntry): Promise<void> {
-    this.entries.set(entry.objectId, entry);
-    return Promise.resolve();
   }
 }
 

@@ -7,31 +7,11 @@ import {
   type LogObjectInput,
   type LogObjectServiceDeps,
 } from '../../../lambda/app/log-object-service';
-import type { EventStore, FileLedger, LedgerEntry, PutEventsResult } from '../../../lambda/app/ports';
-import type { KeptEvent } from '../../../lambda/core/pipeline';
+import { FakeLedger, FakeStore } from '../../helpers/fakes';
 import { gzippedLogFile, record } from '../../helpers/fixtures';
 
 const NOW = new Date('2026-11-21T12:00:00Z');
 const LOG_KEY = 'AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/20/111122223333_CloudTrail_us-east-1_20261120T1005Z_a.json.gz';
-
-class FakeStore implements EventStore {
-  readonly written: string[] = [];
-  putEvents(events: readonly KeptEvent[]): Promise<PutEventsResult> {
-    this.written.push(...events.map((kept) => kept.event.eventID));
-    return Promise.resolve({ itemsWritten: events.length * 5, retries: 0 });
-  }
-}
-
-class FakeLedger implements FileLedger {
-  readonly entries = new Map<string, LedgerEntry>();
-  get(objectId: string): Promise<LedgerEntry | undefined> {
-    return Promise.resolve(this.entries.get(objectId));
-  }
-  put(entry: LedgerEntry): Promise<void> {
-    this.entries.set(entry.objectId, entry);
-    return Promise.resolve();
-  }
-}
 
 function setup(deps: Partial<LogObjectServiceDeps> = {}): { service: LogObjectService; store: FakeStore; ledger: FakeLedger } {
   const store = new FakeStore();
@@ -70,7 +50,7 @@ describe('LogObjectService', () => {
 
     const outcome = await service.process(input(LOG_KEY, gzippedLogFile(deletes('a', 3))));
 
-    expect({ status: outcome.status, written: store.written, entry: ledger.entries.get(`s3://bucket/${LOG_KEY}`) }).toEqual({
+    expect({ status: outcome.status, written: store.eventIDs, entry: ledger.entries.get(`s3://bucket/${LOG_KEY}`) }).toEqual({
       status: 'processed',
       written: ['a-0', 'a-1', 'a-2'],
       entry: { objectId: `s3://bucket/${LOG_KEY}`, fingerprint: 'etag-1', events: 3, processedAt: NOW.toISOString() },
@@ -90,7 +70,7 @@ describe('LogObjectService', () => {
       'processed',
       'digest-file',
     ]);
-    expect(store.written).toEqual(['b-0']);
+    expect(store.eventIDs).toEqual(['b-0']);
   });
 
   it('writes nothing in a dry run, yet counts what it read', async () => {
@@ -98,7 +78,7 @@ describe('LogObjectService', () => {
 
     const outcome = await service.process(input(LOG_KEY, gzippedLogFile(deletes('c', 3))), { dryRun: true });
 
-    expect({ kept: outcome.counts.kept, events: outcome.stored.events, written: store.written, ledger: ledger.entries.size }).toEqual({
+    expect({ kept: outcome.counts.kept, events: outcome.stored.events, written: store.eventIDs, ledger: ledger.entries.size }).toEqual({
       kept: 3,
       events: 3,
       written: [],
@@ -113,7 +93,7 @@ describe('LogObjectService', () => {
     const outcome = await service.process(input(LOG_KEY, gzippedLogFile(deletes('d', 3))), { storedInRun });
 
     expect({
-      written: store.written,
+      written: store.eventIDs,
       duplicates: outcome.counts.skipped['duplicate-event'],
       kept: outcome.counts.kept,
       ledgerEvents: ledger.entries.get(`s3://bucket/${LOG_KEY}`)?.events,
@@ -127,7 +107,7 @@ describe('LogObjectService', () => {
 
     const outcome = await service.process(input(LOG_KEY, gzippedLogFile(records)), { range: { since: new Date('2026-11-20T00:00:00Z') } });
 
-    expect({ written: store.written, outside: outcome.stored.outsideRange, kept: outcome.counts.kept, ledger: ledger.entries.size }).toEqual({
+    expect({ written: store.eventIDs, outside: outcome.stored.outsideRange, kept: outcome.counts.kept, ledger: ledger.entries.size }).toEqual({
       written: ['e-in'],
       outside: 1,
       kept: 1,
