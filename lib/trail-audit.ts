@@ -292,6 +292,10 @@ export class TrailAudit extends Construct {
     }
     const tableName = this.eventTable.table.tableName;
     new CfnOutput(this, 'EventTableName', { value: tableName, description: 'DynamoDB event table' });
+    new CfnOutput(this, 'EventTableKeyArn', {
+      value: this.eventTable.key.keyArn,
+      description: 'KMS key of the event table: readers of the table need kms:Decrypt on it',
+    });
     new CfnOutput(this, 'EventTableConsoleUrl', {
       value: `https://${consoleDomain(this)}/dynamodbv2/home?region=${Stack.of(this).region}#item-explorer?table=${tableName}`,
       description: 'The event table in the DynamoDB console (type an ARN, a name or an access key ID as pk)',

@@ -963,14 +963,16 @@ describe('keys', () => {
 });
 
 describe('outputs', () => {
-  test('name the bucket, table, function, topic and dead-letter queue', () => {
+  test('name the bucket, keys, table, function, topic and dead-letter queue', () => {
     const outputs = Object.keys(synth.template.findOutputs('*'));
 
     expect(outputs).toEqual(
       expect.arrayContaining([
         'LogBucketName',
         'TrailArn',
+        'LogKeyArn',
         'EventTableName',
+        'EventTableKeyArn',
         'ProcessorFunctionName',
         'AlertTopicArn',
         'DeadLetterQueueUrl',
