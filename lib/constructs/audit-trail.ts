@@ -366,7 +366,8 @@ export class AuditTrail extends Construct {
 }
 
 /**
- * The most source accounts: each adds a statement of about 450 bytes to the bucket policy, which S3 caps at 20 KB.
+ * The most source accounts: each adds about 500 bytes to the bucket policy, which S3 caps at 20 KB (30 accounts and an
+ * organization trail measure about 16 KB).
  * More accounts than this belong in an organization trail.
  */
 export const MAX_SOURCE_ACCOUNTS = 30;
