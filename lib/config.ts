@@ -1,7 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
 import type { Node } from 'constructs';
 import type { ManagementEvents } from './constructs/audit-trail';
-import type { LogLevel } from './constructs/log-processor';
+import { isKmsKeyArn } from './constructs/kms-defaults';
+import { type LogLevel, MEMORY_SIZE_MB } from './constructs/log-processor';
 import type { TrailAuditStackProps } from './trail-audit-stack';
 import { loadUserRulesFile } from './user-rules';
 
@@ -19,6 +20,8 @@ export const CONTEXT_KEYS = [
   'isOrganizationTrail',
   'organizationId',
   'managementAccountId',
+  'sourceAccountIds',
+  'sourceTrailName',
   'cloudWatchLogs',
   'insights',
   'logRetentionDays',
@@ -40,13 +43,99 @@ const MANAGEMENT_EVENTS: readonly ManagementEvents[] = ['all', 'writeOnly', 'rea
 const LOG_LEVELS: readonly LogLevel[] = ['DEBUG', 'INFO', 'WARN', 'ERROR'];
 
 /**
+ * Context keys the CDK itself keeps without a `:` or `@` in them (`cdk acknowledge` writes this one to
+ * `cdk.context.json`). Every other key of the CDK's has one: feature flags (`@aws-cdk/...`), the CLI's settings
+ * (`aws:cdk:...`) and cached lookups (`availability-zones:account=...:region=...`).
+ */
+const CDK_PLAIN_CONTEXT_KEYS: readonly string[] = ['acknowledged-issue-numbers'];
+
+/**
+ * The context keys the user set that the app does not read: keys without `:` or `@` (those are the CDK's own) that
+ * are not {@link CONTEXT_KEYS}.
+ */
+export function unknownContextKeys(context: Readonly<Record<string, unknown>>): string[] {
+  const known: readonly string[] = CONTEXT_KEYS;
+  return Object.keys(context).filter(
+    (key) => !/[:@]/.test(key) && !CDK_PLAIN_CONTEXT_KEYS.includes(key) && !known.includes(key),
+  );
+}
+
+/**
+ * The known context key closest to `key` (case-insensitive edit distance, at most a third of its length), to suggest
+ * for a misspelling: `alertEmel` → `alertEmail`.
+ */
+export function closestContextKey(key: string): ContextKey | undefined {
+  let best: { key: ContextKey; distance: number } | undefined;
+  for (const candidate of CONTEXT_KEYS) {
+    const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());
+    if (best === undefined || distance < best.distance) best = { key: candidate, distance };
+  }
+  return best !== undefined && best.distance <= Math.max(2, Math.floor(key.length / 3)) ? best.key : undefined;
+}
+
+/** Levenshtein distance: the fewest single-character insertions, deletions and substitutions from `a` to `b`. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i += 1) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
+
+/**
+ * The line `cdk synth` prints about where the stack deploys. The CDK CLI sets `CDK_DEFAULT_REGION` to the region of
+ * `AWS_REGION`, `AWS_DEFAULT_REGION` or the profile, and to us-east-1 when none is configured — silently; the stack's
+ * region is also the trail's home region, the only region the tampering fast path sees.
+ *
+ * @param env the app's environment variables
+ */
+export function deploymentNotice(env: Readonly<Record<string, string | undefined>>): string {
+  const region = env['CDK_DEFAULT_REGION'];
+  const account = env['CDK_DEFAULT_ACCOUNT'];
+  if (region === undefined || region === '') {
+    return (
+      'trail-audit: no region configured (CDK_DEFAULT_REGION is unset: the app did not run under the cdk CLI). The ' +
+      'stack is environment-agnostic and deploys to the region of the credentials cdk deploy uses, us-east-1 if none ' +
+      'is configured. Set AWS_REGION or use --profile to choose.'
+    );
+  }
+  const configured = [env['AWS_REGION'], env['AWS_DEFAULT_REGION']].some(
+    (value) => value !== undefined && value !== '',
+  );
+  const source = configured
+    ? 'from AWS_REGION / AWS_DEFAULT_REGION'
+    : "from the profile's region, or us-east-1, the CDK's fallback when no region is configured";
+  return (
+    `trail-audit: deploying to region ${region} (${source})${account === undefined ? '' : `, account ${account}`}. ` +
+    'This is the trail\'s home region; set AWS_REGION or use --profile to choose another.'
+  );
+}
+
+/**
  * Reads the stack's configuration from CDK context. Context values arrive as strings from `-c key=value` and as
- * JSON types from `cdk.json`; both are accepted, anything else fails synth naming the key.
+ * JSON types from `cdk.json`; both are accepted, anything else fails synth naming the key. A key the app does not
+ * read fails synth too, naming the closest known key: a misspelt `-c alertEmel=...` would otherwise be ignored.
  *
  * @param node the app's node (context lookups)
  * @param projectRoot where a relative `rulesFile` is resolved from
  */
 export function stackPropsFromContext(node: Node, projectRoot: string): TrailAuditStackProps {
+  const unknown = unknownContextKeys(node.getAllContext() as Record<string, unknown>);
+  if (unknown.length > 0) {
+    const described = unknown.map((key) => {
+      const closest = closestContextKey(key);
+      return closest === undefined ? `"${key}"` : `"${key}" (did you mean "${closest}"?)`;
+    });
+    throw new Error(
+      `context: unknown key${unknown.length > 1 ? 's' : ''} ${described.join(', ')}; the keys trail-audit reads ` +
+        `are ${CONTEXT_KEYS.join(', ')}`,
+    );
+  }
   const string = (key: ContextKey): string | undefined => {
     const value: unknown = node.tryGetContext(key);
     if (value === undefined || value === null || value === '') return undefined;
@@ -69,6 +158,16 @@ export function stackPropsFromContext(node: Node, projectRoot: string): TrailAud
     }
     return parsed;
   };
+  const list = (key: ContextKey): string[] | undefined => {
+    const value: unknown = node.tryGetContext(key);
+    if (value === undefined || value === null || value === '') return undefined;
+    // `-c key=a,b` gives a comma-separated string; cdk.json may hold a JSON array of strings.
+    if (typeof value === 'string') return value.split(',').map((item) => item.trim()).filter((item) => item !== '');
+    if (Array.isArray(value) && value.every((item): item is string => typeof item === 'string')) return value;
+    throw new Error(
+      `context ${key}: expected a comma-separated list or an array of strings, got ${JSON.stringify(value)}`,
+    );
+  };
   const oneOf = <T extends string>(key: ContextKey, allowed: readonly T[]): T | undefined => {
     const value = string(key);
     if (value === undefined) return undefined;
@@ -82,6 +181,22 @@ export function stackPropsFromContext(node: Node, projectRoot: string): TrailAud
   const existingKeyPrefix = string('existingKeyPrefix');
   if (existingBucketName === undefined && (existingKmsKeyArn !== undefined || existingKeyPrefix !== undefined)) {
     throw new Error('context existingKmsKeyArn / existingKeyPrefix: need existingBucketName');
+  }
+  if (existingKmsKeyArn !== undefined && !isKmsKeyArn(existingKmsKeyArn)) {
+    throw new Error(
+      `context existingKmsKeyArn: "${existingKmsKeyArn}" is not a KMS key ARN ` +
+        '(arn:PARTITION:kms:REGION:ACCOUNT:key/KEY-ID, as `aws kms describe-key --key-id ALIAS` shows it)',
+    );
+  }
+  const processorMemorySize = integer('processorMemorySize');
+  if (
+    processorMemorySize !== undefined &&
+    (processorMemorySize < MEMORY_SIZE_MB.min || processorMemorySize > MEMORY_SIZE_MB.max)
+  ) {
+    throw new Error(
+      `context processorMemorySize: Lambda allows ${MEMORY_SIZE_MB.min} to ${MEMORY_SIZE_MB.max} MB, got ` +
+        `${processorMemorySize}`,
+    );
   }
   const rulesFile = string('rulesFile');
   const processorTimeoutMinutes = integer('processorTimeoutMinutes');
@@ -104,6 +219,8 @@ export function stackPropsFromContext(node: Node, projectRoot: string): TrailAud
     isOrganizationTrail: boolean('isOrganizationTrail'),
     organizationId: string('organizationId'),
     managementAccountId: string('managementAccountId'),
+    sourceAccountIds: list('sourceAccountIds'),
+    sourceTrailName: string('sourceTrailName'),
     cloudWatchLogs: boolean('cloudWatchLogs'),
     insights: boolean('insights'),
     logRetentionDays: integer('logRetentionDays'),
@@ -112,7 +229,7 @@ export function stackPropsFromContext(node: Node, projectRoot: string): TrailAud
     dropReadOnly: boolean('dropReadOnly'),
     userRules: rulesFile === undefined ? undefined : loadUserRulesFile(rulesFile, projectRoot),
     noLogFileAlarmMinutes: integer('noLogFileAlarmMinutes'),
-    processorMemorySize: integer('processorMemorySize'),
+    processorMemorySize,
     processorTimeout: processorTimeoutMinutes === undefined ? undefined : Duration.minutes(processorTimeoutMinutes),
     processorMaxConcurrency: integer('processorMaxConcurrency'),
     logLevel: oneOf('logLevel', LOG_LEVELS),

@@ -9,5 +9,5 @@ export { ComplianceAlerts, type ComplianceAlertsProps } from './constructs/compl
 export { EventTable, type EventTableProps } from './constructs/event-table';
 export { LogBucket, type LogBucketProps } from './constructs/log-bucket';
 export { LogProcessor, type LogProcessorProps, type LogLevel } from './constructs/log-processor';
-export { Monitoring, type MonitoringProps } from './constructs/monitoring';
+export { Monitoring, type MonitoringProps, type TamperingAlertsDelivery } from './constructs/monitoring';
 export { stackPropsFromContext, CONTEXT_KEYS } from './config';

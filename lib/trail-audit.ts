@@ -8,6 +8,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { AuditTrail, type ManagementEvents } from './constructs/audit-trail';
+import { isKmsKeyArn } from './constructs/kms-defaults';
 import { ComplianceAlerts } from './constructs/compliance-alerts';
 import { EventTable } from './constructs/event-table';
 import { LogBucket } from './constructs/log-bucket';
@@ -20,7 +21,8 @@ export interface ExistingTrail {
   /** The name of the bucket the existing trail writes to. */
   readonly bucketName: string;
   /**
-   * The ARN of the KMS key the trail encrypts with (its key policy must let this account's IAM grant decrypt).
+   * The ARN of the KMS key the trail encrypts with, `arn:PARTITION:kms:REGION:ACCOUNT:key/KEY-ID` (its key policy must
+   * let this account's IAM grant decrypt). An alias does not do: IAM grants `kms:Decrypt` on the key's ARN.
    * @default the log files are not KMS-encrypted (SSE-S3)
    */
   readonly kmsKeyArn?: string;
@@ -67,11 +69,23 @@ export interface TrailAuditProps {
    */
   readonly organizationId?: string;
   /**
-   * The management account ID of an organization trail deployed from a CloudTrail delegated administrator account
-   * (the management account owns the trail; the bucket and key policies name it).
-   * @default the stack's account
+   * The management account ID of an organization trail managed from a CloudTrail delegated administrator account
+   * (the management account owns the trail; the bucket and key policies name it). CloudFormation cannot create such
+   * a trail, so none is created: the output `OrganizationTrailSetupCommands` holds the AWS CLI calls that do.
+   * @default the stack's account (CloudFormation creates the trail)
    */
   readonly managementAccountId?: string;
+  /**
+   * Other accounts whose own trails deliver to the log bucket, without AWS Organizations (new trail only): each may
+   * write under `AWSLogs/<its account>/` only, as its trail named `sourceTrailName` in this stack's region.
+   * @default none
+   */
+  readonly sourceAccountIds?: readonly string[];
+  /**
+   * The trail name the `sourceAccountIds` accounts use.
+   * @default the trail name
+   */
+  readonly sourceTrailName?: string;
   /**
    * Also deliver the trail to CloudWatch Logs (new trail only).
    * @default false
@@ -113,7 +127,7 @@ export interface TrailAuditProps {
    */
   readonly noLogFileAlarmMinutes?: number;
   /**
-   * Processor memory in MB.
+   * Processor memory in MB, from 128 to 10240.
    * @default 1024
    */
   readonly processorMemorySize?: number;
@@ -134,7 +148,7 @@ export interface TrailAuditProps {
   readonly logLevel?: LogLevel;
   /**
    * Retention of the processor's log group.
-   * @default logs.RetentionDays.THREE_MONTHS
+   * @default logs.RetentionDays.ONE_YEAR
    */
   readonly processorLogRetention?: logs.RetentionDays;
   /**
@@ -151,6 +165,8 @@ const NEW_TRAIL_ONLY_PROPS = [
   'isOrganizationTrail',
   'organizationId',
   'managementAccountId',
+  'sourceAccountIds',
+  'sourceTrailName',
   'cloudWatchLogs',
   'insights',
   'logRetentionDays',
@@ -187,18 +203,23 @@ export class TrailAudit extends Construct {
           `TrailAudit: ${newTrailOnly.join(', ')} apply to a new trail, not to an existing trail's bucket`,
         );
       }
+      if (existing.kmsKeyArn !== undefined && !isKmsKeyArn(existing.kmsKeyArn)) {
+        throw new Error(
+          `TrailAudit ${this.node.path}: existingTrail.kmsKeyArn "${existing.kmsKeyArn}" is not a KMS key ARN ` +
+            '(arn:PARTITION:kms:REGION:ACCOUNT:key/KEY-ID; an alias ARN does not do)',
+        );
+      }
     }
 
     let logKey: kms.IKey | undefined;
-    let tableKey: kms.IKey | undefined;
+    let logBucketKeyArn = '';
     if (existing === undefined) {
       const logBucket = new LogBucket(this, 'LogBucket', {
         ...(props.logRetentionDays === undefined ? {} : { retention: Duration.days(props.logRetentionDays) }),
         ...(props.objectLock === undefined ? {} : { objectLock: props.objectLock }),
       });
       this.logBucket = logBucket.bucket;
-      // One key policy governs who reads the audit data, in the bucket and in the table.
-      tableKey = logBucket.key;
+      logBucketKeyArn = logBucket.key.keyArn;
       this.trail = new AuditTrail(this, 'Trail', {
         bucket: logBucket.bucket,
         encryptionKey: logBucket.key,
@@ -207,6 +228,8 @@ export class TrailAudit extends Construct {
         ...(props.isOrganizationTrail === undefined ? {} : { isOrganizationTrail: props.isOrganizationTrail }),
         ...(props.organizationId === undefined ? {} : { organizationId: props.organizationId }),
         ...(props.managementAccountId === undefined ? {} : { managementAccountId: props.managementAccountId }),
+        ...(props.sourceAccountIds === undefined ? {} : { sourceAccountIds: props.sourceAccountIds }),
+        ...(props.sourceTrailName === undefined ? {} : { sourceTrailName: props.sourceTrailName }),
         ...(props.cloudWatchLogs === undefined ? {} : { cloudWatchLogs: props.cloudWatchLogs }),
         ...(props.insights === undefined ? {} : { insights: props.insights }),
       });
@@ -219,7 +242,8 @@ export class TrailAudit extends Construct {
       });
     }
 
-    this.eventTable = new EventTable(this, 'EventTable', tableKey === undefined ? {} : { encryptionKey: tableKey });
+    // The table has a key of its own: the processor encrypts items with it, and may only decrypt the log files.
+    this.eventTable = new EventTable(this, 'EventTable');
     this.alerts = new ComplianceAlerts(
       this,
       'Alerts',
@@ -245,6 +269,7 @@ export class TrailAudit extends Construct {
       function: this.processor.function,
       deadLetterQueue: this.processor.deadLetterQueue,
       alarmTopic: this.alerts.topic,
+      tamperingAlerts: { rule: this.alerts.tamperingRule, deadLetterQueue: this.alerts.tamperingDeadLetterQueue },
       ...(props.noLogFileAlarmMinutes === undefined
         ? {}
         : { noLogFileAlarmAfter: Duration.minutes(props.noLogFileAlarmMinutes) }),
@@ -253,9 +278,24 @@ export class TrailAudit extends Construct {
     new CfnOutput(this, 'LogBucketName', { value: this.logBucket.bucketName, description: 'CloudTrail log bucket' });
     if (this.trail !== undefined) {
       new CfnOutput(this, 'TrailArn', { value: this.trail.trailArn, description: 'CloudTrail trail' });
+      new CfnOutput(this, 'LogKeyArn', {
+        value: logBucketKeyArn,
+        description: 'KMS key of the log files (the --kms-key-id of the trails of sourceAccountIds accounts)',
+      });
+      if (this.trail.setupCommands.length > 0) {
+        new CfnOutput(this, 'OrganizationTrailSetupCommands', {
+          value: this.trail.setupCommands.join(' && '),
+          description:
+            'Run from this (delegated administrator) account: creates the organization trail, starts it by ARN',
+        });
+      }
     }
     const tableName = this.eventTable.table.tableName;
     new CfnOutput(this, 'EventTableName', { value: tableName, description: 'DynamoDB event table' });
+    new CfnOutput(this, 'EventTableKeyArn', {
+      value: this.eventTable.key.keyArn,
+      description: 'KMS key of the event table: readers of the table need kms:Decrypt on it',
+    });
     new CfnOutput(this, 'EventTableConsoleUrl', {
       value: `https://${consoleDomain(this)}/dynamodbv2/home?region=${Stack.of(this).region}#item-explorer?table=${tableName}`,
       description: 'The event table in the DynamoDB console (type an ARN, a name or an access key ID as pk)',

@@ -19,15 +19,20 @@ export type Selection =
   | { readonly keep: true; readonly service: Service }
   | { readonly keep: false; readonly reason: SkipReason };
 
-/** `eventSource` of Elastic Load Balancing, shared by the classic (2012-06-01) and v2 (2015-12-01) APIs. */
+/** `eventSource` of Elastic Load Balancing, shared by the classic (2012-06-01 and older) and v2 (2015-12-01) APIs. */
 export const ELB_EVENT_SOURCE = 'elasticloadbalancing.amazonaws.com';
 /** `eventSource` of Elastic Beanstalk. */
 export const ELASTIC_BEANSTALK_EVENT_SOURCE = 'elasticbeanstalk.amazonaws.com';
 /** `eventSource` of EC2 Auto Scaling — and, for some calls, of Application Auto Scaling. */
 export const AUTO_SCALING_EVENT_SOURCE = 'autoscaling.amazonaws.com';
 
-const ELB_CLASSIC_API_VERSION = '2012-06-01';
+/** The one API version Elastic Load Balancing v2 has ever had; every other version is the classic API's. */
 const ELB_V2_API_VERSION = '2015-12-01';
+/**
+ * When Elastic Load Balancing v2 (Application Load Balancer) launched, as a prefix of CloudTrail's ISO 8601 UTC
+ * `eventTime`: a record from before it can only be a classic call.
+ */
+const ELB_V2_LAUNCH_DATE = '2016-08-11';
 
 /** The `eventType` of CloudTrail Insights events. */
 const INSIGHT_EVENT_TYPE = 'AwsCloudTrailInsight';
@@ -229,14 +234,17 @@ export function isReadOnly(record: CloudTrailRecord): boolean {
 /**
  * Which API an Elastic Load Balancing record belongs to: classic (`elb`) or v2 (`elbv2`).
  *
- * By `apiVersion` (2012-06-01 classic, 2015-12-01 v2). When it is missing or unfamiliar: an operation only one
- * API has decides; then the request parameters (v2 names resources by ARN and creates with `name`/`type`, classic
- * names load balancers by `loadBalancerName(s)`). A record that none of these decide (a parameterless
- * DescribeLoadBalancers, say) is counted as v2, the API every current load balancer type uses.
+ * By `apiVersion` first: v2 has exactly one, 2015-12-01, so any other (2012-06-01, and the 2011-11-15 that the
+ * console's classic DescribeLoadBalancers still sent in 2017-2018) is classic. Without one, a record from before v2
+ * launched (2016-08-11) is classic. After that, an operation only one API has decides; then the request parameters
+ * (v2 names resources by ARN and creates with `name`/`type`, classic names load balancers by
+ * `loadBalancerName(s)`). A later record that none of these decide (a parameterless DescribeLoadBalancers, say) is
+ * counted as v2, the API every current load balancer type uses.
  */
 export function elbApiOf(record: CloudTrailRecord): 'elb' | 'elbv2' {
-  if (record.apiVersion === ELB_CLASSIC_API_VERSION) return 'elb';
-  if (record.apiVersion === ELB_V2_API_VERSION) return 'elbv2';
+  if (record.apiVersion !== undefined) return record.apiVersion === ELB_V2_API_VERSION ? 'elbv2' : 'elb';
+  // ISO 8601 UTC times order as strings: '2016-08-10T23:59:59Z' < '2016-08-11' <= '2016-08-11T00:00:00Z'.
+  if (record.eventTime < ELB_V2_LAUNCH_DATE) return 'elb';
   if (ELB_V2_ONLY_OPERATIONS.has(record.eventName)) return 'elbv2';
   if (ELB_CLASSIC_ONLY_OPERATIONS.has(record.eventName)) return 'elb';
   const parameters = record.requestParameters;

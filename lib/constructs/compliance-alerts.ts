@@ -1,12 +1,14 @@
-import { ArnFormat, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CLOUDTRAIL_TAMPERING_EVENT_NAMES } from '../../lambda/core/rules/builtin';
+import { createKey } from './kms-defaults';
 
 /** A plausible e-mail address: enough to catch a typo in `-c alertEmail=...` at synth time. */
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
@@ -28,7 +30,8 @@ export interface ComplianceAlertsProps {
  * went quiet"; findings carry the `severity` and `rule` message attributes, so a subscriber that wants findings only
  * filters on them. The fast path exists because once logging stops, no log file arrives to alert from: EventBridge
  * sees the API call itself ("AWS API Call via CloudTrail") in the region it is made in — for a multi-region trail,
- * its home region, where these calls must be made — so deploy the stack in the trail's home region.
+ * its home region, where these calls must be made — so deploy the stack in the trail's home region. A tampering
+ * event EventBridge cannot publish after 24 hours of retries lands in a dead-letter queue.
  */
 export class ComplianceAlerts extends Construct {
   /** The alerts topic. */
@@ -37,6 +40,11 @@ export class ComplianceAlerts extends Construct {
   public readonly key: kms.Key;
   /** The EventBridge rule matching trail-tampering calls. */
   public readonly tamperingRule: events.Rule;
+  /**
+   * Where EventBridge puts a tampering event it could not publish to the topic after every retry (the event itself,
+   * with the error in its message attributes): kept 14 days, and the `Monitoring` alarms watch it.
+   */
+  public readonly tamperingDeadLetterQueue: sqs.Queue;
 
   public constructor(scope: Construct, id: string, props: ComplianceAlertsProps = {}) {
     super(scope, id);
@@ -45,9 +53,8 @@ export class ComplianceAlerts extends Construct {
       throw new Error(`ComplianceAlerts ${this.node.path}: alertEmail "${props.alertEmail}" is not an e-mail address`);
     }
 
-    this.key = new kms.Key(this, 'Key', {
+    this.key = createKey(this, 'Key', {
       description: 'trail-audit: encrypts the alerts topic',
-      enableKeyRotation: true,
       removalPolicy: RemovalPolicy.DESTROY,
     });
     this.topic = new sns.Topic(this, 'Topic', {
@@ -110,12 +117,31 @@ export class ComplianceAlerts extends Construct {
       }),
       description: 'Lets the trail-tampering rule publish to the alerts topic',
     });
+    this.tamperingDeadLetterQueue = new sqs.Queue(this, 'TrailTamperingDeadLetterQueue', {
+      // SQS-managed encryption: EventBridge sends to it without a key policy; the queue policy CDK adds lets only
+      // this rule send (aws:SourceArn).
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.tamperingDeadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is itself the dead-letter queue of the trail-tampering rule target (EventBridge ' +
+        'DeadLetterConfig, which cdk-nag does not see as a redrive policy); a dead-letter queue of a dead-letter ' +
+        'queue has nothing to catch. Its depth is alarmed on.',
+    });
     const detail = (field: string): string => events.EventField.fromPath(`$.detail.${field}`);
     this.tamperingRule.addTarget(
       new targets.SnsTopic(this.topic, {
         // EventBridge publishes with a role of its own (identity policy: sns:Publish and the key), instead of an
         // unconditioned events.amazonaws.com grant in the topic and key policies.
         role: targetRole,
+        // A tampering alert is never too old to deliver: EventBridge's longest retry (24 hours, 185 attempts), then
+        // the dead-letter queue, where an alarm sees it.
+        retryAttempts: 185,
+        maxEventAge: Duration.hours(24),
+        deadLetterQueue: this.tamperingDeadLetterQueue,
         message: events.RuleTargetInput.fromText(
           [
             // StopLogging, DeleteTrail and UpdateTrail name the trail in `name`, PutEventSelectors and

@@ -1,15 +1,16 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { EVENT_TABLE, type EventTableDefinition, type KeyAttributeType } from '../../lambda/store/table-definition';
+import { createKey } from './kms-defaults';
 
 /** Props of {@link EventTable}. */
 export interface EventTableProps {
   /**
-   * The customer-managed key the table is encrypted with. Pass the log bucket's key so that one key policy decides
-   * who may read the audit data, in the bucket and in the table alike.
-   * @default a new customer-managed key with rotation on
+   * The customer-managed key the table is encrypted with.
+   * @default a key of the table's own (rotation on, grants only for AWS resources): whoever writes items must be able
+   *   to encrypt with the table's key, and a key shared with the log files would let the writer encrypt log files too
    */
   readonly encryptionKey?: kms.IKey;
 }
@@ -32,7 +33,8 @@ const BILLING_MODE: Readonly<Record<EventTableDefinition['billingMode'], dynamod
  * deletion protection, retained on stack delete, TTL on the definition's attribute (only items the processor gives
  * an expiry to ever expire). Encrypted with a customer-managed key rather than the AWS-owned default: the table
  * holds the same identities and request parameters as the CMK-encrypted log files, and an AWS-owned key would let
- * anyone with `dynamodb:GetItem` read what the bucket's key policy withholds.
+ * anyone with `dynamodb:GetItem` read them; reading the table takes `kms:Decrypt` on this key as well. Switching a
+ * deployed table to another key is an in-place update (`SSESpecification.KMSMasterKeyId`: no interruption).
  */
 export class EventTable extends Construct {
   /** The table. */
@@ -44,9 +46,9 @@ export class EventTable extends Construct {
     super(scope, id);
     this.key =
       props.encryptionKey ??
-      new kms.Key(this, 'Key', {
+      createKey(this, 'Key', {
         description: 'trail-audit: encrypts the event table',
-        enableKeyRotation: true,
+        // Deleting the key would make the retained table and its backups unreadable.
         removalPolicy: RemovalPolicy.RETAIN,
       });
     // `Table` rather than `TableV2`: TableV2 cannot render a customer-managed key in an environment-agnostic stack.

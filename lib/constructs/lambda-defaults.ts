@@ -1,10 +1,12 @@
 import * as path from 'node:path';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { createEncryptedLogGroup } from './kms-defaults';
 
 /** The repository root: entry points, the lock file and the esbuild binary are resolved from it. */
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
@@ -43,9 +45,16 @@ export interface NodejsFunctionDefaultsProps {
   readonly timeout?: Duration;
   /**
    * How long the function's own log group keeps its entries.
-   * @default logs.RetentionDays.THREE_MONTHS
+   * @default logs.RetentionDays.ONE_YEAR — the year an incident review reaches back (AWS Control Tower
+   *   CT.CLOUDWATCH.PR.2)
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * A customer-managed key to encrypt the function's log group with (its policy gets the CloudWatch Logs statement,
+   * and the log group an explicit name the statement can name).
+   * @default CloudWatch Logs' own encryption
+   */
+  readonly logEncryptionKey?: kms.IKey;
   /**
    * Environment variables set at creation. Prefer `fn.addEnvironment` next to the matching `grant*` call.
    * @default none beyond NODE_OPTIONS
@@ -60,8 +69,8 @@ export interface NodejsFunctionDefaultsProps {
 
 /**
  * Creates a `NodejsFunction` with the house defaults: explicit runtime on arm64, an esbuild bundle built locally
- * (minified, with source maps that Node applies to stack traces), an explicit log group with retention, and a role
- * that may write only to that log group.
+ * (minified, with source maps that Node applies to stack traces), an explicit log group with retention (optionally
+ * encrypted with a customer-managed key), and a role that may write only to that log group.
  *
  * Why a factory rather than a subclass: the defaults are data, not behaviour, and every caller gets a plain
  * `NodejsFunction` to `grant*` on. The role is built here instead of letting Lambda attach the
@@ -72,11 +81,15 @@ export function createNodejsFunction(
   id: string,
   props: NodejsFunctionDefaultsProps,
 ): nodejs.NodejsFunction {
-  const logGroup = new logs.LogGroup(scope, `${id}LogGroup`, {
-    retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+  const logGroupProps = {
+    retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
     // Operational logs (IDs and counts); the audit evidence itself is in the log bucket, which is retained.
     removalPolicy: RemovalPolicy.DESTROY,
-  });
+  };
+  const logGroup =
+    props.logEncryptionKey === undefined
+      ? new logs.LogGroup(scope, `${id}LogGroup`, logGroupProps)
+      : createEncryptedLogGroup(scope, `${id}LogGroup`, { ...logGroupProps, encryptionKey: props.logEncryptionKey });
   const role = new iam.Role(scope, `${id}Role`, {
     assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
     description: `Execution role of ${props.description}`,

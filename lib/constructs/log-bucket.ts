@@ -1,7 +1,8 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { createKey } from './kms-defaults';
 
 /** Seven years in days (with two leap days): the default retention of CloudTrail log files. */
 export const DEFAULT_LOG_RETENTION_DAYS = 2557;
@@ -74,9 +75,8 @@ export class LogBucket extends Construct {
     // would set that ACL, which BucketOwnerEnforced forbids. Context set here is read only by this subtree.
     this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
 
-    this.key = new kms.Key(this, 'Key', {
-      description: 'trail-audit: encrypts CloudTrail log files and the event table',
-      enableKeyRotation: true,
+    this.key = createKey(this, 'Key', {
+      description: 'trail-audit: encrypts CloudTrail log files',
       // Deleting the key would make every retained log file unreadable.
       removalPolicy: RemovalPolicy.RETAIN,
     });

@@ -1,16 +1,17 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambdaEventSources from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IConstruct } from 'constructs';
 import type { ValidatedRulesFile } from '../user-rules';
+import { createKey } from './kms-defaults';
 import { createNodejsFunction } from './lambda-defaults';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../lambda/app/metric-names';
 
@@ -42,6 +43,12 @@ export const TABLE_KEY_ACTIONS = [
   'kms:GenerateDataKey*',
   'kms:ReEncrypt*',
 ] as const;
+
+/** The S3 action of the processor: it reads each log file it is notified of, and nothing else in the bucket. */
+export const PROCESSOR_BUCKET_ACTIONS = ['s3:GetObject'] as const;
+
+/** Lambda's memory limits in MB (`MemorySize`). */
+export const MEMORY_SIZE_MB = { min: 128, max: 10_240 } as const;
 
 /** Powertools log levels. */
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
@@ -90,8 +97,8 @@ export interface LogProcessorProps {
    */
   readonly entry?: string;
   /**
-   * Function memory in MB. The decode benchmark measures throughput by memory size: more memory is more CPU for
-   * gunzip and JSON parsing.
+   * Function memory in MB, a whole number from 128 to 10240 (Lambda's limits). The decode benchmark measures
+   * throughput by memory size: more memory is more CPU for gunzip and JSON parsing.
    * @default 1024
    */
   readonly memorySize?: number;
@@ -106,8 +113,8 @@ export interface LogProcessorProps {
    */
   readonly logLevel?: LogLevel;
   /**
-   * Retention of the function's log group.
-   * @default logs.RetentionDays.THREE_MONTHS
+   * Retention of the function's log group (encrypted with a key of its own, {@link LogProcessor.logGroupKey}).
+   * @default logs.RetentionDays.ONE_YEAR
    */
   readonly logRetention?: logs.RetentionDays;
   /**
@@ -147,6 +154,8 @@ export class LogProcessor extends Construct {
   public readonly deadLetterQueue: sqs.Queue;
   /** The key prefix the notification and the read grant are limited to (`[PREFIX/]AWSLogs/`). */
   public readonly logPrefix: string;
+  /** The customer-managed key of the function's log group. */
+  public readonly logGroupKey: kms.Key;
 
   public constructor(scope: Construct, id: string, props: LogProcessorProps) {
     super(scope, id);
@@ -156,6 +165,13 @@ export class LogProcessor extends Construct {
     const tableRetentionDays = props.tableRetentionDays;
     if (tableRetentionDays !== undefined && (!Number.isInteger(tableRetentionDays) || tableRetentionDays < 1)) {
       throw new Error(`LogProcessor ${this.node.path}: tableRetentionDays must be a whole number ≥ 1`);
+    }
+    const memorySize = props.memorySize ?? 1024;
+    if (!Number.isInteger(memorySize) || memorySize < MEMORY_SIZE_MB.min || memorySize > MEMORY_SIZE_MB.max) {
+      throw new Error(
+        `LogProcessor ${this.node.path}: memorySize must be a whole number of MB from ${MEMORY_SIZE_MB.min} to ` +
+          `${MEMORY_SIZE_MB.max} (Lambda's limits), got ${memorySize}`,
+      );
     }
     const maxConcurrency = props.maxConcurrency ?? 5;
     if (!Number.isInteger(maxConcurrency) || maxConcurrency < 2 || maxConcurrency > 1000) {
@@ -181,12 +197,18 @@ export class LogProcessor extends Construct {
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? 5 },
     });
 
+    this.logGroupKey = createKey(this, 'LogGroupKey', {
+      description: 'trail-audit: encrypts the processor function\'s log group',
+      // The log group goes with the stack (operational logs, not evidence); its key goes with it.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     const userRules = props.userRules;
     this.function = createNodejsFunction(this, 'Function', {
       entry: props.entry ?? 'lambda/handler.ts',
       description: 'trail-audit: CloudTrail log files to the event table and compliance alerts',
-      memorySize: props.memorySize ?? 1024,
+      memorySize,
       timeout,
+      logEncryptionKey: this.logGroupKey,
       ...(props.logRetention === undefined ? {} : { logRetention: props.logRetention }),
       environment: {
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
@@ -208,9 +230,15 @@ export class LogProcessor extends Construct {
       fn.addEnvironment('RULES_FILE', DEPLOYED_RULES_FILE);
     }
 
-    // Read only the log objects (and, through the bucket's key, decrypt them).
-    props.bucket.grantRead(fn, `${this.logPrefix}*`);
-    props.logKey?.grantDecrypt(fn);
+    // Read only the objects under the log prefix, and only with GetObject: no listing, no bucket settings, no ACLs or
+    // tags. `AWSLogs/` rather than its `CloudTrail/` folders, so a digest check can read `CloudTrail-Digest/` files
+    // with the same grant. Decrypt only with the log files' key: the processor never encrypts with it.
+    iam.Grant.addToPrincipal({
+      grantee: fn,
+      actions: [...PROCESSOR_BUCKET_ACTIONS],
+      resourceArns: [props.bucket.arnForObjects(`${this.logPrefix}*`)],
+    });
+    (props.logKey ?? props.bucket.encryptionKey)?.grantDecrypt(fn);
 
     // Exactly the calls the bundled handler makes (see PROCESSOR_TABLE_ACTIONS), not grantReadWriteData's Scan,
     // Query, DeleteItem, BatchGetItem and stream reads. The table key: DynamoDB uses it with the caller's
@@ -243,7 +271,7 @@ export class LogProcessor extends Construct {
         maxConcurrency,
       }),
     );
-    props.bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.SqsDestination(this.queue), {
+    props.bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new BucketOwnerQueueDestination(this.queue), {
       prefix: this.logPrefix,
       suffix: '.json.gz',
     });
@@ -257,18 +285,16 @@ export class LogProcessor extends Construct {
       Validations.of(scope).acknowledge({ id, reason });
     // The grants land in the role's default policy, which is not under the function in the construct tree.
     const role = this.function.role ?? this.function;
-    const readReason =
-      'Read-only S3 actions (GetObject*, GetBucket*, List*) from bucket.grantRead, limited to the log prefix ' +
-      `${this.logPrefix}*: the processor reads whichever log files CloudTrail delivers; their keys are not known ` +
-      'in advance.';
-    for (const finding of ['Action::s3:GetObject*', 'Action::s3:GetBucket*', 'Action::s3:List*']) {
-      ack(role, `AwsSolutions-IAM5[${finding}]`, readReason);
-    }
-    ack(role, `AwsSolutions-IAM5[Resource::${nagBucketArn(bucket)}/${this.logPrefix}*]`, readReason);
+    ack(
+      role,
+      `AwsSolutions-IAM5[Resource::${nagBucketArn(bucket)}/${this.logPrefix}*]`,
+      `s3:GetObject only, on the log prefix ${this.logPrefix}*: the processor reads whichever log files CloudTrail ` +
+        'delivers, and their keys are not known in advance.',
+    );
     const kmsReason =
-      'kms:GenerateDataKey* / kms:ReEncrypt* for the table key (DynamoDB encrypts and decrypts items with the ' +
-      'caller\'s credentials) and from grantPublish on the KMS-encrypted topic: ' +
-      'each wildcard covers the variants of one operation, on one key ARN.';
+      'kms:GenerateDataKey* / kms:ReEncrypt* on the event table\'s own key (DynamoDB encrypts and decrypts items ' +
+      'with the caller\'s credentials) and from grantPublish on the KMS-encrypted topic: each wildcard covers the ' +
+      'variants of one operation, on one key ARN.';
     ack(role, 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', kmsReason);
     ack(role, 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]', kmsReason);
 
@@ -283,6 +309,28 @@ export class LogProcessor extends Construct {
           'its role and managed policy are defined by aws-cdk-lib, not by this stack.',
       );
     }
+  }
+}
+
+/**
+ * The S3 → SQS notification destination: like aws-cdk-lib's `SqsDestination`, whose queue-policy statement lets S3
+ * send for this bucket (`aws:SourceArn`), plus `aws:SourceAccount` = the bucket owner's account. A bucket ARN has no
+ * account in it, so without the account condition a bucket of the same name in another account (after this one is
+ * deleted and the name taken) could send to the queue. The queue is SQS-encrypted: no key policy to change.
+ */
+class BucketOwnerQueueDestination implements s3.IBucketNotificationDestination {
+  public constructor(private readonly queue: sqs.IQueue) {}
+
+  public bind(_scope: Construct, bucket: s3.IBucketRef): s3.BucketNotificationDestinationConfig {
+    this.queue.grantSendMessages(
+      new iam.ServicePrincipal('s3.amazonaws.com', {
+        conditions: {
+          ArnLike: { 'aws:SourceArn': bucket.bucketRef.bucketArn },
+          StringEquals: { 'aws:SourceAccount': bucket.env.account },
+        },
+      }),
+    );
+    return { arn: this.queue.queueArn, type: s3.BucketNotificationDestinationType.QUEUE, dependencies: [this.queue] };
   }
 }
 

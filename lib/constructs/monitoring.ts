@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as events from 'aws-cdk-lib/aws-events';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -30,6 +31,12 @@ export interface MonitoringProps {
   /** Where alarms notify (on alarm and back to OK). */
   readonly alarmTopic: sns.ITopic;
   /**
+   * The trail-tampering fast path (EventBridge rule → alerts topic) and its target's dead-letter queue, to alarm when
+   * a tampering alert could not be delivered.
+   * @default no alarms on the fast path
+   */
+  readonly tamperingAlerts?: TamperingAlertsDelivery;
+  /**
    * Raise "no log file processed" after this long without a processed file. CloudTrail delivers every ~5 minutes
    * while there is activity; an account that is truly idle for this long raises it too (raise it for such accounts).
    * @default Duration.minutes(60)
@@ -42,6 +49,14 @@ export interface MonitoringProps {
   readonly dashboardName?: string;
 }
 
+/** The trail-tampering fast path, as {@link Monitoring} watches it. */
+export interface TamperingAlertsDelivery {
+  /** The EventBridge rule whose target publishes the alert. */
+  readonly rule: events.IRule;
+  /** The target's dead-letter queue. */
+  readonly deadLetterQueue: sqs.IQueue;
+}
+
 /**
  * CloudWatch alarms and a dashboard for the processor.
  *
@@ -51,7 +66,8 @@ export interface MonitoringProps {
  * the handler skips and which may be a log file it fails to recognise; function errors (crashes and timeouts, which
  * fail the whole batch), throttles, a dead-letter queue that is not empty, and "no log file processed for N
  * minutes" — which treats missing data as breaching, so a trail that stops delivering does not look like a quiet
- * account. Each alarm notifies the alarm topic when it fires and when it recovers.
+ * account; and, given the trail-tampering fast path, a tampering alert EventBridge could not publish. Each alarm
+ * notifies the alarm topic when it fires and when it recovers.
  */
 export class Monitoring extends Construct {
   /** `FilesFailed` ≥ 1 in 5 minutes: a log file could not be processed this attempt (it is retried). */
@@ -71,6 +87,13 @@ export class Monitoring extends Construct {
   public readonly deadLetterAlarm: cloudwatch.Alarm;
   /** No log file processed for the configured period. */
   public readonly noLogFileAlarm: cloudwatch.Alarm;
+  /**
+   * EventBridge `FailedInvocations` ≥ 1 for the tampering rule: a publish to the alerts topic failed for good (then
+   * the event went to the dead-letter queue), when `tamperingAlerts` is given.
+   */
+  public readonly tamperingAlertFailedAlarm?: cloudwatch.Alarm;
+  /** A tampering event in the fast path's dead-letter queue, when `tamperingAlerts` is given. */
+  public readonly tamperingDeadLetterAlarm?: cloudwatch.Alarm;
   /** The dashboard. */
   public readonly dashboard: cloudwatch.Dashboard;
 
@@ -122,17 +145,34 @@ export class Monitoring extends Construct {
       'Throttles',
       'trail-audit: the processor was throttled (account concurrency exhausted).',
     );
-    this.deadLetterAlarm = props.deadLetterQueue
-      .metricApproximateNumberOfMessagesVisible({ period: fiveMinutes, statistic: cloudwatch.Stats.MAXIMUM })
-      .createAlarm(this, 'DeadLetterQueueNotEmpty', {
-        alarmDescription:
-          'trail-audit: a log file failed every retry and is in the dead-letter queue; fix the cause, then redrive ' +
-          '(see docs/operations.md, "When a log file fails: the dead-letter queue").',
-        threshold: 0,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
+    this.deadLetterAlarm = this.alarmOnNotEmpty(
+      props.deadLetterQueue,
+      'DeadLetterQueueNotEmpty',
+      'trail-audit: a log file failed every retry and is in the dead-letter queue; fix the cause, then redrive ' +
+        '(see docs/operations.md, "When a log file fails: the dead-letter queue").',
+    );
+    const tampering = props.tamperingAlerts;
+    if (tampering !== undefined) {
+      this.tamperingAlertFailedAlarm = this.alarmOnAny(
+        new cloudwatch.Metric({
+          namespace: 'AWS/Events',
+          metricName: 'FailedInvocations',
+          dimensionsMap: { RuleName: tampering.rule.ruleName },
+          statistic: cloudwatch.Stats.SUM,
+          period: fiveMinutes,
+        }),
+        'TamperingAlertFailed',
+        'trail-audit: EventBridge could not publish a trail-tampering alert to the alerts topic after every retry ' +
+          '(topic policy, key policy or target role changed?). This alarm itself may not reach the topic for the ' +
+          'same reason: check the alarm console and the tampering dead-letter queue.',
+      );
+      this.tamperingDeadLetterAlarm = this.alarmOnNotEmpty(
+        tampering.deadLetterQueue,
+        'TamperingDeadLetterQueueNotEmpty',
+        'trail-audit: a trail-tampering event (StopLogging, DeleteTrail, ...) could not be published and is in the ' +
+          'tampering dead-letter queue: read it (aws sqs receive-message), act on it, and fix the delivery.',
+      );
+    }
     this.noLogFileAlarm = this.metric(METRIC.FilesProcessed, silence).createAlarm(this, 'NoLogFileProcessed', {
       alarmDescription:
         `trail-audit: no CloudTrail log file processed for ${silenceMinutes} minutes — the trail may have stopped ` +
@@ -151,6 +191,8 @@ export class Monitoring extends Construct {
       this.throttlesAlarm,
       this.deadLetterAlarm,
       this.noLogFileAlarm,
+      ...(this.tamperingAlertFailedAlarm === undefined ? [] : [this.tamperingAlertFailedAlarm]),
+      ...(this.tamperingDeadLetterAlarm === undefined ? [] : [this.tamperingDeadLetterAlarm]),
     ];
     const notify = new actions.SnsAction(props.alarmTopic);
     for (const alarm of alarms) {
@@ -218,12 +260,13 @@ export class Monitoring extends Construct {
           }),
           new cloudwatch.GraphWidget({
             title: 'Dead-letter queue depth',
-            left: [
-              props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-                period: fiveMinutes,
-                statistic: cloudwatch.Stats.MAXIMUM,
-              }),
-            ],
+            left: [props.deadLetterQueue, ...(tampering === undefined ? [] : [tampering.deadLetterQueue])].map(
+              (queue) =>
+                queue.metricApproximateNumberOfMessagesVisible({
+                  period: fiveMinutes,
+                  statistic: cloudwatch.Stats.MAXIMUM,
+                }),
+            ),
             width: 6,
           }),
         ],
@@ -232,7 +275,6 @@ export class Monitoring extends Construct {
     });
   }
 
-  /** A processor metric as Powertools emits it: namespace `TrailAudit`, dimension `service=trail-audit`, summed. */
   /** An alarm that fires when `metric` (a sum of occurrences) counts at least one in a period; no data is quiet. */
   private alarmOnAny(metric: cloudwatch.IMetric, id: string, alarmDescription: string): cloudwatch.Alarm {
     return new cloudwatch.Alarm(this, id, {
@@ -245,6 +287,20 @@ export class Monitoring extends Construct {
     });
   }
 
+  /** An alarm that fires when a queue holds a visible message (maximum over 5 minutes); no data is quiet. */
+  private alarmOnNotEmpty(queue: sqs.IQueue, id: string, alarmDescription: string): cloudwatch.Alarm {
+    return queue
+      .metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: cloudwatch.Stats.MAXIMUM })
+      .createAlarm(this, id, {
+        alarmDescription,
+        threshold: 0,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+  }
+
+  /** A processor metric as Powertools emits it: namespace `TrailAudit`, dimension `service=trail-audit`, summed. */
   private metric(metricName: string, period: Duration): cloudwatch.Metric {
     return new cloudwatch.Metric({
       namespace: METRICS_NAMESPACE,

@@ -145,6 +145,60 @@ describe('elbApiOf', () => {
     // Assess
     expect(api).toBe(expected);
   });
+
+  it.each<[FixtureName, 'elb' | 'elbv2']>([
+    // The console's classic DescribeLoadBalancers still carried the 2011-11-15 API version in 2017-2018.
+    ['elb-classic-describe-load-balancers-api-2011-11-15', 'elb'],
+    // No apiVersion, before Elastic Load Balancing v2 existed: only the classic API could have been called.
+    ['elb-classic-describe-load-balancers-no-api-version-2015', 'elb'],
+    // No apiVersion after v2 launched: the v2-only `names` parameter decides, as before.
+    ['elbv2-describe-load-balancers-no-api-version-2019', 'elbv2'],
+  ])('labels the record %s as %s', (fixture, expected) => {
+    // Act
+    const api = elbApiOf(loadFixture(fixture));
+
+    // Assess
+    expect(api).toBe(expected);
+  });
+
+  it.each(['2011-11-15', '2012-06-01', '2016-11-15'])(
+    'takes apiVersion %s for classic, whatever the operation (v2 has only 2015-12-01)',
+    (apiVersion) => {
+      // Prepare
+      const call = record({ apiVersion, eventName: 'CreateTargetGroup', requestParameters: { name: 'tg' } });
+
+      // Act
+      const api = elbApiOf(call);
+
+      // Assess
+      expect(api).toBe('elb');
+    },
+  );
+
+  it.each([
+    ['the last second before v2 launched', '2016-08-10T23:59:59Z', 'elb'],
+    ['the first second of its launch day', '2016-08-11T00:00:00Z', 'elbv2'],
+  ])('labels a record without apiVersion or deciding fields from %s by date', (_label, eventTime, expected) => {
+    // Prepare
+    const call = record({ apiVersion: undefined, eventTime, eventName: 'DescribeLoadBalancers', requestParameters: null });
+
+    // Act
+    const api = elbApiOf(call);
+
+    // Assess
+    expect(api).toBe(expected);
+  });
+
+  it('labels a record without apiVersion from before v2 launched classic, even with a v2 operation name', () => {
+    // Prepare: no v2 call can predate v2's launch, so the date outranks the name.
+    const call = record({ apiVersion: undefined, eventTime: '2016-03-01T00:00:00Z', eventName: 'CreateTargetGroup' });
+
+    // Act
+    const api = elbApiOf(call);
+
+    // Assess
+    expect(api).toBe('elb');
+  });
 });
 
 describe('mayBeSelected', () => {

@@ -1,5 +1,7 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { App, Duration } from 'aws-cdk-lib';
-import { stackPropsFromContext } from '../../../lib/config';
+import { closestContextKey, deploymentNotice, stackPropsFromContext, unknownContextKeys } from '../../../lib/config';
 import { loadUserRulesFile } from '../../../lib/user-rules';
 import { PROJECT_ROOT, fixturePath } from './synth';
 
@@ -42,7 +44,7 @@ describe('configuration from CDK context', () => {
   });
 
   test('groups the existing-trail keys', () => {
-    const keyArn = 'arn:aws:kms:eu-west-1:111122223333:key/k';
+    const keyArn = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
     const props = propsFrom({ existingBucketName: 'logs', existingKmsKeyArn: keyArn, existingKeyPrefix: 'p' });
 
     expect(props.existingTrail).toEqual({ bucketName: 'logs', kmsKeyArn: keyArn, keyPrefix: 'p' });
@@ -75,11 +77,123 @@ describe('configuration from CDK context', () => {
     expect(() => propsFrom({ processorTimeoutMinutes: '20' })).toThrow(/at most 15/);
   });
 
+  test('reads the source accounts from a -c comma-separated list', () => {
+    const props = propsFrom({ sourceAccountIds: '222233334444, 555566667777', sourceTrailName: 'feed' });
+
+    expect(props).toEqual({ sourceAccountIds: ['222233334444', '555566667777'], sourceTrailName: 'feed' });
+  });
+
+  test('reads the source accounts from a cdk.json array', () => {
+    const props = propsFrom({ sourceAccountIds: ['222233334444'] });
+
+    expect(props).toEqual({ sourceAccountIds: ['222233334444'] });
+  });
+
+  test('rejects source accounts that are neither a list nor a string', () => {
+    expect(() => propsFrom({ sourceAccountIds: [222233334444] })).toThrow(
+      /context sourceAccountIds: expected a comma-separated list or an array of strings/,
+    );
+  });
+
+  test('rejects an existing key ARN that is not a KMS key ARN, naming the context key', () => {
+    expect(() => propsFrom({ existingBucketName: 'logs', existingKmsKeyArn: 'alias/aws/s3' })).toThrow(
+      /context existingKmsKeyArn: "alias\/aws\/s3" is not a KMS key ARN/,
+    );
+  });
+
+  test('rejects processor memory outside Lambda\'s limits, naming the context key', () => {
+    expect(() => propsFrom({ processorMemorySize: '64' })).toThrow(
+      /context processorMemorySize: Lambda allows 128 to 10240 MB, got 64/,
+    );
+    expect(() => propsFrom({ processorMemorySize: 20_000 })).toThrow(/got 20000/);
+  });
+
+  test('rejects a misspelt key, suggesting the key it resembles', () => {
+    expect(() => propsFrom({ alertEmel: 'security@example.com' })).toThrow(
+      /context: unknown key "alertEmel" \(did you mean "alertEmail"\?\)/,
+    );
+  });
+
+  test('names every unknown key, with a suggestion where one is close', () => {
+    expect(() => propsFrom({ tableRetentionDay: '30', colour: 'blue' })).toThrow(
+      /unknown keys "tableRetentionDay" \(did you mean "tableRetentionDays"\?\), "colour"; the keys trail-audit/,
+    );
+  });
+
+  test('ignores the CDK\'s own context: feature flags, CLI settings, lookups and acknowledged notices', () => {
+    const props = propsFrom({
+      ...cdkJsonContext(),
+      'aws:cdk:enable-path-metadata': true,
+      'aws:cdk:bundling-stacks': ['**'],
+      'availability-zones:account=111122223333:region=eu-west-1': ['eu-west-1a'],
+      'acknowledged-issue-numbers': [32775],
+      alertEmail: 'security@example.com',
+    });
+
+    expect(props).toEqual({ alertEmail: 'security@example.com' });
+  });
+
   test('validates and resolves the rules file', () => {
     expect(propsFrom({ rulesFile: fixturePath('user-rules.json') }).userRules).toEqual({
       path: fixturePath('user-rules.json'),
       ruleCount: 1,
     });
+  });
+});
+
+/** The context of the project's cdk.json (feature flags). */
+function cdkJsonContext(): Record<string, unknown> {
+  const cdkJson = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as {
+    context: Record<string, unknown>;
+  };
+  return cdkJson.context;
+}
+
+describe('unknown context keys', () => {
+  test('are the plain keys the app does not read', () => {
+    expect(unknownContextKeys({ alertEmail: 'a', alertEmel: 'b', '@aws-cdk/core:x': true, 'aws:cdk:y': 1 })).toEqual([
+      'alertEmel',
+    ]);
+  });
+
+  test.each([
+    ['alertemail', 'alertEmail'],
+    ['existingBucket', 'existingBucketName'],
+    ['insight', 'insights'],
+    ['procesorMemorySize', 'processorMemorySize'],
+  ])('suggest for %s the key %s', (key, expected) => {
+    expect(closestContextKey(key)).toBe(expected);
+  });
+
+  test('suggest nothing for a key like none of them', () => {
+    expect(closestContextKey('colour')).toBeUndefined();
+  });
+});
+
+describe('deployment notice at synth', () => {
+  test('names the region and account the CDK CLI resolved, and where the region came from', () => {
+    const notice = deploymentNotice({
+      CDK_DEFAULT_REGION: 'eu-west-1',
+      CDK_DEFAULT_ACCOUNT: '111122223333',
+      AWS_REGION: 'eu-west-1',
+    });
+
+    expect(notice).toBe(
+      'trail-audit: deploying to region eu-west-1 (from AWS_REGION / AWS_DEFAULT_REGION), account 111122223333. ' +
+        'This is the trail\'s home region; set AWS_REGION or use --profile to choose another.',
+    );
+  });
+
+  test('says the region may be the CDK\'s us-east-1 fallback when no region variable is set', () => {
+    const notice = deploymentNotice({ CDK_DEFAULT_REGION: 'us-east-1' });
+
+    expect(notice).toContain("region us-east-1 (from the profile's region, or us-east-1, the CDK's fallback");
+  });
+
+  test('says the stack is environment-agnostic when the app runs outside the CLI', () => {
+    const notice = deploymentNotice({});
+
+    expect(notice).toMatch(/no region configured .* deploys to the region of the credentials cdk deploy uses/);
   });
 });
 

@@ -33,7 +33,7 @@ describe('cdk-nag AwsSolutions', () => {
       synthesise({
         isOrganizationTrail: true,
         organizationId: 'o-a1b2c3d4e5',
-        managementAccountId: '111122223333',
+        sourceAccountIds: ['222233334444'],
         cloudWatchLogs: true,
         insights: true,
         objectLock: true,
@@ -43,9 +43,15 @@ describe('cdk-nag AwsSolutions', () => {
       synthesise({
         existingTrail: {
           bucketName: 'org-trail-logs',
-          kmsKeyArn: 'arn:aws:kms:eu-west-1:111122223333:key/k',
+          kmsKeyArn: 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
           keyPrefix: 'p',
         },
+      }),
+      synthesise({
+        isOrganizationTrail: true,
+        organizationId: 'o-a1b2c3d4e5',
+        managementAccountId: '111122223333',
+        insights: true,
       }),
     );
   });
@@ -58,12 +64,16 @@ describe('cdk-nag AwsSolutions', () => {
     expect(findings((variants[0] as SynthesisedStack).stack)).toEqual([]);
   });
 
-  test('finds nothing unacknowledged in the organization trail with every option on', () => {
+  test('finds nothing unacknowledged in the organization trail with every option and a source account on', () => {
     expect(findings((variants[1] as SynthesisedStack).stack)).toEqual([]);
   });
 
   test('finds nothing unacknowledged when attached to an existing trail', () => {
     expect(findings((variants[2] as SynthesisedStack).stack)).toEqual([]);
+  });
+
+  test('finds nothing unacknowledged for an organization trail managed from a delegated administrator', () => {
+    expect(findings((variants[3] as SynthesisedStack).stack)).toEqual([]);
   });
 
   test('has a written reason for every acknowledgment', () => {

@@ -305,11 +305,16 @@ describe('event table', () => {
     });
   });
 
-  test('is encrypted with the log bucket\'s customer-managed key', () => {
-    const key = resourceOf(synth.template, 'AWS::KMS::Key', 'LogBucketKey');
+  test('is encrypted with a customer-managed key of its own, not the log files\' key', () => {
+    const key = resourceOf(synth.template, 'AWS::KMS::Key', 'EventTableKey');
 
     expectResourceProperties(synth.template, 'AWS::DynamoDB::Table', {
       SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [key.logicalId, 'Arn'] } },
+    });
+    expect(key.properties.EnableKeyRotation).toBe(true);
+    expectResource(synth.template, 'AWS::KMS::Key', {
+      Properties: Match.objectLike({ Description: 'trail-audit: encrypts the event table' }),
+      DeletionPolicy: 'Retain',
     });
   });
 
@@ -334,17 +339,23 @@ describe('processor trigger', () => {
     ]);
   });
 
-  test('lets only the log bucket send to the queue', () => {
-    expectResourceProperties(synth.template, 'AWS::SQS::QueuePolicy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Effect: 'Allow',
-            Principal: { Service: 's3.amazonaws.com' },
-            Action: Match.arrayWith(['sqs:SendMessage']),
-            Condition: { ArnLike: { 'aws:SourceArn': bucketArn } },
-          }),
-        ]),
+  test('lets only the log bucket, owned by this account, send to the queue', () => {
+    const queue = resourceOf(synth.template, 'AWS::SQS::Queue', 'ProcessorQueue');
+    const policy = Object.values(synth.template.findResources('AWS::SQS::QueuePolicy')).find(
+      (resource) => JSON.stringify((resource as { Properties: { Queues: unknown } }).Properties.Queues) ===
+        JSON.stringify([{ Ref: queue.logicalId }]),
+    ) as { Properties: { PolicyDocument: { Statement: PolicyStatementJson[] } } };
+    const fromS3 = policy.Properties.PolicyDocument.Statement.filter(
+      (statement) => JSON.stringify(statement.Principal) === JSON.stringify({ Service: 's3.amazonaws.com' }),
+    );
+
+    expect(fromS3).toHaveLength(1);
+    expect(fromS3[0]).toMatchObject({
+      Effect: 'Allow',
+      Action: expect.arrayContaining(['sqs:SendMessage']) as unknown,
+      Condition: {
+        ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': [expect.stringMatching(/^LogBucket[0-9A-F]{8}$/), 'Arn'] } },
+        StringEquals: { 'aws:SourceAccount': thisAccount },
       },
     });
   });
@@ -371,13 +382,13 @@ describe('processor trigger', () => {
     expect(queue.properties.VisibilityTimeout as number).toBeGreaterThanOrEqual(6 * (fn.properties.Timeout as number));
   });
 
-  test('encrypts both queues and denies them to requests without TLS', () => {
+  test('encrypts every queue (processor, its dead letters, tampering dead letters) and denies it without TLS', () => {
     const queues = Object.values(synth.template.findResources('AWS::SQS::Queue'));
     const policies = Object.values(synth.template.findResources('AWS::SQS::QueuePolicy'));
 
-    expect(queues).toHaveLength(2);
+    expect(queues).toHaveLength(3);
     for (const queue of queues) expect(queue).toMatchObject({ Properties: { SqsManagedSseEnabled: true } });
-    expect(policies).toHaveLength(2);
+    expect(policies).toHaveLength(3);
     for (const policy of policies) {
       expect(policy).toMatchObject({
         Properties: {
@@ -442,13 +453,36 @@ describe('processor function', () => {
     expect(environment).not.toHaveProperty('RETENTION_DAYS');
   });
 
-  test('logs to its own log group with a retention', () => {
+  test('logs to its own log group, kept a year', () => {
     const logGroup = resourceOf(synth.template, 'AWS::Logs::LogGroup', 'ProcessorFunctionLogGroup');
 
-    expect(logGroup.properties.RetentionInDays).toBe(90);
+    expect(logGroup.properties.RetentionInDays).toBe(365);
     expectResourceProperties(synth.template, 'AWS::Lambda::Function', {
       LoggingConfig: { LogGroup: { Ref: logGroup.logicalId } },
     });
+  });
+
+  test('encrypts its log group with a key of its own, which CloudWatch Logs may use for that log group only', () => {
+    const logGroup = resourceOf(synth.template, 'AWS::Logs::LogGroup', 'ProcessorFunctionLogGroup');
+    const key = resourceOf(synth.template, 'AWS::KMS::Key', 'ProcessorLogGroupKey');
+    const name = logGroup.properties.LogGroupName as string;
+    const logsStatements = (key.properties.KeyPolicy as { Statement: PolicyStatementJson[] }).Statement.filter((s) =>
+      JSON.stringify(s.Principal).includes('logs.'),
+    );
+
+    expect(logGroup.properties.KmsKeyId).toEqual(getAtt(key.logicalId));
+    expect(name).toMatch(/^\/trail-audit\/TrailAudit-Processor-[0-9A-F]{8}\/FunctionLogGroup$/);
+    expect(logsStatements).toEqual([
+      {
+        Effect: 'Allow',
+        Principal: {
+          Service: { 'Fn::Join': ['', ['logs.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]] },
+        },
+        Action: ['kms:Decrypt*', 'kms:Describe*', 'kms:Encrypt*', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
+        Resource: '*',
+        Condition: { ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': regionalArn('logs', `log-group:${name}`) } },
+      },
+    ]);
   });
 
   test('has no managed policy: its role may write only to its own log group', () => {
@@ -480,16 +514,13 @@ describe('processor function', () => {
 });
 
 describe('processor permissions', () => {
-  test('reads objects only under the log prefix', () => {
+  test('may only get objects under AWSLogs/ (log and digest files): no listing, no bucket settings', () => {
     const bucket = resourceOf(synth.template, 'AWS::S3::Bucket', 'LogBucket7');
     const arn = { 'Fn::GetAtt': [bucket.logicalId, 'Arn'] };
     const s3Statements = processorStatements().filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')));
 
-    expect(s3Statements).toHaveLength(1);
-    expect(actionsOf(s3Statements[0] as PolicyStatementJson).every((a) => /^s3:(Get|List)/.test(a))).toBe(true);
-    expect(resourcesOf(s3Statements[0] as PolicyStatementJson)).toEqual([
-      arn,
-      { 'Fn::Join': ['', [arn, '/AWSLogs/*']] },
+    expect(s3Statements).toEqual([
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: { 'Fn::Join': ['', [arn, '/AWSLogs/*']] } },
     ]);
   });
 
@@ -528,7 +559,7 @@ describe('processor permissions', () => {
   });
 
   test('may use the table key to encrypt and decrypt items, and do nothing else with it', () => {
-    const key = resourceOf(synth.template, 'AWS::KMS::Key', 'LogBucketKey');
+    const key = resourceOf(synth.template, 'AWS::KMS::Key', 'EventTableKey');
     const keyStatements = processorStatements().filter((s) =>
       resourcesOf(s).some((r) => JSON.stringify(r) === JSON.stringify(getAtt(key.logicalId))),
     );
@@ -562,13 +593,13 @@ describe('processor permissions', () => {
     });
   });
 
-  test('may decrypt with the log key', () => {
+  test('may only decrypt with the log files\' key, never encrypt', () => {
     const key = resourceOf(synth.template, 'AWS::KMS::Key', 'LogBucketKey');
     const kmsStatements = processorStatements().filter((s) =>
       resourcesOf(s).some((r) => JSON.stringify(r) === JSON.stringify({ 'Fn::GetAtt': [key.logicalId, 'Arn'] })),
     );
 
-    expect(kmsStatements.flatMap(actionsOf)).toContain('kms:Decrypt');
+    expect(kmsStatements.flatMap(actionsOf)).toEqual(['kms:Decrypt']);
   });
 });
 
@@ -675,6 +706,38 @@ describe('alerts', () => {
     ]);
   });
 
+  test('retries a tampering alert for 24 hours, then puts it in a dead-letter queue', () => {
+    const rule = resourceOf(synth.template, 'AWS::Events::Rule', 'AlertsTrailTampering');
+    const dlq = resourceOf(synth.template, 'AWS::SQS::Queue', 'AlertsTrailTamperingDeadLetterQueue');
+
+    expect(rule.properties.Targets).toEqual([
+      expect.objectContaining({
+        RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 24 * 3600 },
+        DeadLetterConfig: { Arn: getAtt(dlq.logicalId) },
+      }),
+    ]);
+    expect(dlq.properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
+  });
+
+  test('lets only the tampering rule send to its dead-letter queue', () => {
+    const rule = resourceOf(synth.template, 'AWS::Events::Rule', 'AlertsTrailTampering');
+    const dlq = resourceOf(synth.template, 'AWS::SQS::Queue', 'AlertsTrailTamperingDeadLetterQueue');
+
+    expectResourceProperties(synth.template, 'AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: dlq.logicalId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'events.amazonaws.com' },
+            Action: 'sqs:SendMessage',
+            Condition: { ArnEquals: { 'aws:SourceArn': getAtt(rule.logicalId) } },
+          }),
+        ]),
+      },
+    });
+  });
+
   test('has no e-mail subscription unless an address is given', () => {
     expectResourceCount(synth.template, 'AWS::SNS::Subscription', 0);
   });
@@ -730,16 +793,20 @@ describe('monitoring', () => {
     });
   });
 
-  test('alarms when the dead-letter queue holds a message', () => {
-    const dlq = resourceOf(synth.template, 'AWS::SQS::Queue', 'ProcessorDeadLetterQueue');
-
+  /** Asserts an alarm fires when the queue with this logical ID prefix holds a visible message. */
+  function expectResourceAlarmOnQueueNotEmpty(queuePrefix: string): void {
+    const queue = resourceOf(synth.template, 'AWS::SQS::Queue', queuePrefix);
     expectResourceProperties(synth.template, 'AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/SQS',
       MetricName: 'ApproximateNumberOfMessagesVisible',
-      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlq.logicalId, 'QueueName'] } }],
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queue.logicalId, 'QueueName'] } }],
       Threshold: 0,
       ComparisonOperator: 'GreaterThanThreshold',
     });
+  }
+
+  test('alarms when the dead-letter queue holds a message', () => {
+    expectResourceAlarmOnQueueNotEmpty('ProcessorDeadLetterQueue');
   });
 
   test('alarms when no log file was processed for 60 minutes, counting silence as breaching', () => {
@@ -756,11 +823,25 @@ describe('monitoring', () => {
     });
   });
 
+  test('alarms when EventBridge could not publish a tampering alert, and when one is in its dead-letter queue', () => {
+    const rule = resourceOf(synth.template, 'AWS::Events::Rule', 'AlertsTrailTampering');
+
+    expectResourceProperties(synth.template, 'AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Events',
+      MetricName: 'FailedInvocations',
+      Dimensions: [{ Name: 'RuleName', Value: { Ref: rule.logicalId } }],
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+    expectResourceAlarmOnQueueNotEmpty('AlertsTrailTamperingDeadLetterQueue');
+  });
+
   test('notifies the alerts topic when each alarm fires and when it recovers', () => {
     const topic = resourceOf(synth.template, 'AWS::SNS::Topic', 'AlertsTopic');
     const alarms = Object.values(synth.template.findResources('AWS::CloudWatch::Alarm'));
 
-    expect(alarms).toHaveLength(7);
+    expect(alarms).toHaveLength(9);
     for (const alarm of alarms) {
       expect(alarm).toMatchObject({
         Properties: { AlarmActions: [{ Ref: topic.logicalId }], OKActions: [{ Ref: topic.logicalId }] },
@@ -847,15 +928,51 @@ function metricNames(widget: DashboardWidgetJson): string[] {
   });
 }
 
+describe('keys', () => {
+  test('every key rotates and refuses grants not made for an AWS resource or by an AWS service', () => {
+    const keys = Object.entries(synth.template.findResources('AWS::KMS::Key'));
+
+    expect(keys.map(([id]) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual([
+      'AlertsKey',
+      'EventTableKey',
+      'LogBucketKey',
+      'ProcessorLogGroupKey',
+    ]);
+    for (const [, key] of keys) {
+      expect(key).toMatchObject({
+        Properties: {
+          EnableKeyRotation: true,
+          KeyPolicy: {
+            Statement: expect.arrayContaining([
+              {
+                Sid: 'DenyGrantsNotForAwsResources',
+                Effect: 'Deny',
+                Principal: { AWS: '*' },
+                Action: 'kms:CreateGrant',
+                Resource: '*',
+                Condition: {
+                  BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' },
+                },
+              },
+            ]) as unknown,
+          },
+        },
+      });
+    }
+  });
+});
+
 describe('outputs', () => {
-  test('name the bucket, table, function, topic and dead-letter queue', () => {
+  test('name the bucket, keys, table, function, topic and dead-letter queue', () => {
     const outputs = Object.keys(synth.template.findOutputs('*'));
 
     expect(outputs).toEqual(
       expect.arrayContaining([
         'LogBucketName',
         'TrailArn',
+        'LogKeyArn',
         'EventTableName',
+        'EventTableKeyArn',
         'ProcessorFunctionName',
         'AlertTopicArn',
         'DeadLetterQueueUrl',

@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import { Match } from 'aws-cdk-lib/assertions';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { TrailAuditStack } from '../../../lib/trail-audit-stack';
 import {
   actionsOf,
@@ -58,16 +58,37 @@ describe('attached to an existing trail\'s bucket', () => {
     ]);
   });
 
-  test('reads only the trail\'s prefix and decrypts with the trail\'s key', () => {
+  test('may only get objects under the trail\'s prefix, and only decrypt with the trail\'s key', () => {
     const statements = policyStatements(synth.template, 'ProcessorFunctionRoleDefaultPolicy');
-    const s3Statement = statements.find((s) => actionsOf(s).some((a) => a.startsWith('s3:'))) as PolicyStatementJson;
+    const s3Statements = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')));
     const decrypt = statements.filter((s) => resourcesOf(s).includes(EXISTING_KEY_ARN));
 
-    expect(resourcesOf(s3Statement)).toEqual([
-      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::org-trail-logs']] },
-      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::org-trail-logs/central/AWSLogs/*']] },
+    expect(s3Statements).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 's3:GetObject',
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::org-trail-logs/central/AWSLogs/*']] },
+      },
     ]);
-    expect(decrypt.flatMap(actionsOf)).toContain('kms:Decrypt');
+    expect(decrypt.flatMap(actionsOf)).toEqual(['kms:Decrypt']);
+  });
+
+  test('lets only the existing bucket, in this account, send to the queue', () => {
+    expectResourceProperties(synth.template, 'AWS::SQS::QueuePolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: 's3.amazonaws.com' },
+            Condition: {
+              ArnLike: {
+                'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::org-trail-logs']] },
+              },
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+            },
+          }),
+        ]),
+      },
+    });
   });
 
   test('encrypts the table with a key of its own, not the existing trail\'s', () => {
@@ -82,7 +103,7 @@ describe('attached to an existing trail\'s bucket', () => {
   test('still has the processor, alerts and alarms', () => {
     expectResourceCount(synth.template, 'AWS::Lambda::EventSourceMapping', 1);
     expectResourceCount(synth.template, 'AWS::Events::Rule', 1);
-    expectResourceCount(synth.template, 'AWS::CloudWatch::Alarm', 7);
+    expectResourceCount(synth.template, 'AWS::CloudWatch::Alarm', 9);
   });
 
   test('rejects options that only apply to a new trail', () => {
@@ -93,6 +114,26 @@ describe('attached to an existing trail\'s bucket', () => {
           trailName: 'another',
         }),
     ).toThrow(/trailName apply to a new trail/);
+  });
+
+  test.each([
+    ['an alias ARN', 'arn:aws:kms:eu-west-1:111122223333:alias/trail'],
+    ['a key ID', '1234abcd-12ab-34cd-56ef-1234567890ab'],
+    ['a truncated key ARN', 'arn:aws:kms:eu-west-1:111122223333:key/k'],
+  ])('rejects %s as the trail\'s key, naming the prop', (_label, kmsKeyArn) => {
+    const existingTrail = { bucketName: 'logs', kmsKeyArn };
+
+    expect(() => new TrailAuditStack(synth.app, `BadKey${kmsKeyArn.length}`, { existingTrail })).toThrow(
+      /existingTrail\.kmsKeyArn ".*" is not a KMS key ARN/,
+    );
+  });
+
+  test('accepts a multi-Region key ARN', () => {
+    const kmsKeyArn = 'arn:aws:kms:eu-west-1:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab';
+
+    const existingTrail = { bucketName: 'logs', kmsKeyArn };
+
+    expect(() => new TrailAuditStack(synth.app, 'MrkKey', { existingTrail })).not.toThrow();
   });
 });
 
@@ -225,6 +266,59 @@ describe('organization trail deployed from a delegated administrator account', (
     expect(synth.template.toJSON().Outputs).toMatchObject({ TrailArn: { Value: managementTrailArn } });
   });
 
+  test('creates no AWS::CloudTrail::Trail, which CloudFormation would start and read by name and fail', () => {
+    expectResourceCount(synth.template, 'AWS::CloudTrail::Trail', 0);
+  });
+
+  test('outputs the CLI calls that create the trail and start it by its ARN in the management account', () => {
+    const output = (synth.template.toJSON().Outputs as Record<string, { Value: unknown }>)[
+      'OrganizationTrailSetupCommands'
+    ];
+    const text = JSON.stringify(output?.Value);
+
+    expect(text).toContain('aws cloudtrail create-trail --name org-audit --s3-bucket-name ');
+    expect(text).toContain('--is-organization-trail --is-multi-region-trail');
+    expect(text).toContain('--include-global-service-events --enable-log-file-validation');
+    expect(text).toContain(`:${MANAGEMENT_ACCOUNT}:trail/org-audit --region `);
+    expect(text).toMatch(/&& aws cloudtrail start-logging --name arn:.*:111122223333:trail\/org-audit --region /);
+    expect(text).not.toContain('start-logging --name org-audit');
+  });
+
+  test('warns at synth that the trail is to be created with those commands', () => {
+    const warnings = Annotations.fromStack(synth.stack).findWarning('*', Match.stringLikeRegexp('No trail is created'));
+
+    expect(warnings).toHaveLength(1);
+    expect(JSON.stringify(warnings[0]?.entry.data)).toContain('OrganizationTrailSetupCommands');
+  });
+
+  test('refuses CloudWatch Logs delivery, which it would have to set on a trail it does not create', () => {
+    expect(
+      () =>
+        new TrailAuditStack(synth.app, 'DelegatedWithLogs', {
+          isOrganizationTrail: true,
+          organizationId: 'o-a1b2c3d4e5',
+          managementAccountId: MANAGEMENT_ACCOUNT,
+          cloudWatchLogs: true,
+        }),
+    ).toThrow(/cloudWatchLogs cannot be set up for an organization trail managed from a delegated administrator/);
+  });
+
+  test('adds Insights to the commands when asked for, by ARN', () => {
+    const withInsights = synthesise({
+      isOrganizationTrail: true,
+      organizationId: 'o-a1b2c3d4e5',
+      managementAccountId: MANAGEMENT_ACCOUNT,
+      insights: true,
+      managementEvents: 'writeOnly',
+    });
+    const outputs = withInsights.template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    const text = JSON.stringify(outputs['OrganizationTrailSetupCommands']?.Value);
+    withInsights.cleanup();
+
+    expect(text).toMatch(/put-insight-selectors --trail-name arn:.*:111122223333:trail\/trail-audit --insight-/);
+    expect(text).toContain('{\\"ReadWriteType\\":\\"WriteOnly\\",\\"IncludeManagementEvents\\":true}');
+  });
+
   test('rejects a management account on an account trail, or one that is not an account ID', () => {
     expect(() => new TrailAuditStack(synth.app, 'AccountTrail', { managementAccountId: MANAGEMENT_ACCOUNT })).toThrow(
       /managementAccountId is set but isOrganizationTrail is not/,
@@ -287,6 +381,21 @@ describe('options', () => {
     });
   });
 
+  test('encrypts the trail\'s log group, which holds whole records, with the log files\' key', () => {
+    const logGroup = resourceOf(synth.template, 'AWS::Logs::LogGroup', 'TrailLogGroup');
+    const key = resourceOf(synth.template, 'AWS::KMS::Key', 'LogBucketKey');
+    const name = logGroup.properties.LogGroupName as string;
+
+    expect(logGroup.properties).toMatchObject({ KmsKeyId: getAtt(key.logicalId), RetentionInDays: 365 });
+    expect(name).toMatch(/^\/trail-audit\/TrailAudit-Trail-[0-9A-F]{8}\/LogGroup$/);
+    expect((key.properties.KeyPolicy as { Statement: unknown[] }).Statement).toContainEqual(
+      expect.objectContaining({
+        Action: ['kms:Decrypt*', 'kms:Describe*', 'kms:Encrypt*', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
+        Condition: { ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': regionalArn('logs', `log-group:${name}`) } },
+      }),
+    );
+  });
+
   test('delivers the trail to a CloudWatch Logs group through a role CloudTrail assumes', () => {
     const logGroup = resourceOf(synth.template, 'AWS::Logs::LogGroup', 'TrailLogGroup');
     const role = resourceOf(synth.template, 'AWS::IAM::Role', 'TrailCloudWatchLogsRole');
@@ -325,5 +434,185 @@ describe('options', () => {
 
   test('sets the no-log-file alarm period', () => {
     expectResourceProperties(synth.template, 'AWS::CloudWatch::Alarm', { MetricName: 'FilesProcessed', Period: 7200 });
+  });
+});
+
+describe('refused at synth: what cannot deploy', () => {
+  let synth: SynthesisedStack;
+
+  beforeAll(() => {
+    synth = synthesise({});
+  });
+
+  afterAll(() => {
+    synth.cleanup();
+  });
+
+  test('Insights on a trail recording read-only events (API call rate Insights needs write events)', () => {
+    expect(
+      () => new TrailAuditStack(synth.app, 'ReadOnlyInsights', { managementEvents: 'readOnly', insights: true }),
+    ).toThrow(/insights needs write management events .* managementEvents is 'readOnly'/);
+  });
+
+  test.each([64, 127, 10_241, 1536.5])('processor memory of %d MB', (processorMemorySize) => {
+    const id = `Memory${String(processorMemorySize).replace('.', 'x')}`;
+
+    expect(() => new TrailAuditStack(synth.app, id, { processorMemorySize })).toThrow(
+      `memorySize must be a whole number of MB from 128 to 10240 (Lambda's limits), got ${processorMemorySize}`,
+    );
+  });
+
+  test.each([128, 10_240])('not processor memory of %d MB, Lambda\'s limits', (processorMemorySize) => {
+    const id = `MemoryOk${processorMemorySize}`;
+
+    expect(() => new TrailAuditStack(synth.app, id, { processorMemorySize })).not.toThrow();
+  });
+});
+
+describe('multi-account delivery without AWS Organizations (sourceAccountIds)', () => {
+  const SOURCES = ['222233334444', '555566667777'];
+  const trailArnIn = (account: string, name = 'trail-audit'): unknown => ({
+    'Fn::Join': [
+      '',
+      ['arn:', { Ref: 'AWS::Partition' }, ':cloudtrail:', { Ref: 'AWS::Region' }, `:${account}:trail/${name}`],
+    ],
+  });
+  let synth: SynthesisedStack;
+  let bucketPolicy: PolicyStatementJson[];
+  let keyPolicy: PolicyStatementJson[];
+
+  beforeAll(() => {
+    synth = synthesise({ sourceAccountIds: SOURCES });
+    const policy = resourceOf(synth.template, 'AWS::S3::BucketPolicy', 'LogBucketPolicy');
+    bucketPolicy = (policy.properties.PolicyDocument as { Statement: PolicyStatementJson[] }).Statement;
+    const key = resourceOf(synth.template, 'AWS::KMS::Key', 'LogBucketKey');
+    keyPolicy = (key.properties.KeyPolicy as { Statement: PolicyStatementJson[] }).Statement;
+  });
+
+  afterAll(() => {
+    synth.cleanup();
+  });
+
+  test('lets each account\'s trail write only under AWSLogs/<its account>/, as that trail', () => {
+    const bucket = resourceOf(synth.template, 'AWS::S3::Bucket', 'LogBucket7');
+    const arn = getAtt(bucket.logicalId);
+
+    for (const account of SOURCES) {
+      expect(bucketPolicy).toContainEqual({
+        Sid: `AWSCloudTrailWrite${account}`,
+        Effect: 'Allow',
+        Principal: { Service: 'cloudtrail.amazonaws.com' },
+        Action: 's3:PutObject',
+        Resource: { 'Fn::Join': ['', [arn, `/AWSLogs/${account}/*`]] },
+        Condition: {
+          StringEquals: {
+            's3:x-amz-acl': 'bucket-owner-full-control',
+            'aws:SourceArn': trailArnIn(account),
+            'aws:SourceAccount': account,
+          },
+        },
+      });
+    }
+  });
+
+  test('lets those trails check the bucket ACL, and only them', () => {
+    expect(bucketPolicy).toContainEqual(
+      expect.objectContaining({
+        Sid: 'AWSCloudTrailAclCheckSourceAccounts',
+        Action: 's3:GetBucketAcl',
+        Condition: {
+          StringEquals: { 'aws:SourceArn': SOURCES.map((a) => trailArnIn(a)), 'aws:SourceAccount': SOURCES },
+        },
+      }),
+    );
+  });
+
+  test('lets those trails encrypt with the log key, within their own accounts\' encryption context', () => {
+    expect(keyPolicy).toContainEqual(
+      expect.objectContaining({
+        Sid: 'AllowSourceAccountTrailsToEncryptLogs',
+        Action: 'kms:GenerateDataKey*',
+        Condition: {
+          StringEquals: { 'aws:SourceArn': SOURCES.map((a) => trailArnIn(a)) },
+          StringLike: {
+            'kms:EncryptionContext:aws:cloudtrail:arn': SOURCES.map((account) => ({
+              'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:cloudtrail:*:${account}:trail/*`]],
+            })),
+          },
+        },
+      }),
+    );
+    expect(keyPolicy).toContainEqual(
+      expect.objectContaining({
+        Sid: 'AllowSourceAccountTrailsToDescribeKey',
+        Action: 'kms:DescribeKey',
+        Condition: { StringEquals: { 'aws:SourceArn': SOURCES.map((a) => trailArnIn(a)) } },
+      }),
+    );
+  });
+
+  test('keeps the home trail\'s grants as they were', () => {
+    expect(bucketPolicy.filter((statement) => statement.Sid === 'AWSCloudTrailWrite')).toHaveLength(1);
+    expect(bucketPolicy.find((statement) => statement.Sid === 'AWSCloudTrailWrite')?.Condition).toEqual({
+      StringEquals: {
+        's3:x-amz-acl': 'bucket-owner-full-control',
+        'aws:SourceArn': regionalArn('cloudtrail', 'trail/trail-audit'),
+        'aws:SourceAccount': { Ref: 'AWS::AccountId' },
+      },
+    });
+  });
+
+  test('processes their files like the home account\'s: one notification for all of AWSLogs/', () => {
+    expect(queueNotifications(synth)).toHaveLength(1);
+    expect(queueNotifications(synth)[0]?.FilterRules).toContainEqual({ Name: 'prefix', Value: 'AWSLogs/' });
+  });
+
+  test('outputs the log key ARN the other accounts\' trails encrypt with', () => {
+    const key = resourceOf(synth.template, 'AWS::KMS::Key', 'LogBucketKey');
+
+    expect(synth.template.toJSON().Outputs).toMatchObject({ LogKeyArn: { Value: getAtt(key.logicalId) } });
+  });
+
+  test('names the other trails by sourceTrailName when given', () => {
+    const named = synthesise({ sourceAccountIds: ['222233334444'], sourceTrailName: 'org-feed' });
+    const policy = resourceOf(named.template, 'AWS::S3::BucketPolicy', 'LogBucketPolicy');
+    const statements = (policy.properties.PolicyDocument as { Statement: PolicyStatementJson[] }).Statement;
+    named.cleanup();
+
+    expect(statements.find((s) => s.Sid === 'AWSCloudTrailWrite222233334444')?.Condition?.StringEquals).toMatchObject({
+      'aws:SourceArn': trailArnIn('222233334444', 'org-feed'),
+    });
+  });
+
+  test.each([
+    [
+      'an account ID that is not 12 digits',
+      { sourceAccountIds: ['2222-3333-4444'] },
+      /must be 12-digit account IDs, got 2222-3333-4444/,
+    ],
+    [
+      'an account listed twice',
+      { sourceAccountIds: ['222233334444', '222233334444'] },
+      /lists 222233334444 more than once/,
+    ],
+    ['a trail name alone', { sourceTrailName: 'feed' }, /sourceTrailName is set but sourceAccountIds is empty/],
+    ['a bad trail name', { sourceAccountIds: ['222233334444'], sourceTrailName: '-x' }, /invalid sourceTrailName "-x"/],
+    [
+      'more accounts than the bucket policy holds',
+      { sourceAccountIds: Array.from({ length: 31 }, (_, i) => String(100000000000 + i)) },
+      /31 sourceAccountIds would overflow the 20 KB bucket policy \(at most 30\)/,
+    ],
+    [
+      'the home account itself',
+      { sourceAccountIds: ['111122223333'], env: { account: '111122223333' } },
+      /lists 111122223333, the account of trail trail-audit itself/,
+    ],
+    [
+      'with an existing trail\'s bucket',
+      { existingTrail: { bucketName: 'b' }, sourceAccountIds: ['222233334444'] },
+      /sourceAccountIds apply to a new trail/,
+    ],
+  ])('rejects %s', (_label, props, message) => {
+    expect(() => new TrailAuditStack(synth.app, `Bad${String(message).length}`, props)).toThrow(message);
   });
 });
