@@ -123,21 +123,68 @@ export function writeDigest(spec: DigestToWrite, key: TestSigningKey): WrittenDi
   };
 }
 
+/** Where a trail delivers in one region: the parts of its keys. */
+export interface TrailKeyParts {
+  readonly prefix?: string;
+  readonly organizationId?: string;
+  readonly accountId: string;
+  /** The region delivered from. */
+  readonly region: string;
+  readonly trailName: string;
+  readonly homeRegion: string;
+}
+
+/** A trail's bucket and the parts of its keys in one region. */
+export interface TrailLayout extends TrailKeyParts {
+  readonly bucket: string;
+}
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * An hourly chain of digests: one per entry of `hours` (the log files it lists), the first ending at `firstEnd`
+ * (`YYYY-MM-DDTHH:MM:SSZ`), each an hour after the previous and linked to it. `previous` continues an earlier
+ * chain instead of starting one.
+ */
+export function writeHourlyChain(
+  layout: TrailLayout,
+  key: TestSigningKey,
+  firstEnd: string,
+  hours: readonly (readonly LogFileToList[])[],
+  previous?: WrittenDigest,
+): WrittenDigest[] {
+  const written: WrittenDigest[] = [];
+  let last = previous;
+  hours.forEach((logFiles, index) => {
+    const end = new Date(Date.parse(firstEnd) + index * HOUR_MS);
+    const digest = writeDigest(
+      {
+        bucket: layout.bucket,
+        key: digestKey({ ...layout, endTime: utcSeconds(end) }),
+        startTime: utcSeconds(new Date(end.getTime() - HOUR_MS)),
+        endTime: utcSeconds(end),
+        accountId: layout.accountId,
+        logFiles,
+        ...(last === undefined ? {} : { previous: last }),
+      },
+      key,
+    );
+    written.push(digest);
+    last = digest;
+  });
+  return written;
+}
+
+/** CloudTrail's UTC extended format, without a fraction: `2026-11-20T10:05:12Z`. */
+function utcSeconds(time: Date): string {
+  return time.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
 /**
  * The key of a digest file in CloudTrail's layout: `[prefix/]AWSLogs/[o-ID/]ACCOUNT/CloudTrail-Digest/REGION/
  * YYYY/MM/DD/ACCOUNT_CloudTrail-Digest_REGION_TRAIL_HOMEREGION_YYYYMMDDTHHMMSSZ[_backfill].json.gz`.
  */
-export function digestKey(options: {
-  readonly prefix?: string;
-  readonly organizationId?: string;
-  readonly accountId: string;
-  readonly region: string;
-  readonly trailName: string;
-  readonly homeRegion: string;
-  /** `YYYY-MM-DDTHH:MM:SSZ` */
-  readonly endTime: string;
-  readonly backfill?: boolean;
-}): string {
+export function digestKey(options: TrailKeyParts & { readonly endTime: string; readonly backfill?: boolean }): string {
   const folder = `${options.prefix ?? ''}AWSLogs/${options.organizationId === undefined ? '' : `${options.organizationId}/`}${options.accountId}`;
   const day = options.endTime.slice(0, 10).replace(/-/g, '/');
   const stamp = options.endTime.replace(/[-:]/g, '');

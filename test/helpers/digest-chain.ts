@@ -6,8 +6,10 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { DigestObject } from '../../lambda/core/digest';
-import { digestKey, testSigningKey, writeDigest, type LogFileToList, type TestSigningKey, type WrittenDigest } from '../../scripts/digest-writer';
+import { testSigningKey, type LogFileToList, type TestSigningKey, type TrailLayout, type WrittenDigest } from '../../scripts/digest-writer';
 import { record } from './fixtures';
+
+export { writeHourlyChain as hourlyChain, type TrailLayout } from '../../scripts/digest-writer';
 
 export const BUCKET = 'audit-logs-123456789012';
 export const ACCOUNT = '123456789012';
@@ -21,16 +23,6 @@ export function newSigningKey(
   return testSigningKey(privateKey, validityStartTime, validityEndTime);
 }
 
-/** Where a trail delivers: the folder parts of its keys. */
-export interface TrailLayout {
-  readonly bucket: string;
-  readonly prefix?: string;
-  readonly organizationId?: string;
-  readonly accountId: string;
-  readonly region: string;
-  readonly trailName: string;
-  readonly homeRegion: string;
-}
 
 /** The default layout: trail `main` of account 123456789012, us-east-1, no prefix. */
 export const TRAIL: TrailLayout = {
@@ -51,45 +43,6 @@ export function logFile(layout: TrailLayout, time: string, unique: string, event
     key: `${folder}/CloudTrail/${layout.region}/${day}/${layout.accountId}_CloudTrail_${layout.region}_${stamp}_${unique}.json.gz`,
     text: JSON.stringify({ Records: eventTimes.map((eventTime) => record({ eventTime, awsRegion: layout.region })) }),
   };
-}
-
-/**
- * An hourly chain: one digest per entry of `hours` (the log files it lists), the first ending at `firstEnd`, each
- * an hour after the previous and linked to it. `previous` continues an earlier chain instead of starting one.
- */
-export function hourlyChain(
-  layout: TrailLayout,
-  key: TestSigningKey,
-  firstEnd: string,
-  hours: readonly (readonly LogFileToList[])[],
-  previous?: WrittenDigest,
-): WrittenDigest[] {
-  const written: WrittenDigest[] = [];
-  let last = previous;
-  hours.forEach((logFiles, index) => {
-    const end = new Date(Date.parse(firstEnd) + index * 3_600_000);
-    const start = new Date(end.getTime() - 3_600_000);
-    const digest = writeDigest(
-      {
-        bucket: layout.bucket,
-        key: digestKey({ ...layout, endTime: isoSeconds(end) }),
-        startTime: isoSeconds(start),
-        endTime: isoSeconds(end),
-        accountId: layout.accountId,
-        logFiles,
-        ...(last === undefined ? {} : { previous: last }),
-      },
-      key,
-    );
-    written.push(digest);
-    last = digest;
-  });
-  return written;
-}
-
-/** `2026-11-20T10:05:12Z`: CloudTrail's UTC extended format, without a fraction. */
-export function isoSeconds(time: Date): string {
-  return time.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 /** A digest as it sits in S3: gzipped, under its key, with its metadata. */
