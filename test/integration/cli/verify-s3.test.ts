@@ -202,6 +202,25 @@ describe('verify s3:// catches tampering', () => {
     });
   });
 
+  it('shows the missing digest in its hour of its chain in the readable report', async () => {
+    const digest = required(SECOND_DIGEST, 'the second digest');
+    await remove(digest.key);
+
+    const run = await runCli(['verify', `s3://${EXAMPLE_BUCKET}/`, '--s3-endpoint', required(s3, 's3rver').endpoint], workDir);
+
+    expect({ code: run.code, chain: run.stdout.split('\n').slice(0, 6) }).toEqual({
+      code: 1,
+      chain: [
+        `trail management-trail (home us-east-1), region us-east-1, s3://${EXAMPLE_BUCKET}/AWSLogs/111122223333`,
+        '  DIGEST END            DIGEST                     LOG FILES',
+        '  2026-11-20T09:12:40Z  verified (first of chain)  1 verified',
+        '  2026-11-20T10:12:40Z  missing                    -',
+        '  2026-11-20T11:12:40Z  verified                   2 verified',
+        '  2026-11-20T12:12:40Z  verified                   none',
+      ],
+    });
+  });
+
   it("names an edited digest altered, and the log files it lists chain-broken (its listing can't be trusted)", async () => {
     const digest = required(SECOND_DIGEST, 'the second digest');
     await put(digest, digest.text.replace(/"newestEventTime":"[^"]+"/, '"newestEventTime":"2026-11-20T10:00:00Z"'));

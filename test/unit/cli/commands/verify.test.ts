@@ -53,6 +53,30 @@ describe('verify on the examples', () => {
   });
 });
 
+describe('verify --since/--until', () => {
+  it('checks the digests that end in the range or within an hour after it', async () => {
+    const run = await verify(['examples/AWSLogs', '--since', '2026-11-20T10:00:00Z', '--until', '2026-11-20T11:00:00Z', '--json'], ROOT);
+
+    const digests = run.stdout
+      .split('\n')
+      .filter((line) => line.startsWith('{"kind":"digest"'))
+      .map((line) => JSON.parse(line) as { end: string; status: string });
+
+    expect({ code: run.code, ends: digests.map((digest) => digest.end) }).toEqual({
+      code: 0,
+      ends: ['2026-11-20T10:12:40Z', '2026-11-20T11:12:40Z', '2026-11-20T11:58:31Z'],
+    });
+  });
+
+  it('does not look for a previous digest that ends before --since', async () => {
+    const run = await verify(['examples/AWSLogs', '--since', '2026-11-20T10:00:00Z', '--json'], ROOT);
+
+    const first = run.stdout.split('\n').find((line) => line.includes('_20261120T101240Z.json.gz","bucket"'));
+
+    expect((JSON.parse(first ?? '{}') as { notes?: string[] }).notes).toContain('its previous digest is before the period verified');
+  });
+});
+
 describe('verify on a tampered copy of the examples', () => {
   let folder: string;
 
