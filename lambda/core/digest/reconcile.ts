@@ -48,7 +48,10 @@ export interface LogFileVerification {
  * - `verified`: matches a listing whose signature verified.
  * A missing digest lists nothing: its log files come out of {@link findUnlistedLogFiles}.
  */
-export function reconcileLogFiles(digest: DigestVerification, observe: Observe): LogFileVerification[] {
+export function reconcileLogFiles(
+  digest: Pick<DigestVerification, 'key' | 'status' | 'content'>,
+  observe: Observe,
+): LogFileVerification[] {
   const listed = digest.content?.digest.logFiles ?? [];
   return listed.map((file) => {
     const fileTime = parseLogFileObjectName(file.s3Object)?.fileTime;
@@ -138,7 +141,7 @@ const HOUR_MS = 3_600_000;
  */
 export function findUnlistedLogFiles(
   observed: readonly ObservedLogFile[],
-  digests: readonly DigestVerification[],
+  digests: readonly Pick<DigestVerification, 'name' | 'content'>[],
   options: UnlistedOptions = {},
 ): UnlistedLogFiles {
   const listedExact = new Set<string>();

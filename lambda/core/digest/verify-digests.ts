@@ -103,8 +103,6 @@ export function checkDigestLocation(digest: DigestFile, found: { bucket?: string
 export interface SignatureEvidence {
   /** Hex signature; undefined when none is available. */
   readonly signature?: string;
-  /** `x-amz-meta-signature-algorithm`, when read from S3 metadata. */
-  readonly algorithm?: string;
   /** `x-amz-meta-backfill-generation-timestamp` of a backfill digest: when it was signed. */
   readonly backfillGenerationTime?: Date;
   /** Where the signature came from, for messages. */
@@ -149,7 +147,6 @@ export function signatureFromMetadata(
   return {
     evidence: {
       ...(signature === undefined || signature === '' ? { unavailable: 'its object has no signature metadata' } : { signature }),
-      ...(algorithm === undefined ? {} : { algorithm }),
       ...(backfillGenerationTime === undefined ? {} : { backfillGenerationTime }),
       source: 'S3 metadata',
     },
