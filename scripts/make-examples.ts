@@ -1,23 +1,31 @@
 /**
  * Writes the project's example CloudTrail logs under `examples/AWSLogs/...`: gzipped log files in CloudTrail's own
  * key layout, telling one day in account 111122223333 (see `examples/README.md` for the story and what each
- * query returns). The records are written here by hand, so the examples are reviewable as code.
+ * query returns), and the digest files of each trail and region, chained and signed as CloudTrail signs them,
+ * with the test keys of `example-test-keys.ts`; `examples/public-keys.json` lists their public halves as
+ * `aws cloudtrail list-public-keys` prints them. The records are written here by hand, so the examples are
+ * reviewable as code.
  *
- * Deterministic: the same records always give the same JSON, and the gzip header carries no time and a fixed OS
- * byte, so re-running rewrites identical files (for a given zlib). With `--check`, writes nothing and exits 1 when
- * a committed file's content differs from what this script would write.
+ * Deterministic: the same records always give the same JSON, RSA PKCS#1 v1.5 signatures are deterministic, and the
+ * gzip header carries no time and a fixed OS byte, so re-running rewrites identical files (for a given zlib). With
+ * `--check`, writes nothing and exits 1 when a committed file's content differs from what this script would write.
  *
  * Usage: `npx tsx scripts/make-examples.ts [--check]`
  */
-import { createHash } from 'node:crypto';
+import { createPrivateKey } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import type { CloudTrailPublicKey } from '../lambda/core/digest';
+import { testSigningKey, writeHourlyChain, type TestSigningKey } from './digest-writer';
+import { EXAMPLE_EU_WEST_1_TEST_KEY, EXAMPLE_US_EAST_1_TEST_KEY } from './example-test-keys';
 
-/** One object of the examples: its key under `examples/` and its JSON text (before gzip). */
+/** One object of the examples: its key under `examples/`, its JSON text (before gzip), and its S3 metadata. */
 export interface ExampleObject {
   readonly key: string;
   readonly text: string;
+  /** The user metadata CloudTrail sets on the object in S3 (a digest's signature); absent on log files. */
+  readonly metadata?: Readonly<Record<string, string>>;
 }
 
 type Json = null | boolean | number | string | readonly Json[] | { readonly [key: string]: Json | undefined };
@@ -26,6 +34,10 @@ type JsonRecord = { readonly [key: string]: Json | undefined };
 const ACCOUNT = '111122223333';
 const ORGANIZATION = 'o-exampleorg1';
 const TRAIL = 'management-trail';
+/** The organization trail that delivers the eu-west-1 file; created in us-east-1, its home region. */
+const ORGANIZATION_TRAIL = 'org-trail';
+/** The bucket both trails deliver to (what the digests name). */
+export const EXAMPLE_BUCKET = `trail-audit-logs-${ACCOUNT}`;
 const EXAMPLES_DIR = path.resolve(__dirname, '..', 'examples');
 
 // ---- Who acts in the story -------------------------------------------------------------------------------------
@@ -809,76 +821,76 @@ function logText(records: readonly JsonRecord[]): string {
   return JSON.stringify({ Records: records });
 }
 
-/** Every example object, in key order: five account-trail files, one organization-trail file, one digest file. */
+/** Every example object, in key order: five account-trail files, one organization-trail file, their digest files. */
 export function exampleObjects(): ExampleObject[] {
   const early = file0905();
   const ci = file0930();
   const deletion = file1010();
   const deleteByBob = deletion.find((record) => record['eventID'] === exampleEventId(20));
   if (deleteByBob === undefined) throw new Error('the story lost event E20');
-  const logs: ExampleObject[] = [
-    { key: logKey(`${ACCOUNT}/`, US_EAST_1, '20261120T0905Z', 'Xm3p9QvT2kLa7BcD'), text: logText(early) },
-    { key: logKey(`${ACCOUNT}/`, US_EAST_1, '20261120T0930Z', 'R8sW1nYq4ZtE6HjK'), text: logText(ci) },
-    { key: logKey(`${ACCOUNT}/`, US_EAST_1, '20261120T1010Z', 'a9F2kDq7LmX3vB5n'), text: logText(deletion) },
-    { key: logKey(`${ACCOUNT}/`, US_EAST_1, '20261120T1100Z', 'P4tGh8Jw2Qe6Ry1U'), text: logText(file1100()) },
-    {
-      key: logKey(`${ACCOUNT}/`, US_EAST_1, '20261120T1105Z', 'c3Vb7Nm1Kz9Lx5Ws'),
-      text: logText(file1105(deleteByBob)),
-    },
-    {
-      key: logKey(`${ORGANIZATION}/${ACCOUNT}/`, EU_WEST_1, '20261120T1150Z', 'Hy6Tg2Fr8De4Sw0Q'),
-      text: logText(file1150OrgTrail()),
-    },
-  ];
-  const accountTrailLogs = logs.filter((log) => !log.key.includes(ORGANIZATION));
-  return [...logs, digestObject(accountTrailLogs)].sort((a, b) => a.key.localeCompare(b.key));
+  const at0905 = { key: logKey(`${ACCOUNT}/`, US_EAST_1, '20261120T0905Z', 'Xm3p9QvT2kLa7BcD'), text: logText(early) };
+  const at0930 = { key: logKey(`${ACCOUNT}/`, US_EAST_1, '20261120T0930Z', 'R8sW1nYq4ZtE6HjK'), text: logText(ci) };
+  const at1010 = { key: logKey(`${ACCOUNT}/`, US_EAST_1, '20261120T1010Z', 'a9F2kDq7LmX3vB5n'), text: logText(deletion) };
+  const at1100 = { key: logKey(`${ACCOUNT}/`, US_EAST_1, '20261120T1100Z', 'P4tGh8Jw2Qe6Ry1U'), text: logText(file1100()) };
+  const at1105 = { key: logKey(`${ACCOUNT}/`, US_EAST_1, '20261120T1105Z', 'c3Vb7Nm1Kz9Lx5Ws'), text: logText(file1105(deleteByBob)) };
+  const at1150 = {
+    key: logKey(`${ORGANIZATION}/${ACCOUNT}/`, EU_WEST_1, '20261120T1150Z', 'Hy6Tg2Fr8De4Sw0Q'),
+    text: logText(file1150OrgTrail()),
+  };
+  const keys = exampleSigningKeys();
+  // The account trail's us-east-1 chain: the first digest, two more, then an hour without log files.
+  const accountTrail = digestChain({ trailName: TRAIL, region: US_EAST_1 }, keys.usEast1, '2026-11-20T09:12:40Z', [
+    [at0905],
+    [at0930, at1010],
+    [at1100, at1105],
+    [],
+  ]);
+  // The organization trail's eu-west-1 chain: the first digest lists Carol's file, the next hour is empty.
+  const organizationTrail = digestChain(
+    { trailName: ORGANIZATION_TRAIL, region: EU_WEST_1, organizationId: ORGANIZATION },
+    keys.euWest1,
+    '2026-11-20T11:58:31Z',
+    [[at1150], []],
+  );
+  return [at0905, at0930, at1010, at1100, at1105, at1150, ...accountTrail, ...organizationTrail].sort((a, b) =>
+    a.key.localeCompare(b.key),
+  );
+}
+
+/** The examples' signing keys: the test keys, listed as valid for November 2026. */
+export function exampleSigningKeys(): { readonly usEast1: TestSigningKey; readonly euWest1: TestSigningKey } {
+  const validity = [new Date('2026-11-01T00:00:00Z'), new Date('2026-12-01T00:00:00Z')] as const;
+  return {
+    usEast1: testSigningKey(createPrivateKey(EXAMPLE_US_EAST_1_TEST_KEY), ...validity),
+    euWest1: testSigningKey(createPrivateKey(EXAMPLE_EU_WEST_1_TEST_KEY), ...validity),
+  };
 }
 
 /**
- * The hourly digest of the account trail's us-east-1 files. Its structure is CloudTrail's; its signature is not
- * a real one (only CloudTrail's private key makes those): it exists so that readers show it is skipped.
+ * `examples/public-keys.json`: the public halves of the test keys as `aws cloudtrail list-public-keys` (AWS CLI v2)
+ * prints a key list — the two regions' lists in one, as `verify --public-keys` takes them.
  */
-function digestObject(logs: readonly ExampleObject[]): ExampleObject {
-  const digest = {
-    awsAccountId: ACCOUNT,
-    digestStartTime: '2026-11-20T09:05:12Z',
-    digestEndTime: '2026-11-20T11:05:12Z',
-    digestS3Bucket: 'trail-audit-logs-111122223333',
-    digestS3Object:
-      `AWSLogs/${ACCOUNT}/CloudTrail-Digest/${US_EAST_1}/2026/11/20/` +
-      `${ACCOUNT}_CloudTrail-Digest_${US_EAST_1}_${TRAIL}_${US_EAST_1}_20261120T110512Z.json.gz`,
-    digestPublicKeyFingerprint: '31e8b5433410dfb61a9dc45cc65b22ff',
-    digestSignatureAlgorithm: 'SHA256withRSA',
-    newestEventTime: '2026-11-20T11:03:10Z',
-    oldestEventTime: '2026-11-20T09:00:12Z',
-    previousDigestS3Bucket: null,
-    previousDigestS3Object: null,
-    previousDigestHashValue: null,
-    previousDigestHashAlgorithm: null,
-    previousDigestSignature: null,
-    logFiles: logs.map((log) => ({
-      s3Bucket: 'trail-audit-logs-111122223333',
-      s3Object: log.key,
-      hashValue: createHash('sha256').update(log.text).digest('hex'),
-      hashAlgorithm: 'SHA-256',
-      newestEventTime: newestEventTime(log.text),
-      oldestEventTime: oldestEventTime(log.text),
-    })),
-  };
-  return { key: digest.digestS3Object, text: JSON.stringify(digest) };
+export function examplePublicKeysJson(): string {
+  const keys = exampleSigningKeys();
+  const entry = (key: CloudTrailPublicKey) => ({
+    Value: Buffer.from(key.value).toString('base64'),
+    ValidityStartTime: key.validityStartTime.toISOString().replace('.000Z', '+00:00'),
+    ValidityEndTime: key.validityEndTime.toISOString().replace('.000Z', '+00:00'),
+    Fingerprint: key.fingerprint,
+  });
+  return `${JSON.stringify({ PublicKeyList: [entry(keys.usEast1.publicKey), entry(keys.euWest1.publicKey)] }, null, 4)}\n`;
 }
 
-function eventTimes(text: string): string[] {
-  const parsed = JSON.parse(text) as { Records: { eventTime: string }[] };
-  return parsed.Records.map((record) => record.eventTime).sort();
-}
-
-function newestEventTime(text: string): string {
-  return eventTimes(text).at(-1) ?? '';
-}
-
-function oldestEventTime(text: string): string {
-  return eventTimes(text)[0] ?? '';
+/** Hourly digests of one trail in one region, the first ending at `firstEnd`, each listing its hour's files. */
+function digestChain(
+  trail: { readonly trailName: string; readonly region: string; readonly organizationId?: string },
+  key: TestSigningKey,
+  firstEnd: string,
+  hours: readonly (readonly ExampleObject[])[],
+): ExampleObject[] {
+  const layout = { ...trail, bucket: EXAMPLE_BUCKET, accountId: ACCOUNT, homeRegion: US_EAST_1 };
+  const logFiles = hours.map((files) => files.map((file) => ({ bucket: EXAMPLE_BUCKET, key: file.key, text: file.text })));
+  return writeHourlyChain(layout, key, firstEnd, logFiles).map((digest) => ({ key: digest.key, text: digest.text, metadata: digest.metadata }));
 }
 
 /** Gzip without a timestamp and with the OS byte set to "unknown", so output does not depend on the machine. */
@@ -892,9 +904,15 @@ function deterministicGzip(text: string): Buffer {
 function main(argv: readonly string[]): number {
   const check = argv.includes('--check');
   let stale = 0;
-  for (const object of exampleObjects()) {
-    const file = path.join(EXAMPLES_DIR, object.key);
-    const current = existsSync(file) ? gunzipSync(readFileSync(file)).toString('utf8') : undefined;
+  const publicKeys = path.join(EXAMPLES_DIR, 'public-keys.json');
+  const files = [
+    ...exampleObjects().map((object) => ({ file: path.join(EXAMPLES_DIR, object.key), text: object.text, gzip: true })),
+    { file: publicKeys, text: examplePublicKeysJson(), gzip: false },
+  ];
+  for (const object of files) {
+    const file = object.file;
+    const bytes = existsSync(file) ? readFileSync(file) : undefined;
+    const current = bytes === undefined ? undefined : (object.gzip ? gunzipSync(bytes) : bytes).toString('utf8');
     if (current === object.text) continue;
     if (check) {
       console.error(`${path.relative(process.cwd(), file)} is ${current === undefined ? 'missing' : 'stale'}`);
@@ -902,7 +920,7 @@ function main(argv: readonly string[]): number {
       continue;
     }
     mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, deterministicGzip(object.text));
+    writeFileSync(file, object.gzip ? deterministicGzip(object.text) : object.text);
     console.log(`wrote ${path.relative(process.cwd(), file)}`);
   }
   if (check && stale > 0) {

@@ -9,6 +9,7 @@ import { registerIngestCommand, type IngestDeps } from './commands/ingest';
 import { registerProcessCommand } from './commands/process';
 import { registerQueryCommand } from './commands/query';
 import { registerShowCommand } from './commands/show';
+import { registerVerifyCommand } from './commands/verify';
 import { describeError, ExitCode, UsageError, type ExitCodeValue } from './errors';
 import { Interrupted } from './interrupt';
 import { streamSink, writeLine, type CliIO } from './io';
@@ -55,6 +56,7 @@ export function buildProgram(
   registerQueryCommand(program, io, setExitCode, deps.startLocal);
   registerShowCommand(program, io, setExitCode, deps.startLocal);
   registerAlertsCommand(program, io, setExitCode);
+  registerVerifyCommand(program, io, setExitCode, deps);
   for (const command of program.commands) {
     command.exitOverride().showHelpAfterError('(run with --help for usage)').addHelpText('after', EXIT_CODE_HELP);
   }

@@ -5,10 +5,11 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { parsePublicKeyList, verifyDigests } from '../../lambda/core/digest';
 import { newCounts, normaliseLogObject } from '../../lambda/core/pipeline';
 import type { KeptEvent, PipelineCounts } from '../../lambda/core/pipeline';
-import { exampleEventId, exampleObjects } from '../../scripts/make-examples';
+import { EXAMPLE_BUCKET, exampleEventId, exampleObjects, examplePublicKeysJson } from '../../scripts/make-examples';
 import { chunked } from '../helpers/fixtures';
 
 const EXAMPLES_DIR = path.resolve(__dirname, '..', '..', 'examples');
@@ -50,6 +51,33 @@ describe('the example logs', () => {
     expect(committed).toEqual(expected);
   });
 
+  it('ship the public keys the generator writes', () => {
+    const committed = readFileSync(path.join(EXAMPLES_DIR, 'public-keys.json'), 'utf8');
+
+    expect(committed).toBe(examplePublicKeysJson());
+  });
+
+  it('hold digest chains whose every digest verifies in a bucket, with its signature metadata', () => {
+    // Prepare
+    const publicKeys = parsePublicKeyList(JSON.parse(examplePublicKeysJson()) as unknown, 'examples/public-keys.json');
+    const digests = exampleObjects()
+      .filter((object) => object.metadata !== undefined)
+      .map((object) => ({ key: object.key, bucket: EXAMPLE_BUCKET, bytes: gzipSync(object.text), metadata: object.metadata }));
+
+    // Act
+    const results = verifyDigests(digests, { publicKeys });
+
+    // Assess
+    expect(results.map((result) => [result.key.slice(-24), result.status, result.chainStart])).toEqual([
+      ['20261120T091240Z.json.gz', 'verified', true],
+      ['20261120T101240Z.json.gz', 'verified', false],
+      ['20261120T111240Z.json.gz', 'verified', false],
+      ['20261120T121240Z.json.gz', 'verified', false],
+      ['20261120T115831Z.json.gz', 'verified', true],
+      ['20261120T125831Z.json.gz', 'verified', false],
+    ]);
+  });
+
   it('keep the 19 events the README lists, each once', () => {
     // Prepare
     const expected = [3, 5, 6, 7, 8, 9, 10, 11, 13, 17, 18, 19, 20, 21, 23, 25, 31, 33, 34].map(exampleEventId);
@@ -80,7 +108,7 @@ describe('the example logs', () => {
       otherService: 15,
       applicationAutoScaling: 1,
       duplicates: 1,
-      filesSkipped: ['digest-file'],
+      filesSkipped: Array(6).fill('digest-file'),
     });
   });
 

@@ -1,0 +1,69 @@
+/**
+ * TEST KEYS — NOT SECRETS. The private keys that sign the example digest files under `examples/`, one per region
+ * as CloudTrail has (us-east-1 for the account trail, eu-west-1 for the organization trail's region). They were
+ * generated for this project, are published here on purpose so `npm run examples` rewrites identical files, and
+ * sign nothing but the examples: a digest they sign proves nothing about a real account. CloudTrail's real keys
+ * are CloudTrail's; `examples/public-keys.json` lists the public halves of these.
+ */
+
+/** TEST KEY for the examples' us-east-1 digests. Not a secret: published on purpose, signs nothing real. */
+export const EXAMPLE_US_EAST_1_TEST_KEY = `-----BEGIN PRIVATE KEY-----
+MIIEugIBADANBgkqhkiG9w0BAQEFAASCBKQwggSgAgEAAoIBAQCjzm1wbD3DkOay
+04c66A53Fd2U95I6uOkLD3u1ilclyyCnPb3d5D3uU2OXSGaPJ1QThVk3KAvisDwJ
+xfWw4VrXlR6N+k48CAaXGviHsOVjy8fRj+8aiEA+gijtDM5Cj9MPskP+dhkyc2R1
+yPB7v/PYNmPrQtXz9/QxKQMBnQclzMmhp+n9RgbHydZQ5wI64o+czDli2DKXqxAl
+0VDp9IlTS00JQSHbs58dxeoTlyKaqGtj1g7pDpKNkW2U5ySW4NxUlbhERqkl25HA
+rPKDgNGRQygbcAJkTM8KOXV0ECJLrk5QpZNUEVo6SBSI0iZvMerE4hSF6Slv8wyG
+HTBEHRPpAgMBAAECgf8HYXo9iwlrfXlig3TTJJTUMcgGU241PtV0hQHrat5rVs7v
+7WPIZ0GlrVw3GfO4RK1ilRGDO1tX+4HXwM/fUB8x+2OMvQstOzR3NrHQlFdGym43
+wc17TD9lm+C+w2MH0oUc3037Pv1rVpwxeiLCPX7P5FGUkR2+WgitHwbUSoBOWMOk
+EloJsjrv+ziSqtDjDGWJ+I5e3yL93Oa5BfTLpbjXZm05ESqUObzUEEaDPgpKxLdh
+U8HRgMyLefxuuHb8cXF7nwyRcgs+mh9gFws+k48Qt1+Dskpn2K50sbR4JL8wmGZW
+K43EW3Rjmeo5pch+TQYs7ZdzSIrfbu+aNTNGbtECgYEA11/BzTiDb3BbEJiKr0QS
+YkPKVmyFxiusLf4dXW9eepMlBlzXtoyr+Bzle4A36mFarGmP69gxAcOVGvJgmVe7
+yQ/4LZsABLqxfkbWAdj9XtjelG26fVHcxIYhzg2Dtda2haJevB8yQo5sBkqStRzh
+pRzRtegqucUtGLIscDJJIZkCgYEAwrSB2fn1kShZK0VwNj4RPGLwBOJlysgbcrr3
+VJoh0b8achr2leV1lZsYDXPLrmqadajbjunM3i2fUBrG9vVJfFSanMLrKOmIrxvn
+meb7qbjVWrx6QwAVHMaMJraWt9bnXsaxI2SQfbtDuG89JhCkcMq/UTluQZcdM0jt
+QEghltECgYA3dM2nNRUK3chlBpI3PPTq3n+8Lydm9pnYIeWXyHRwZXEUKVXWCHTD
+Z1Vjrok3TagWWvwXA0zjImRDUwOymFefFwCVZaLklNndJQo34ZKkGH1/hJ2PZUPO
+Sqdrsikm6kmHMV7pW7MKVjfUiuEpx20GodwR1d0ihnXtNPuiTCBuiQKBgGf4Y+62
+H3+oABWvOsB8XE/WtTymeJzURnP5iuFOfQi397M+2rYolaWR8EIet4Enw9tYlAW4
+q4Fo802fPufZC6istPNI0rJCIo7/Y6k3QuPao3OUeeUVQjDfhS+XCNyakWp2x1iS
+9uVs/jiajhipgmYInikNdebofttH8gkFe4pBAoGAU0ybY3czCBVF3Q7xLyPvFXkv
+x+QV3quV3p2JROl0lcXjtgz/YTx5Wg1wTiHlT9sFLJbifdzq7SH2GThv5TKbhexB
+FkdBiAkbBaylBsQd/O1p8lQGPDemhDP5TEdnbRI1TolUmDincOaTjVXbJxVXWBO9
+8EWf1swTavWezCcxqjU=
+-----END PRIVATE KEY-----
+`;
+
+/** TEST KEY for the examples' eu-west-1 digests. Not a secret: published on purpose, signs nothing real. */
+export const EXAMPLE_EU_WEST_1_TEST_KEY = `-----BEGIN PRIVATE KEY-----
+MIIEvgIBADANBgkqhkiG9w0BAQEFAASCBKgwggSkAgEAAoIBAQC3mFhe0VTvCUI4
+REKzNSAQ7qHV1FuSAqJsEQy3IEDXjI3DW9PtWyiR5aHL4A0FvUHJ2bHJvYk3S0Q3
+d+S+pnZG9BRDKMydtDoo7l3ChYocT9eGA2fWxj2xwGGDZpfWQKBXNkKL6RxQBLls
+mhlqRnyBt9UjenwOTgQMRBf1orA9ujLMMdfadpAxc3/u9jRJenokWIGK/yyOZZ1t
+jVhISlSGEClYdwrdq4IV7tqx1zmtrsTjBQD6XY69bNW0fhDG6KDC3dgdc71GdA7C
+l0rsadJsL4DeX0HznzfopYVAExaKz/qpxxTP2UdATQEm0maCMUa990tTx5OAzQpS
+MN93BLOBAgMBAAECggEADw1JaXSmDvbmW/CUu1aGq3y0/e/sFftrT4rSTQ0y47kd
+Qj/8DwCjQdreufVDfA35H9BeOBj27/aWwClvMoY5OjX2l073/5HwFrz8KN+D5DBT
+jiQnVj9ofXM1S22U0zb3Lk8/g3L4JENO5G152fGvcX8d1UvMcevJfyvx/ux4oIbI
+1Xawyqliy72rpmuXmkn0JrdAN97hod8gozLgpS+1GzEuvlPho6cEKMRRaJK+PkMS
+UP93h0sVNSMXPayvpYfnNgIioHyCcETzc1hwB0fpQkCeEWvW+1ZezuznLSpVOXJt
+AfUYpRVcdfgcqCvEf+YzEOuIiGqZHM4MGT8tOASYcQKBgQDnfOccS76XBRXa/m1S
+nxe7IvCLNxk8+KDo/C2T6p2P84jsFw/hJzmA1hmHyt7gk86WpnSogTJh6ZvXdEdH
+/X1BmSCNdBRL6oZmIlJCvZdw9Kw0fqSrfpZvwbyP4ekbBNRrHZPY++e4xMjtruH5
+MkGzSgQYL+GNwe2w07oKjfR5zQKBgQDLCS4iEvl220AuP/7+cv63inaj5R4J2Xv5
+LhLsDTtz3Y5v1LGKEwmG59tRnvhniZb4J8z5MYcz3lT0HQ4UY9xBrLNmE2zuGxya
+XaqYOqQLIAqYv4BAETMt9OVVId41FvwokTKuT9JrBLVDn/D3gB6y/Rfdhf6hShXc
+XNAxVWschQKBgQChZFfNRpHuwMDoGhMmU308H7QNm7Cg7cdiKM+uHRkVT/nagIm1
+tJ9Gz/6kyjBx6xtRtWQIR2tVEIZyxMMd0gIORjCH7rJn628grjUkCwMW4b9eKh2s
+42kHKc/JkPvwtoFS3SBDW/3GuIxOCmvKTdu4oJYSNu/O4bJSYouG6EnW0QKBgQCx
+n2himuLvXkQ5sfbst8Gq5FGCdJDg4QkaJ3qaU8EtTiisIRDo0FrHUNOIBmEegzo2
+AuvJHdFASUNdBIYqxGoOcn3H0Tq8268cRNFXuAWHThK3KuGSKvnxPIvc/HIfU+pp
+uwzxfheBVG8XqDbw737r64sTW4Q1qlCRpgjk/+ti2QKBgC1dqVbKbpEgMn1NxLs3
+IEQQqboX/uGEtdZribQBKRXX6lAoJkrDffsP67eJIQx3GtvSoBRpZH7rzoX5JThy
+aFmPEPyY+YTr9V/Q0cxo65MR2IJDc/5kz0VZTkrMcGMsdudzF4AZGDyL5N6U9eG1
+OG8u63yL27a7ujhCVhkKritO
+-----END PRIVATE KEY-----
+`;
