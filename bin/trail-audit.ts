@@ -6,13 +6,13 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { stackPropsFromContext } from '../lib/config';
-import { PROJECT_ROOT } from '../lib/constructs/lambda-defaults';
+import { PACKAGE_ROOT } from '../lambda/package-root';
 import { TrailAuditStack } from '../lib/trail-audit-stack';
 
 const app = new App();
 new TrailAuditStack(app, 'TrailAudit', {
   description: 'trail-audit: CloudTrail audit of Elastic Load Balancing, Elastic Beanstalk and EC2 Auto Scaling',
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
-  ...stackPropsFromContext(app.node, PROJECT_ROOT),
+  ...stackPropsFromContext(app.node, PACKAGE_ROOT),
 });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
