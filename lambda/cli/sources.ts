@@ -27,6 +27,9 @@ export interface LogObject {
   open(): Promise<AsyncIterable<Uint8Array>>;
 }
 
+/** The chunk size local files are read in. */
+const LOCAL_READ_BYTES = 1024 * 1024;
+
 /** An input that could not be listed (a missing path): reported by name, the rest goes on. */
 export interface InputFailure {
   readonly input: string;
@@ -115,7 +118,9 @@ async function localObject(absolute: string, displayName: string): Promise<LogOb
     objectKey: displayName,
     fingerprint: `${info.size}:${Math.trunc(info.mtimeMs)}`,
     size: info.size,
-    open: () => Promise.resolve(createReadStream(absolute)),
+    // 1 MiB reads rather than the default 64 KiB: a local log file is read whole, and fewer, larger chunks cost the
+    // decoder less per byte.
+    open: () => Promise.resolve(createReadStream(absolute, { highWaterMark: LOCAL_READ_BYTES })),
   };
 }
 
