@@ -87,7 +87,7 @@ export const COMMANDS: readonly CommandEntry[] = [
  * The command `argv` runs: its first word that is not an option (`help NAME` counts as NAME), when it names a
  * command; undefined for the top-level help, `--version` and unknown commands, which need no command's module.
  */
-export function commandOf(argv: readonly string[]): CommandEntry | undefined {
+function commandOf(argv: readonly string[]): CommandEntry | undefined {
   const words = argv.filter((arg) => !arg.startsWith('-'));
   const name = words[0] === 'help' ? words[1] : words[0];
   return COMMANDS.find((entry) => entry.name === name);
