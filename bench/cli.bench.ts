@@ -9,7 +9,7 @@
  *   gunzipped and parsed at once, kept records printed in one write) on the decode benchmark's file of 100,000
  *   records, stdout piped to this process. Target: median wall time at most 0.5x the naive script's.
  *
- * Usage: npx tsx bench/cli.bench.ts [--start-rounds 21] [--process-rounds 5] [--records 100000] [--keep]
+ * Usage: npx tsx bench/cli.bench.ts [--start-rounds 21] [--process-rounds 7] [--records 100000] [--keep]
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -99,7 +99,7 @@ async function main(): Promise<void> {
     args: process.argv.slice(2),
     options: {
       'start-rounds': { type: 'string', default: '21' },
-      'process-rounds': { type: 'string', default: '5' },
+      'process-rounds': { type: 'string', default: '7' },
       records: { type: 'string', default: '100000' },
       keep: { type: 'boolean', default: false },
     },
