@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 import layers from './eslint-rules/layers.cjs';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', 'coverage/', '.trail-audit/', 'scratch/'] },
+  { ignores: ['node_modules/', 'cdk.out/', 'coverage/', '.trail-audit/', 'scratch/', 'dist/'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

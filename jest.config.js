@@ -1,6 +1,10 @@
 // Unit and integration tests are separate jest projects; `npm test` runs both.
 // ts-jest only transpiles here (tsconfig's `isolatedModules`): `tsc --noEmit` in the test command type-checks once, for the whole tree.
-const transform = { '^.+\\.ts$': 'ts-jest' };
+// It transpiles to CommonJS, where tsc (module Node16) keeps the CLI's lazy `import()` calls native, which jest's
+// module registry cannot load; and it maps their `./x.js` specifiers (which Node16 resolution asks for) to the
+// TypeScript source.
+const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: { module: 'commonjs', moduleResolution: 'node10' } }] };
+const moduleNameMapper = { '^(\\.{1,2}/.*)\\.js$': '$1' };
 const setupFiles = ['<rootDir>/test/helpers/quiet-sdk-warning.ts'];
 
 /** @type {import('jest').Config} */
@@ -12,7 +16,10 @@ module.exports = {
       roots: ['<rootDir>/test/unit'],
       testMatch: ['**/*.test.ts'],
       transform,
+      moduleNameMapper,
       setupFiles,
+      // The infrastructure tests synthesise the pre-built function bundles: rebuilt from the current source first.
+      globalSetup: '<rootDir>/test/unit/global-setup.ts',
     },
     {
       displayName: 'integration',
@@ -20,6 +27,7 @@ module.exports = {
       roots: ['<rootDir>/test/integration'],
       testMatch: ['**/*.test.ts'],
       transform,
+      moduleNameMapper,
       setupFiles,
       globalSetup: '<rootDir>/test/integration/global-setup.ts',
     },

@@ -27,21 +27,15 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { gunzipSync } from 'node:zlib';
 import { decodeLogObject, parseRecordText } from '../lambda/core/decode';
 // The full pipeline (decode → select → normalise) is what the targets are measured on. To measure the decoder
 // alone against naive, set OURS_VARIANT to 'decode-only'.
 import { newCounts, normaliseLogObject } from '../lambda/core/pipeline';
 import { writeLogFile, type GeneratedFile } from './cloudtrail-generator';
+import { verdict } from './measure';
+import { naiveRecords } from './naive';
 
 const OURS_VARIANT: Variant = 'pipeline';
-
-/** The eventSources the naive path keeps: the same services as the select step. */
-const TARGET_EVENT_SOURCES: ReadonlySet<string> = new Set([
-  'elasticloadbalancing.amazonaws.com',
-  'elasticbeanstalk.amazonaws.com',
-  'autoscaling.amazonaws.com',
-]);
 
 type Variant = 'naive' | 'pipeline' | 'decode-only';
 
@@ -63,18 +57,8 @@ interface ChildResult {
 // ---- child: one variant, measured in its own process --------------------------------------------------------------
 
 async function runNaive(file: string): Promise<{ records: number; kept: number }> {
-  const compressed = await readFile(file);
-  const json = gunzipSync(compressed);
-  const parsed: unknown = JSON.parse(json.toString('utf8'));
-  const records = isRecordsFile(parsed) ? parsed.Records : [];
-  const kept = records.filter(
-    (record) => typeof record === 'object' && record !== null && TARGET_EVENT_SOURCES.has(String((record as { eventSource?: unknown }).eventSource)),
-  );
+  const { records, kept } = naiveRecords(await readFile(file));
   return { records: records.length, kept: kept.length };
-}
-
-function isRecordsFile(value: unknown): value is { Records: unknown[] } {
-  return typeof value === 'object' && value !== null && 'Records' in value && Array.isArray(value.Records);
 }
 
 async function runPipeline(file: string): Promise<{ records: number; kept: number }> {
@@ -187,10 +171,6 @@ function line(label: string, result: ChildResult, file: GeneratedFile): string {
     `peak RSS ${(result.peakRssBytes / MIB).toFixed(0).padStart(5)} MiB (${((result.peakRssBytes - result.startRssBytes) / MIB).toFixed(0).padStart(4)} above start)`,
     `records ${result.records}, kept ${result.kept}`,
   ].join('  ');
-}
-
-function verdict(pass: boolean): string {
-  return pass ? 'PASS' : 'FAIL';
 }
 
 function positiveInteger(name: string, text: string, minimum = 1): number {

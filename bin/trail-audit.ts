@@ -6,14 +6,14 @@
 import { Annotations, App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { deploymentNotice, stackPropsFromContext } from '../lib/config';
-import { PROJECT_ROOT } from '../lib/constructs/lambda-defaults';
+import { PACKAGE_ROOT } from '../lambda/package-root';
 import { TrailAuditStack } from '../lib/trail-audit-stack';
 
 const app = new App();
 const stack = new TrailAuditStack(app, 'TrailAudit', {
   description: 'trail-audit: CloudTrail audit of Elastic Load Balancing, Elastic Beanstalk and EC2 Auto Scaling',
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
-  ...stackPropsFromContext(app.node, PROJECT_ROOT),
+  ...stackPropsFromContext(app.node, PACKAGE_ROOT),
 });
 Annotations.of(stack).addInfo(deploymentNotice(process.env));
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -11,3 +11,4 @@ export { LogBucket, type LogBucketProps } from './constructs/log-bucket';
 export { LogProcessor, type LogProcessorProps, type LogLevel } from './constructs/log-processor';
 export { Monitoring, type MonitoringProps, type TamperingAlertsDelivery } from './constructs/monitoring';
 export { stackPropsFromContext, CONTEXT_KEYS } from './config';
+export { loadUserRulesFile, type ValidatedRulesFile } from './user-rules';

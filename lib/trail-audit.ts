@@ -151,11 +151,6 @@ export interface TrailAuditProps {
    * @default logs.RetentionDays.ONE_YEAR
    */
   readonly processorLogRetention?: logs.RetentionDays;
-  /**
-   * The processor's entry file, relative to the project root (tests point it at a stub to keep synth fast).
-   * @default 'lambda/handler.ts'
-   */
-  readonly processorEntry?: string;
 }
 
 /** Props that configure the trail and bucket this stack creates: meaningless with an existing trail. */
@@ -258,7 +253,6 @@ export class TrailAudit extends Construct {
       ...(props.dropReadOnly === undefined ? {} : { dropReadOnly: props.dropReadOnly }),
       ...(props.tableRetentionDays === undefined ? {} : { tableRetentionDays: props.tableRetentionDays }),
       ...(props.userRules === undefined ? {} : { userRules: props.userRules }),
-      ...(props.processorEntry === undefined ? {} : { entry: props.processorEntry }),
       ...(props.processorMemorySize === undefined ? {} : { memorySize: props.processorMemorySize }),
       ...(props.processorTimeout === undefined ? {} : { timeout: props.processorTimeout }),
       ...(props.processorMaxConcurrency === undefined ? {} : { maxConcurrency: props.processorMaxConcurrency }),

@@ -25,6 +25,11 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
+/** Raised when the target cannot be used (a missing table, a server that does not start): exit code 3. */
+export class TargetError extends Error {
+  override readonly name = 'TargetError';
+}
+
 /** The message of anything thrown, for a one-line report on stderr. */
 export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message;

@@ -26,17 +26,48 @@ export interface CliIO {
   readonly signal: AbortSignal;
 }
 
-/** Wraps a Node stream (process.stdout, process.stderr) as a {@link TextSink} that honours backpressure. */
+/**
+ * How much text a stream sink gathers before it writes: 64 KiB, the size of a pipe's buffer on Linux. `process
+ * --json` prints thousands of short lines; one write (and one system call) per line costs more than the rest of the
+ * printing.
+ */
+export const SINK_BUFFER_CHARS = 64 * 1024;
+
+/**
+ * Wraps a Node stream (process.stdout, process.stderr) as a {@link TextSink} that gathers writes and honours
+ * backpressure. Text is written once {@link SINK_BUFFER_CHARS} have gathered, and otherwise as soon as the event loop
+ * turns (`setImmediate`), so a person watching sees each line at once and a script reading a pipe gets large writes.
+ * A write fails once an earlier one has; the stream's own `error` event still fires (see `runCli`).
+ */
 export function streamSink(stream: Writable & { isTTY?: boolean; columns?: number }): TextSink {
+  let pending: string[] = [];
+  let pendingChars = 0;
+  let flushScheduled = false;
+  let failure: Error | undefined;
+  const flush = (): boolean => {
+    flushScheduled = false;
+    if (pendingChars === 0) return true;
+    const text = pending.length === 1 ? (pending[0] as string) : pending.join('');
+    pending = [];
+    pendingChars = 0;
+    return stream.write(text, (error) => {
+      if (error) failure ??= error;
+    });
+  };
   return {
     write(text: string): Promise<void> {
-      return new Promise((resolve, reject) => {
-        const ok = stream.write(text, (error) => {
-          if (error) reject(error);
-        });
-        if (ok) resolve();
-        else stream.once('drain', () => resolve());
-      });
+      if (failure !== undefined) return Promise.reject(failure);
+      pending.push(text);
+      pendingChars += text.length;
+      if (pendingChars < SINK_BUFFER_CHARS) {
+        if (!flushScheduled) {
+          flushScheduled = true;
+          setImmediate(flush);
+        }
+        return Promise.resolve();
+      }
+      if (flush()) return Promise.resolve();
+      return new Promise((resolve) => stream.once('drain', () => resolve()));
     },
     get isTTY() {
       return stream.isTTY === true;

@@ -1,23 +1,102 @@
 /**
- * The `trail-audit` command line: `process`, `ingest`, `query`, `show`, `alerts`. `main()` parses the arguments, runs one
+ * The `trail-audit` command line: `process`, `ingest`, `query`, `show`, `alerts`, `verify`. `main()` parses the arguments, runs one
  * command and returns its exit code; it never calls `process.exit`, so tests run it in-process. `runCli()` wires
- * it to the real process (stdout, stderr, SIGINT) and is what `bin/trail-audit-cli.js` calls.
+ * it to the real process (stdout, stderr, SIGINT) and is what `bin/trail-audit-cli.js` calls, through the bundle
+ * `npm run build` makes of this module.
+ *
+ * Commands are loaded lazily: only the module of the command being run is evaluated (with the AWS SDK, when it
+ * needs it), so `--help`, `--version` and `process` start without loading the SDK at all.
  */
 import { Command, CommanderError } from 'commander';
-import { registerAlertsCommand } from './commands/alerts';
-import { registerIngestCommand, type IngestDeps } from './commands/ingest';
-import { registerProcessCommand } from './commands/process';
-import { registerQueryCommand } from './commands/query';
-import { registerShowCommand } from './commands/show';
-import { registerVerifyCommand } from './commands/verify';
-import { describeError, ExitCode, UsageError, type ExitCodeValue } from './errors';
+import { version } from '../../package.json';
+import type { IngestDeps } from './commands/ingest';
+import { describeError, ExitCode, TargetError, UsageError, type ExitCodeValue } from './errors';
 import { Interrupted } from './interrupt';
 import { streamSink, writeLine, type CliIO } from './io';
-import { TargetError, type StartLocal } from './target';
+import type { StartLocal } from './target';
 
 /** What `main()` can be given besides its I/O; tests inject these, production uses the defaults. */
 export interface CliDeps extends IngestDeps {
   readonly startLocal?: StartLocal;
+}
+
+/** Adds one command to the program; each command reports its exit code through `setExitCode`. */
+export type RegisterCommand = (
+  program: Command,
+  io: CliIO,
+  setExitCode: (code: ExitCodeValue) => void,
+  deps: CliDeps,
+) => void;
+
+/**
+ * A command as the top-level help lists it, and how to load it. The name, usage and summary are written here (as
+ * commander's own stand-alone subcommands declare theirs at the parent) so that `trail-audit --help` lists every
+ * command without evaluating any command's module; a unit test checks they equal what each module registers.
+ */
+export interface CommandEntry {
+  readonly name: string;
+  /** The arguments after the name, as commander writes them (`[options] <file...>`). */
+  readonly usage: string;
+  /** The one-line summary of the top-level help. */
+  readonly summary: string;
+  /** Imports the command's module. */
+  readonly load: () => Promise<RegisterCommand>;
+}
+
+/** Every command, in the order the help lists them. */
+export const COMMANDS: readonly CommandEntry[] = [
+  {
+    name: 'process',
+    usage: '[options] <file...>',
+    summary: 'decode, select and normalise local CloudTrail files (nothing is stored)',
+    load: async () => (await import('./commands/process.js')).registerProcessCommand,
+  },
+  {
+    name: 'ingest',
+    usage: '[options] <path...>',
+    summary: 'store CloudTrail files (local or s3://) in the event table; re-runs skip what is done',
+    load: async () => (await import('./commands/ingest.js')).registerIngestCommand,
+  },
+  {
+    name: 'query',
+    usage: '[options]',
+    summary: 'who did what to which resource: events by principal, resource, access key or action, newest first',
+    load: async () => {
+      const { registerQueryCommand } = await import('./commands/query.js');
+      return (program, io, setExitCode, deps) => registerQueryCommand(program, io, setExitCode, deps.startLocal);
+    },
+  },
+  {
+    name: 'show',
+    usage: '[options] <eventID>',
+    summary: 'print the original CloudTrail record of an event',
+    load: async () => {
+      const { registerShowCommand } = await import('./commands/show.js');
+      return (program, io, setExitCode, deps) => registerShowCommand(program, io, setExitCode, deps.startLocal);
+    },
+  },
+  {
+    name: 'alerts',
+    usage: '[options] <file...>',
+    summary: 'evaluate the compliance rules on local CloudTrail files (nothing is sent)',
+    load: async () => (await import('./commands/alerts.js')).registerAlertsCommand,
+  },
+  {
+    name: 'verify',
+    usage: '[options] <path...>',
+    summary: "prove CloudTrail's log files are complete and unaltered, from its signed digest files",
+    load: async () => (await import('./commands/verify.js')).registerVerifyCommand,
+  },
+];
+
+/**
+ * The command `argv` runs: its first word that is not an option (`help NAME` counts as NAME), when it names a
+ * command; undefined for the top-level help, `--version` and unknown commands, which need no command's module.
+ */
+function commandOf(argv: readonly string[]): CommandEntry | undefined {
+  const words = argv.filter((arg) => !arg.startsWith('-'));
+  const name = words[0] === 'help' ? words[1] : words[0];
+  return COMMANDS.find((entry) => entry.name === name);
 }
 
 const EXIT_CODE_HELP = `
@@ -29,14 +108,16 @@ Exit codes:
   130  interrupted`;
 
 /**
- * Builds the program; each command reports its exit code through `setExitCode`. Commander writes help and its
- * errors synchronously: `flush` awaits those writes.
+ * Builds the program for `argv`: the command it runs, loaded and registered in full; when it runs none, every
+ * command as a name, usage and summary only, which is all the top-level help and commander's "unknown command"
+ * suggestions read. Commander writes help and its errors synchronously: `flush` awaits those writes.
  */
-export function buildProgram(
+export async function buildProgram(
+  argv: readonly string[],
   io: CliIO,
   deps: CliDeps,
   setExitCode: (code: ExitCodeValue) => void,
-): { program: Command; flush: () => Promise<unknown> } {
+): Promise<{ program: Command; flush: () => Promise<unknown> }> {
   const pending: Promise<void>[] = [];
   const program = new Command('trail-audit')
     .description(
@@ -44,19 +125,22 @@ export function buildProgram(
         'ingest them into the event table (the deployed one with --table, else an embedded DynamoDB Local), ' +
         'and ask who did what to which resource.',
     )
+    .version(version)
     .configureOutput({
       writeOut: (text) => pending.push(io.stdout.write(text)),
       writeErr: (text) => pending.push(io.stderr.write(text)),
     })
+    // The listed term is the command's usage, so a placeholder lists exactly as the loaded command would.
+    .configureHelp({ subcommandTerm: (command) => `${command.name()} ${command.usage()}`.trimEnd() })
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', EXIT_CODE_HELP);
-  registerProcessCommand(program, io, setExitCode);
-  registerIngestCommand(program, io, setExitCode, deps);
-  registerQueryCommand(program, io, setExitCode, deps.startLocal);
-  registerShowCommand(program, io, setExitCode, deps.startLocal);
-  registerAlertsCommand(program, io, setExitCode);
-  registerVerifyCommand(program, io, setExitCode, deps);
+  const wanted = commandOf(argv);
+  if (wanted === undefined) {
+    for (const entry of COMMANDS) program.command(entry.name).usage(entry.usage).summary(entry.summary);
+  } else {
+    (await wanted.load())(program, io, setExitCode, deps);
+  }
   for (const command of program.commands) {
     command.exitOverride().showHelpAfterError('(run with --help for usage)').addHelpText('after', EXIT_CODE_HELP);
   }
@@ -69,7 +153,7 @@ export function buildProgram(
  */
 export async function main(argv: readonly string[], io: CliIO, deps: CliDeps = {}): Promise<ExitCodeValue> {
   let exitCode: ExitCodeValue = ExitCode.Ok;
-  const { program, flush } = buildProgram(io, deps, (code) => {
+  const { program, flush } = await buildProgram(argv, io, deps, (code) => {
     exitCode = code;
   });
   try {

@@ -15,7 +15,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { resolve } from 'node:path';
 import { startDynamoDBLocal, type DynamoDBLocalServer, type StartOptions } from '../local/dynamodb-local';
 import { createTableInput, DEFAULT_TABLE_NAME } from '../store/table-definition';
-import { UsageError } from './errors';
+import { TargetError, UsageError } from './errors';
 import type { Command } from 'commander';
 
 /** The embedded default's folder, relative to the working folder. */
@@ -48,11 +48,6 @@ export interface Target {
   readonly description: string;
   /** Closes the client and stops the embedded server, if any. */
   close(): Promise<void>;
-}
-
-/** Raised when the target cannot be used (a missing table, a server that does not start): exit code 3. */
-export class TargetError extends Error {
-  override readonly name = 'TargetError';
 }
 
 /** What {@link openTarget} starts the embedded server with; injectable for tests. */

@@ -3,8 +3,10 @@
  *
  * The jar is AWS's own emulator, shipped inside the npm package `amplify-dynamodb-simulator`. Only that package's
  * tarball is fetched (`npm pack`, from the npm registry), once, into `node_modules/.cache/trail-audit/`; its many
- * dependencies are never installed. The server runs through `LoopbackDynamoDBLocal.java`, which binds it to
- * 127.0.0.1 on a free port and makes it exit when its parent goes away.
+ * dependencies are never installed. The server runs through the launcher `LoopbackDynamoDBLocal`, which binds it to
+ * 127.0.0.1 on a free port and makes it exit when its parent goes away. The launcher ships compiled
+ * (`LoopbackDynamoDBLocal.class`, beside its source, made by `scripts/compile-launcher.ts`), so a Java runtime is all
+ * the local mode needs: no JDK, no compiler.
  */
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -13,18 +15,22 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
+import { PACKAGE_ROOT } from '../package-root';
 
 const execFileAsync = promisify(execFile);
 
 /** The npm package whose tarball carries DynamoDB Local (folder `emulator/`). Pinned: its jar is what we test on. */
 export const DYNAMODB_LOCAL_PACKAGE = 'amplify-dynamodb-simulator@2.9.30';
 
-const PROJECT_ROOT = resolve(__dirname, '..', '..');
-const LAUNCHER_SOURCE = join(__dirname, 'LoopbackDynamoDBLocal.java');
+/** The launcher's class name. */
+export const LAUNCHER_CLASS = 'LoopbackDynamoDBLocal';
+
+/** The folder holding the launcher's source and its compiled class (on the class path as it is). */
+export const LAUNCHER_DIR = join(PACKAGE_ROOT, 'lambda', 'local');
 
 /** Where the emulator is kept between runs. */
 export function defaultCacheDir(): string {
-  return join(PROJECT_ROOT, 'node_modules', '.cache', 'trail-audit', DYNAMODB_LOCAL_PACKAGE.replace('@', '-'));
+  return join(PACKAGE_ROOT, 'node_modules', '.cache', 'trail-audit', DYNAMODB_LOCAL_PACKAGE.replace('@', '-'));
 }
 
 /** Raised when DynamoDB Local cannot be fetched or started; the message says what to check. */
@@ -33,12 +39,12 @@ export class DynamoDBLocalError extends Error {
 }
 
 /**
- * Makes sure the emulator and its loopback launcher are in `cacheDir`, fetching them on first use.
+ * Makes sure the emulator is in `cacheDir`, fetching it on first use (with npm and tar; nothing is compiled).
  * Safe to call from several processes at once: each prepares a private folder and renames it into place.
- * @returns the folder holding `DynamoDBLocal.jar`, `DynamoDBLocal_lib/` and `launcher/`.
+ * @returns the folder holding `DynamoDBLocal.jar` and `DynamoDBLocal_lib/`.
  */
 export async function ensureDynamoDBLocal(cacheDir: string = defaultCacheDir()): Promise<string> {
-  if (existsSync(join(cacheDir, 'launcher', 'LoopbackDynamoDBLocal.class'))) return cacheDir;
+  if (existsSync(join(cacheDir, 'DynamoDBLocal.jar'))) return cacheDir;
   await mkdir(resolve(cacheDir, '..'), { recursive: true });
   const work = await mkdtemp(join(tmpdir(), 'trail-audit-ddb-'));
   try {
@@ -46,16 +52,11 @@ export async function ensureDynamoDBLocal(cacheDir: string = defaultCacheDir()):
     const tarball = join(work, packed.trim().split('\n').pop() ?? '');
     await run('tar', ['-xzf', tarball, '-C', work, 'package/emulator'], work);
     const emulator = join(work, 'package', 'emulator');
-    await run(
-      'javac',
-      ['-d', join(emulator, 'launcher'), '-cp', classPath(emulator), LAUNCHER_SOURCE],
-      work,
-    );
     try {
       await rename(emulator, cacheDir);
     } catch (error) {
       // Another process got there first; theirs is as good as ours.
-      if (!existsSync(join(cacheDir, 'launcher', 'LoopbackDynamoDBLocal.class'))) throw error;
+      if (!existsSync(join(cacheDir, 'DynamoDBLocal.jar'))) throw error;
     }
     return cacheDir;
   } finally {
@@ -99,8 +100,8 @@ export async function startDynamoDBLocal(options: StartOptions = {}): Promise<Dy
     [
       `-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`,
       '-cp',
-      `${classPath(home)}:${join(home, 'launcher')}`,
-      'LoopbackDynamoDBLocal',
+      `${emulatorClassPath(home)}:${LAUNCHER_DIR}`,
+      LAUNCHER_CLASS,
       ...storage,
       '-port',
       '0',
@@ -131,7 +132,7 @@ export async function startDynamoDBLocal(options: StartOptions = {}): Promise<Dy
     });
     child.once('error', (error) => {
       clearTimeout(timer);
-      reject(new DynamoDBLocalError(`cannot run java (Java 17 or newer is needed): ${error.message}`));
+      reject(new DynamoDBLocalError(`cannot run java (a Java runtime, 17 or newer, is needed): ${error.message}`));
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
@@ -151,7 +152,8 @@ export async function startDynamoDBLocal(options: StartOptions = {}): Promise<Dy
   };
 }
 
-function classPath(home: string): string {
+/** The emulator's class path (its jar and libraries) in the folder {@link ensureDynamoDBLocal} prepared. */
+export function emulatorClassPath(home: string): string {
   return `${join(home, 'DynamoDBLocal.jar')}:${join(home, 'DynamoDBLocal_lib', '*')}`;
 }
 

@@ -1,31 +1,26 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { BUNDLE_MAIN, functionBundleDir, type FunctionBundleName } from '../function-bundles';
 import { createEncryptedLogGroup } from './kms-defaults';
-
-/** The repository root: entry points, the lock file and the esbuild binary are resolved from it. */
-export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 
 /**
  * The runtime of every trail-audit function, set explicitly (never left to a CDK default that moves with upgrades).
  *
- * Node.js 22 is the LTS the code is built for (`target: node22`); moving to a newer LTS is this one line plus the
- * esbuild target below, after the tests pass on it.
+ * Node.js 22 is the LTS the code is built for; moving to a newer LTS is this one line plus `BUNDLE_TARGET`
+ * (lib/function-bundles.ts), after the tests pass on it.
  */
 export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_22_X;
 
-/** The esbuild target matching {@link FUNCTION_RUNTIME}. */
-const ESBUILD_TARGET = 'node22';
-
 /** Props of {@link createNodejsFunction}: what differs between functions; everything else is a house default. */
 export interface NodejsFunctionDefaultsProps {
-  /** The TypeScript entry file, absolute or relative to the project root. */
-  readonly entry: string;
+  /** The function's pre-built bundle (`dist/functions/NAME/`, see lib/function-bundles.ts). */
+  readonly bundle: FunctionBundleName;
   /**
    * The exported handler name.
    * @default 'handler'
@@ -61,26 +56,27 @@ export interface NodejsFunctionDefaultsProps {
    */
   readonly environment?: Readonly<Record<string, string>>;
   /**
-   * esbuild `afterBundling` commands, e.g. to copy a data file next to the bundle.
+   * Files deployed beside the bundle: their name in the function's folder → their path at synth (a data file). They
+   * are part of the asset's hash, so a changed file is a new deployment.
    * @default none
    */
-  readonly afterBundling?: (inputDir: string, outputDir: string) => string[];
+  readonly extraFiles?: Readonly<Record<string, string>>;
 }
 
 /**
- * Creates a `NodejsFunction` with the house defaults: explicit runtime on arm64, an esbuild bundle built locally
+ * Creates a Node.js function with the house defaults: explicit runtime on arm64, the pre-built esbuild bundle
  * (minified, with source maps that Node applies to stack traces), an explicit log group with retention (optionally
  * encrypted with a customer-managed key), and a role that may write only to that log group.
  *
  * Why a factory rather than a subclass: the defaults are data, not behaviour, and every caller gets a plain
- * `NodejsFunction` to `grant*` on. The role is built here instead of letting Lambda attach the
+ * `lambda.Function` to `grant*` on. The role is built here instead of letting Lambda attach the
  * `AWSLambdaBasicExecutionRole` managed policy, whose `logs:*` actions apply to every log group in the account.
  */
 export function createNodejsFunction(
   scope: Construct,
   id: string,
   props: NodejsFunctionDefaultsProps,
-): nodejs.NodejsFunction {
+): lambda.Function {
   const logGroupProps = {
     retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
     // Operational logs (IDs and counts); the audit evidence itself is in the log bucket, which is retained.
@@ -96,13 +92,10 @@ export function createNodejsFunction(
   });
   logGroup.grantWrite(role);
 
-  const afterBundling = props.afterBundling;
-  const fn = new nodejs.NodejsFunction(scope, id, {
-    entry: path.resolve(PROJECT_ROOT, props.entry),
-    handler: props.handler ?? 'handler',
+  const fn = new lambda.Function(scope, id, {
+    code: bundleCode(props.bundle, props.extraFiles ?? {}),
+    handler: `${BUNDLE_MAIN}.${props.handler ?? 'handler'}`,
     description: props.description,
-    projectRoot: PROJECT_ROOT,
-    depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
     runtime: FUNCTION_RUNTIME,
     architecture: lambda.Architecture.ARM_64,
     memorySize: props.memorySize ?? 1024,
@@ -114,26 +107,6 @@ export function createNodejsFunction(
       NODE_OPTIONS: '--enable-source-maps',
       ...props.environment,
     },
-    bundling: {
-      // Local esbuild from node_modules: no Docker needed to synth or deploy.
-      forceDockerBundling: false,
-      minify: true,
-      sourceMap: true,
-      target: ESBUILD_TARGET,
-      format: nodejs.OutputFormat.CJS,
-      // The AWS SDK version that passed the tests is the one deployed, not whatever the runtime ships that week.
-      bundleAwsSDK: true,
-      externalModules: [],
-      ...(afterBundling === undefined
-        ? {}
-        : {
-            commandHooks: {
-              beforeBundling: (): string[] => [],
-              beforeInstall: (): string[] => [],
-              afterBundling: (inputDir: string, outputDir: string): string[] => afterBundling(inputDir, outputDir),
-            },
-          }),
-    },
   });
   Validations.of(fn).acknowledge({
     id: 'AwsSolutions-L1',
@@ -142,4 +115,30 @@ export function createNodejsFunction(
       'it and the tests run against it; a newer LTS is adopted by changing that constant after the suite passes.',
   });
   return fn;
+}
+
+/**
+ * A function's code: its pre-built bundle folder plus `extraFiles`, put together by CDK's local bundling, which here
+ * only copies files (no esbuild, no Docker). The asset is hashed on that output, so an extra file's content is in
+ * the hash.
+ */
+function bundleCode(bundle: FunctionBundleName, extraFiles: Readonly<Record<string, string>>): lambda.Code {
+  const folder = functionBundleDir(bundle);
+  if (!fs.existsSync(path.join(folder, `${BUNDLE_MAIN}.js`))) {
+    throw new Error(`trail-audit: the ${bundle} function's bundle is missing from ${folder}: run 'npm run build'`);
+  }
+  return lambda.Code.fromAsset(folder, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // Required by the type, never pulled: the local bundling below always succeeds.
+      image: DockerImage.fromRegistry('trail-audit-bundles-locally'),
+      local: {
+        tryBundle(outputDir: string): boolean {
+          fs.cpSync(folder, outputDir, { recursive: true });
+          for (const [name, source] of Object.entries(extraFiles)) fs.copyFileSync(source, path.join(outputDir, name));
+          return true;
+        },
+      },
+    },
+  });
 }

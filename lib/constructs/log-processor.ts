@@ -4,7 +4,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambdaEventSources from 'aws-cdk-lib/aws-lambda-event-sources';
-import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -92,11 +92,6 @@ export interface LogProcessorProps {
    */
   readonly userRules?: ValidatedRulesFile;
   /**
-   * The handler's TypeScript entry file, relative to the project root.
-   * @default 'lambda/handler.ts'
-   */
-  readonly entry?: string;
-  /**
    * Function memory in MB, a whole number from 128 to 10240 (Lambda's limits). The decode benchmark measures
    * throughput by memory size: more memory is more CPU for gunzip and JSON parsing.
    * @default 1024
@@ -147,7 +142,7 @@ export interface LogProcessorProps {
  */
 export class LogProcessor extends Construct {
   /** The processor function. */
-  public readonly function: nodejs.NodejsFunction;
+  public readonly function: lambda.Function;
   /** The queue between S3 and the function. */
   public readonly queue: sqs.Queue;
   /** Notifications of log files that failed every retry. */
@@ -204,7 +199,7 @@ export class LogProcessor extends Construct {
     });
     const userRules = props.userRules;
     this.function = createNodejsFunction(this, 'Function', {
-      entry: props.entry ?? 'lambda/handler.ts',
+      bundle: 'processor',
       description: 'trail-audit: CloudTrail log files to the event table and compliance alerts',
       memorySize,
       timeout,
@@ -216,14 +211,8 @@ export class LogProcessor extends Construct {
         POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
         DROP_READ_ONLY: String(props.dropReadOnly ?? false),
       },
-      // The validated rules file travels inside the bundle (and its asset hash): what synth checked is what runs.
-      ...(userRules === undefined
-        ? {}
-        : {
-            afterBundling: (_inputDir: string, outputDir: string): string[] => [
-              `cp ${shellQuote(userRules.path)} ${shellQuote(`${outputDir}/user-rules.json`)}`,
-            ],
-          }),
+      // The validated rules file travels beside the bundle (and in its asset hash): what synth checked is what runs.
+      ...(userRules === undefined ? {} : { extraFiles: { 'user-rules.json': userRules.path } }),
     });
     const fn = this.function;
     if (userRules !== undefined) {
@@ -340,9 +329,4 @@ function nagBucketArn(bucket: s3.IBucket): string {
   return cfnBucket instanceof s3.CfnBucket
     ? `<${Stack.of(cfnBucket).getLogicalId(cfnBucket)}.Arn>`
     : `arn:<AWS::Partition>:s3:::${bucket.bucketName}`;
-}
-
-/** Quotes a path for the POSIX shell esbuild's command hooks run in. */
-function shellQuote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
 }

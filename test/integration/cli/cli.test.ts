@@ -5,7 +5,7 @@
  * which also covers the deployed-table path and saves a server start per query.
  */
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -335,8 +335,10 @@ describe('a bad file', () => {
 });
 
 describe('the trail-audit command', () => {
+  // The package bin runs the CLI bundle, which the integration project's global setup has just rebuilt.
+  const launcher = join(PROJECT_ROOT, 'bin', 'trail-audit-cli.js');
+
   it('runs from the package bin and exits with the code main() returns', async () => {
-    const launcher = join(PROJECT_ROOT, 'bin', 'trail-audit-cli.js');
 
     const outcome = await execFileAsync(process.execPath, [launcher, 'process', '--json', 'missing.json.gz', EXAMPLES_DIR], {
       cwd: workDir,
@@ -354,5 +356,13 @@ describe('the trail-audit command', () => {
       events: parseNdjson(outcome.stdout).length,
       named: outcome.stderr.startsWith('trail-audit: missing.json.gz: no such file or folder'),
     }).toEqual({ code: 1, events: processed.length, named: true });
+  });
+
+  it('prints the version of package.json from the package bin', async () => {
+    const { version } = JSON.parse(await readFile(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string };
+
+    const { stdout } = await execFileAsync(process.execPath, [launcher, '--version'], { cwd: workDir });
+
+    expect(stdout).toBe(`${version}\n`);
   });
 });

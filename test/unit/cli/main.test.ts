@@ -1,7 +1,9 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../../lambda/cli/main';
+import { Command } from 'commander';
+import { COMMANDS, main } from '../../../lambda/cli/main';
+import { version } from '../../../package.json';
 import type { NormalisedEvent } from '../../../lambda/core/types';
 import { gzippedLogFile, record } from '../../helpers/fixtures';
 import { captureIO } from './capture-io';
@@ -48,6 +50,30 @@ describe('trail-audit usage', () => {
 
     expect(io.stdout.text()).toMatch(/process[\s\S]*ingest[\s\S]*query[\s\S]*show[\s\S]*Exit codes:/);
   });
+
+  it('prints the version of package.json with --version', async () => {
+    const io = captureIO(folder);
+
+    const code = await main(['--version'], io, noServer);
+
+    expect({ code, stdout: io.stdout.text() }).toEqual({ code: 0, stdout: `${version}\n` });
+  });
+
+  it.each(COMMANDS.map((entry) => [entry.name, entry] as const))(
+    'lists %s in --help as its module registers it',
+    async (_, entry) => {
+      const program = new Command('trail-audit');
+
+      (await entry.load())(program, captureIO(folder), () => undefined, noServer);
+
+      const [command] = program.commands;
+      expect({ name: command?.name(), usage: command?.usage(), summary: command?.summary() }).toEqual({
+        name: entry.name,
+        usage: entry.usage,
+        summary: entry.summary,
+      });
+    },
+  );
 
   it.each([['query'], ['ingest'], ['process'], ['show']])('has --help for %s', async (command) => {
     const io = captureIO(folder);

@@ -57,4 +57,12 @@ describe('eventLine', () => {
       'resources',
     ]);
   });
+
+  it('writes keys outside the contract after it, sorted, and leaves out undefined values', () => {
+    const event = { zeta: 1, ...EVENT, alpha: 2, errorCode: undefined } as unknown as NormalisedEvent;
+
+    const keys = Object.keys(JSON.parse(eventLine(event)) as object);
+
+    expect(keys.slice(-4)).toEqual(['principal', 'resources', 'alpha', 'zeta']);
+  });
 });

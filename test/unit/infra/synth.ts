@@ -33,8 +33,9 @@ export interface SynthesisedStack {
 }
 
 /**
- * Synthesises the stack with the given props. Bundling (esbuild) runs only when `bundle` is set: it is the slow part
- * of a synth, so one test file bundles the real handler once and the variants skip it (CDK then stages a stub asset).
+ * Synthesises the stack with the given props. The function's asset (the pre-built bundle copied with its extra files)
+ * is put together only when `bundle` is set: one test file checks it, and the variants skip the copy (CDK then
+ * stages the bundle folder as it is).
  */
 export function synthesise(props: TrailAuditStackProps, options: { bundle?: boolean } = {}): SynthesisedStack {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'trail-audit-cdk-'));

@@ -25,8 +25,8 @@ import {
   type SynthesisedStack,
 } from './synth';
 
-// The default stack, as `cdk synth -c rulesFile=...` builds it: the one synth of the suite that bundles the real
-// handler with esbuild.
+// The default stack, as `cdk synth -c rulesFile=...` builds it: the one synth of the suite that puts the function's
+// asset together (the pre-built handler bundle and the rules file).
 let synth: SynthesisedStack;
 
 beforeAll(() => {

@@ -16,7 +16,7 @@ import {
   type SynthesisedStack,
 } from './synth';
 
-// Each variant is synthesised once, without bundling (the default-stack test bundles the real handler).
+// Each variant is synthesised once, without putting the function's asset together (the default-stack test does).
 
 const EXISTING_KEY_ARN = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 
