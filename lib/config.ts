@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import type { Node } from 'constructs';
 import type { ManagementEvents } from './constructs/audit-trail';
 import type { LogLevel } from './constructs/log-processor';
+import { TRIGGER_KINDS } from './trail-audit';
 import type { TrailAuditStackProps } from './trail-audit-stack';
 import { loadUserRulesFile } from './user-rules';
 
@@ -14,6 +15,8 @@ export const CONTEXT_KEYS = [
   'existingBucketName',
   'existingKmsKeyArn',
   'existingKeyPrefix',
+  'existingTrailTopicArn',
+  'trigger',
   'trailName',
   'managementEvents',
   'isOrganizationTrail',
@@ -80,8 +83,12 @@ export function stackPropsFromContext(node: Node, projectRoot: string): TrailAud
   const existingBucketName = string('existingBucketName');
   const existingKmsKeyArn = string('existingKmsKeyArn');
   const existingKeyPrefix = string('existingKeyPrefix');
-  if (existingBucketName === undefined && (existingKmsKeyArn !== undefined || existingKeyPrefix !== undefined)) {
-    throw new Error('context existingKmsKeyArn / existingKeyPrefix: need existingBucketName');
+  const existingTrailTopicArn = string('existingTrailTopicArn');
+  if (
+    existingBucketName === undefined &&
+    (existingKmsKeyArn !== undefined || existingKeyPrefix !== undefined || existingTrailTopicArn !== undefined)
+  ) {
+    throw new Error('context existingKmsKeyArn / existingKeyPrefix / existingTrailTopicArn: need existingBucketName');
   }
   const rulesFile = string('rulesFile');
   const processorTimeoutMinutes = integer('processorTimeoutMinutes');
@@ -98,7 +105,9 @@ export function stackPropsFromContext(node: Node, projectRoot: string): TrailAud
             bucketName: existingBucketName,
             ...(existingKmsKeyArn === undefined ? {} : { kmsKeyArn: existingKmsKeyArn }),
             ...(existingKeyPrefix === undefined ? {} : { keyPrefix: existingKeyPrefix }),
+            ...(existingTrailTopicArn === undefined ? {} : { topicArn: existingTrailTopicArn }),
           },
+    trigger: oneOf('trigger', TRIGGER_KINDS),
     trailName: string('trailName'),
     managementEvents: oneOf('managementEvents', MANAGEMENT_EVENTS),
     isOrganizationTrail: boolean('isOrganizationTrail'),
