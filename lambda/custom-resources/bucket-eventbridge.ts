@@ -231,7 +231,7 @@ export async function respondTo(
 }
 
 /** PUTs the response to CloudFormation's presigned URL (an empty content type, as the URL was signed for). */
-async function sendResponse(url: string, response: CustomResourceResponse): Promise<void> {
+export async function sendResponse(url: string, response: CustomResourceResponse): Promise<void> {
   const body = JSON.stringify(response);
   const answer = await fetch(url, { method: 'PUT', headers: { 'content-type': '' }, body });
   if (!answer.ok) throw new Error(`CloudFormation refused the response: HTTP ${answer.status}`);
