@@ -32,14 +32,7 @@ const PREFIX = 'org logs/team+ops/env=prod/';
 const NOW = new Date('2026-11-21T12:00:00Z');
 
 const silentLogger: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
-
-class CountingMetrics implements Metrics {
-  readonly values = new Map<string, number>();
-  addMetric(name: string, _unit: 'Count', value: number): void {
-    this.values.set(name, (this.values.get(name) ?? 0) + value);
-  }
-  publishStoredMetrics(): void {}
-}
+const silentMetrics: Metrics = { addMetric: () => undefined, publishStoredMetrics: () => undefined };
 
 let s3: LocalS3 | undefined;
 let server: DynamoDBLocalServer | undefined;
@@ -77,14 +70,14 @@ afterAll(async () => {
 });
 
 /** The processor with its production adapters on the local servers, writing to `tableName`. */
-function processorFor(tableName: string, metrics: Metrics = new CountingMetrics()) {
+function processorFor(tableName: string) {
   if (s3 === undefined || client === undefined) throw new Error('servers did not start');
   return createHandler({
     source: new S3LogObjectSource(s3.client),
     store: new DynamoDBEventStore({ client, tableName, now: () => NOW }),
     ledger: new DynamoDBFileLedger({ client, tableName }),
     logger: silentLogger,
-    metrics,
+    metrics: silentMetrics,
     config: { dropReadOnly: false },
     now: () => NOW,
   });
