@@ -1,7 +1,7 @@
 /**
  * The processor Lambda's entry point: configuration from the environment at cold start, the production adapters
- * wired into the processor (`app/processor.ts`), and nothing else. S3 → SQS → this function (with
- * `reportBatchItemFailures`), or a direct S3 notification.
+ * wired into the processor (`app/processor.ts`), and nothing else. S3 (a notification, or EventBridge) or the trail's
+ * SNS topic → SQS → this function (with `reportBatchItemFailures`), or a direct S3 notification.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';

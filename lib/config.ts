@@ -3,6 +3,7 @@ import type { Node } from 'constructs';
 import type { ManagementEvents } from './constructs/audit-trail';
 import { isKmsKeyArn } from './constructs/kms-defaults';
 import { type LogLevel, MEMORY_SIZE_MB } from './constructs/log-processor';
+import { TRIGGER_KINDS } from './trail-audit';
 import type { TrailAuditStackProps } from './trail-audit-stack';
 import { loadUserRulesFile } from './user-rules';
 
@@ -15,6 +16,8 @@ export const CONTEXT_KEYS = [
   'existingBucketName',
   'existingKmsKeyArn',
   'existingKeyPrefix',
+  'existingTrailTopicArn',
+  'trigger',
   'trailName',
   'managementEvents',
   'isOrganizationTrail',
@@ -179,8 +182,12 @@ export function stackPropsFromContext(node: Node, projectRoot: string): TrailAud
   const existingBucketName = string('existingBucketName');
   const existingKmsKeyArn = string('existingKmsKeyArn');
   const existingKeyPrefix = string('existingKeyPrefix');
-  if (existingBucketName === undefined && (existingKmsKeyArn !== undefined || existingKeyPrefix !== undefined)) {
-    throw new Error('context existingKmsKeyArn / existingKeyPrefix: need existingBucketName');
+  const existingTrailTopicArn = string('existingTrailTopicArn');
+  if (
+    existingBucketName === undefined &&
+    (existingKmsKeyArn !== undefined || existingKeyPrefix !== undefined || existingTrailTopicArn !== undefined)
+  ) {
+    throw new Error('context existingKmsKeyArn / existingKeyPrefix / existingTrailTopicArn: need existingBucketName');
   }
   if (existingKmsKeyArn !== undefined && !isKmsKeyArn(existingKmsKeyArn)) {
     throw new Error(
@@ -213,7 +220,9 @@ export function stackPropsFromContext(node: Node, projectRoot: string): TrailAud
             bucketName: existingBucketName,
             ...(existingKmsKeyArn === undefined ? {} : { kmsKeyArn: existingKmsKeyArn }),
             ...(existingKeyPrefix === undefined ? {} : { keyPrefix: existingKeyPrefix }),
+            ...(existingTrailTopicArn === undefined ? {} : { topicArn: existingTrailTopicArn }),
           },
+    trigger: oneOf('trigger', TRIGGER_KINDS),
     trailName: string('trailName'),
     managementEvents: oneOf('managementEvents', MANAGEMENT_EVENTS),
     isOrganizationTrail: boolean('isOrganizationTrail'),

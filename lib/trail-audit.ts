@@ -2,17 +2,18 @@
  * The whole of trail-audit as one reusable construct, {@link TrailAudit}: what `TrailAuditStack` deploys, and what a
  * team with its own CDK app adds to one of its stacks.
  */
-import { Aws, CfnCondition, CfnOutput, Duration, Fn, Stack } from 'aws-cdk-lib';
+import { Aws, CfnCondition, CfnOutput, Duration, Fn, Stack, Token } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { AuditTrail, type ManagementEvents } from './constructs/audit-trail';
 import { isKmsKeyArn } from './constructs/kms-defaults';
 import { ComplianceAlerts } from './constructs/compliance-alerts';
 import { EventTable } from './constructs/event-table';
 import { LogBucket } from './constructs/log-bucket';
-import { LogProcessor, type LogLevel } from './constructs/log-processor';
+import { LogProcessor, type LogLevel, type LogTrigger } from './constructs/log-processor';
 import { Monitoring } from './constructs/monitoring';
 import type { ValidatedRulesFile } from './user-rules';
 
@@ -31,7 +32,22 @@ export interface ExistingTrail {
    * @default none
    */
   readonly keyPrefix?: string;
+  /**
+   * The ARN of the SNS topic the trail publishes a notification to for every file it delivers (its `SnsTopicARN`);
+   * the processor's queue subscribes to it. Only with `trigger: 'sns'`.
+   * @default none
+   */
+  readonly topicArn?: string;
 }
+
+/**
+ * How the processor learns of new log files: an S3 notification on the bucket, the bucket's events through
+ * EventBridge, or the trail's own SNS topic (docs/deploy.md, "Choose the trigger").
+ */
+export type TriggerKind = LogTrigger['kind'];
+
+/** The triggers, as `-c trigger=` accepts them. */
+export const TRIGGER_KINDS: readonly TriggerKind[] = ['s3-notification', 'eventbridge', 'sns'];
 
 /**
  * Props of {@link TrailAudit} (and of `TrailAuditStack`, which adds the stack's own); `lib/config.ts` builds them
@@ -48,6 +64,14 @@ export interface TrailAuditProps {
    * @default a new trail and log bucket are created
    */
   readonly existingTrail?: ExistingTrail;
+  /**
+   * How the processor learns of new log files. On an existing trail's bucket, `eventbridge` by default: it works
+   * whatever notifications the bucket already has, and changes none of them (an S3 notification on a bucket that
+   * already notifies another consumer of the same keys is refused by S3, and one that does not would keep that
+   * consumer from adding one later). `sns` needs `existingTrail.topicArn`, and an existing trail.
+   * @default 's3-notification' for a new trail and bucket; 'eventbridge' for an existing trail's bucket
+   */
+  readonly trigger?: TriggerKind;
   /**
    * The trail name (new trail only).
    * @default 'trail-audit'
@@ -206,6 +230,8 @@ export class TrailAudit extends Construct {
       }
     }
 
+    const trigger = this.triggerOf(props);
+
     let logKey: kms.IKey | undefined;
     let logBucketKeyArn = '';
     if (existing === undefined) {
@@ -258,6 +284,7 @@ export class TrailAudit extends Construct {
       ...(props.processorMaxConcurrency === undefined ? {} : { maxConcurrency: props.processorMaxConcurrency }),
       ...(props.logLevel === undefined ? {} : { logLevel: props.logLevel }),
       ...(props.processorLogRetention === undefined ? {} : { logRetention: props.processorLogRetention }),
+      trigger,
     });
     this.monitoring = new Monitoring(this, 'Monitoring', {
       function: this.processor.function,
@@ -309,7 +336,44 @@ export class TrailAudit extends Construct {
     });
     new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
   }
+
+  /** The processor's trigger, checked against the rest of the props: a combination that cannot work fails synth. */
+  private triggerOf(props: TrailAuditProps): LogTrigger {
+    const existing = props.existingTrail;
+    const kind = props.trigger ?? (existing === undefined ? 's3-notification' : 'eventbridge');
+    if (!TRIGGER_KINDS.includes(kind)) {
+      throw new Error(`TrailAudit: trigger must be one of ${TRIGGER_KINDS.join(', ')}, got "${String(kind)}"`);
+    }
+    const topicArn = existing?.topicArn;
+    if (kind !== 'sns') {
+      if (topicArn !== undefined) {
+        throw new Error(
+          `TrailAudit: existingTrail.topicArn is set but trigger is "${kind}": set trigger to "sns" to subscribe to the ` +
+            'trail\'s topic, or leave the topic out',
+        );
+      }
+      return { kind };
+    }
+    if (existing === undefined) {
+      throw new Error(
+        'TrailAudit: trigger "sns" subscribes to an existing trail\'s SNS topic (existingTrail.topicArn); a new trail ' +
+          'uses "s3-notification" or "eventbridge"',
+      );
+    }
+    if (topicArn === undefined) {
+      throw new Error('TrailAudit: trigger "sns" needs existingTrail.topicArn, the topic the trail publishes to');
+    }
+    if (!Token.isUnresolved(topicArn) && !TOPIC_ARN.test(topicArn)) {
+      throw new Error(
+        `TrailAudit: existingTrail.topicArn must be a standard SNS topic ARN (arn:PARTITION:sns:REGION:ACCOUNT:NAME), got "${topicArn}"`,
+      );
+    }
+    return { kind, topic: sns.Topic.fromTopicArn(this, 'ExistingTrailTopic', topicArn) };
+  }
 }
+
+/** An SNS topic ARN a trail can publish to (CloudTrail cannot publish to a FIFO topic). */
+const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
 
 /**
  * The AWS Management Console's domain in the partition the stack is deployed to, resolved by CloudFormation:

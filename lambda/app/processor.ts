@@ -1,12 +1,14 @@
 /**
- * The processor's door into the log-object service: an SQS batch of S3 notifications (or a direct S3 event) in,
- * each named object through {@link LogObjectService}, log lines, metrics and SQS batch item failures out.
+ * The processor's door into the log-object service: an SQS batch of notifications (S3 event notifications,
+ * EventBridge `Object Created` events or CloudTrail's SNS delivery notifications, see `notifications.ts`), or a
+ * direct S3 event, in; each named object through {@link LogObjectService}; log lines, metrics and SQS batch item
+ * failures out. Whichever shape named an object, it takes the same path from here on.
  *
  * A failing object fails its SQS message alone, so SQS retries it and, after `maxReceiveCount`, moves it (bucket and
  * key inside) to the dead-letter queue. Log lines carry identifiers and counts, never record content.
  */
 import type { Context, S3Event, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { decodeS3Key, normaliseETag } from '../core/object-key';
+import { normaliseETag } from '../core/object-key';
 import type { PipelineCounts } from '../core/pipeline';
 import { errorFields } from './error-fields';
 import {
@@ -17,7 +19,7 @@ import {
   type StoreTally,
 } from './log-object-service';
 import { METRIC, metricPerReason } from './metric-names';
-import { isSQSEvent, notifiedObjects, parseMessageBody, type NotifiedObject } from './notifications';
+import { isSQSEvent, notifiedObjects, objectKeyOf, parseMessageBody, type NotifiedObject } from './notifications';
 import type { LogObjectSource, Logger, MessageRequeue, Metrics } from './ports';
 
 /** Settings read once per execution environment. */
@@ -102,7 +104,8 @@ class InvocationMetrics {
 
 /**
  * Builds the processor around its dependencies.
- * - SQS event: each message is an S3 notification (or `s3:TestEvent`, ignored); messages whose objects fail are
+ * - SQS event: each message is a notification of one of the understood shapes (or `s3:TestEvent`, or an SNS
+ *   subscription message, both ignored); messages whose objects fail are
  *   returned in `batchItemFailures`, the others are deleted by Lambda. Messages not started for lack of time are
  *   re-sent to the queue (see {@link ProcessorDeps.requeue}), or returned in `batchItemFailures` when that fails.
  * - Direct S3 event: every record is tried; if any failed, an {@link ObjectsFailedError} is thrown afterwards.
@@ -209,6 +212,15 @@ class NotificationDoor {
         logger.info('s3:TestEvent ignored', { messageId: message.messageId });
         return false;
       }
+      if (parsed.kind === 'sns-control') {
+        // Not a delivery, and retrying cannot turn it into one: said loudly once, then let go.
+        logger.warn('SNS subscription message ignored: the queue\'s subscription may need attention', {
+          messageId: message.messageId,
+          snsType: parsed.type,
+          topicArn: parsed.topicArn,
+        });
+        return false;
+      }
       objects = parsed.objects;
     } catch (error) {
       logger.error('SQS message is not a notification this processor understands', {
@@ -239,11 +251,12 @@ class NotificationDoor {
     const context: Record<string, unknown> = {
       bucket: object.bucket,
       key: object.rawKey,
+      notification: object.shape,
       ...(messageId === undefined ? {} : { messageId }),
     };
     let key: string;
     try {
-      key = decodeS3Key(object.rawKey);
+      key = objectKeyOf(object);
     } catch (error) {
       counters.add(METRIC.FilesFailed, 1);
       logger.error('log object failed', { ...context, ...errorFields(error) });
@@ -251,7 +264,7 @@ class NotificationDoor {
     }
     const ref = { bucket: object.bucket, key };
     context.key = key;
-    if (!object.eventName.startsWith('ObjectCreated:')) {
+    if (!object.objectCreated) {
       this.skipped(context, counters, 'not-object-created');
       return { ref };
     }

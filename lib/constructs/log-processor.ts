@@ -1,16 +1,19 @@
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambdaEventSources from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IConstruct } from 'constructs';
 import type { ValidatedRulesFile } from '../user-rules';
+import { BucketEventBridgeDelivery } from './bucket-eventbridge-delivery';
 import { createKey } from './kms-defaults';
 import { createNodejsFunction } from './lambda-defaults';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../lambda/app/metric-names';
@@ -52,6 +55,20 @@ export const MEMORY_SIZE_MB = { min: 128, max: 10_240 } as const;
 
 /** Powertools log levels. */
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+
+/**
+ * How the processor's queue learns that CloudTrail delivered a file (docs/deploy.md, "Choose the trigger"):
+ * - `s3-notification`: an `ObjectCreated` notification on the bucket, for `[PREFIX/]AWSLogs/…json.gz`. S3 allows one
+ *   notification per overlapping prefix and suffix, so this fails on a bucket that already notifies something else
+ *   of those keys.
+ * - `eventbridge`: the bucket sends its events to EventBridge (turned on without touching its notification
+ *   configuration) and a rule routes `Object Created` events of those keys to the queue.
+ * - `sns`: the queue subscribes to the SNS topic the trail already publishes a notification to for every file.
+ */
+export type LogTrigger =
+  | { readonly kind: 's3-notification' }
+  | { readonly kind: 'eventbridge' }
+  | { readonly kind: 'sns'; readonly topic: sns.ITopic };
 
 /** Props of {@link LogProcessor}. */
 export interface LogProcessorProps {
@@ -127,12 +144,18 @@ export interface LogProcessorProps {
    * @default 5
    */
   readonly maxReceiveCount?: number;
+  /**
+   * How the queue learns of new log files (see {@link LogTrigger}).
+   * @default { kind: 's3-notification' }
+   */
+  readonly trigger?: LogTrigger;
 }
 
 /**
- * The processor: S3 `ObjectCreated` notifications for `[PREFIX/]AWSLogs/…json.gz` go to an SQS queue, which drives
- * the Lambda function with partial-batch responses; a file that fails `maxReceiveCount` times moves to a
- * dead-letter queue as the original S3 notification (bucket and key inside), ready to redrive. A message the function
+ * The processor: notifications of `[PREFIX/]AWSLogs/…json.gz` files (from S3, EventBridge or the trail's SNS topic:
+ * see {@link LogTrigger}) go to an SQS queue, which drives the Lambda function with partial-batch responses; a file
+ * that fails `maxReceiveCount` times moves to a dead-letter queue as the original notification (bucket and key
+ * inside), ready to redrive. A message the function
  * has no time left to start is re-sent by the function to the same queue (`QUEUE_URL`, `sqs:SendMessage`), so
  * deferrals during a backfill do not use up its receives.
  *
@@ -182,8 +205,8 @@ export class LogProcessor extends Construct {
       retentionPeriod: Duration.days(14),
     });
     this.queue = new sqs.Queue(this, 'Queue', {
-      // The messages hold bucket and key names only: SQS-managed SSE suffices, and S3 can send to it without a
-      // KMS key policy.
+      // The messages hold bucket and key names only: SQS-managed SSE suffices, and S3, EventBridge and SNS can send
+      // to it without a KMS key policy.
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       // AWS guidance for Lambda event sources: at least six times the function timeout.
@@ -260,12 +283,65 @@ export class LogProcessor extends Construct {
         maxConcurrency,
       }),
     );
-    props.bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new BucketOwnerQueueDestination(this.queue), {
-      prefix: this.logPrefix,
-      suffix: '.json.gz',
-    });
+    const trigger = props.trigger ?? { kind: 's3-notification' };
+    switch (trigger.kind) {
+      case 's3-notification':
+        props.bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new BucketOwnerQueueDestination(this.queue), {
+          prefix: this.logPrefix,
+          suffix: '.json.gz',
+        });
+        break;
+      case 'eventbridge':
+        this.routeEventBridgeEvents(props.bucket);
+        break;
+      case 'sns':
+        this.subscribeToTrailTopic(trigger.topic, props.bucket);
+        break;
+    }
 
     this.acknowledgeFindings(props.bucket);
+  }
+
+  /**
+   * Turns on the bucket's EventBridge delivery, and routes `Object Created` events of the log and digest keys to the
+   * queue. A bucket this stack creates is its own (CDK's notification resource manages its whole configuration); an
+   * existing bucket keeps every notification it has ({@link BucketEventBridgeDelivery}).
+   */
+  private routeEventBridgeEvents(bucket: s3.IBucket): void {
+    if (bucket.node.defaultChild instanceof s3.CfnBucket) bucket.enableEventBridgeNotification();
+    else new BucketEventBridgeDelivery(this, 'EventBridgeDelivery', { bucket });
+    new events.Rule(this, 'LogObjectCreated', {
+      description: 'trail-audit: CloudTrail log and digest files written to the log bucket, to the processor queue',
+      eventPattern: {
+        source: ['aws.s3'],
+        detailType: ['Object Created'],
+        detail: {
+          bucket: { name: [bucket.bucketName] },
+          // Prefix and suffix of one field: a wildcard (a `prefix` and a `suffix` matcher side by side would match
+          // either). What the S3 notification's filter selects, digest files included.
+          object: { key: events.Match.wildcard(`${escapeWildcard(this.logPrefix)}*.json.gz`) },
+        },
+      },
+      // The queue policy lets EventBridge send only for this rule (`aws:SourceArn`). An event it cannot deliver after
+      // its retries (24 hours) lands in the dead-letter queue, as an event the processor reads once redriven.
+      targets: [new targets.SqsQueue(this.queue, { deadLetterQueue: this.deadLetterQueue })],
+    });
+  }
+
+  /**
+   * Subscribes the queue to the topic CloudTrail publishes a notification to for every file it delivers. The queue
+   * policy lets SNS send only for that topic (`aws:SourceArn`); a filter on the message body keeps out the
+   * notifications of another bucket or prefix (a topic can serve several trails).
+   */
+  private subscribeToTrailTopic(topic: sns.ITopic, bucket: s3.IBucket): void {
+    topic.addSubscription(
+      new subscriptions.SqsSubscription(this.queue, {
+        filterPolicyWithMessageBody: {
+          s3Bucket: sns.FilterOrPolicy.filter(sns.SubscriptionFilter.stringFilter({ allowlist: [bucket.bucketName] })),
+          s3ObjectKey: sns.FilterOrPolicy.filter(sns.SubscriptionFilter.stringFilter({ matchPrefixes: [this.logPrefix] })),
+        },
+      }),
+    );
   }
 
   /** The cdk-nag AwsSolutions findings of the processor's grants, each with the reason it is accepted. */
@@ -329,4 +405,9 @@ function nagBucketArn(bucket: s3.IBucket): string {
   return cfnBucket instanceof s3.CfnBucket
     ? `<${Stack.of(cfnBucket).getLogicalId(cfnBucket)}.Arn>`
     : `arn:<AWS::Partition>:s3:::${bucket.bucketName}`;
+}
+
+/** A literal for an EventBridge wildcard pattern: `*` and `\\` escaped with a backslash. */
+function escapeWildcard(value: string): string {
+  return value.replace(/[\\*]/g, (character) => `\\${character}`);
 }

@@ -60,7 +60,7 @@ export interface TamperingAlertsDelivery {
 /**
  * CloudWatch alarms and a dashboard for the processor.
  *
- * The alarms: a log file that failed (`FilesFailed`) and a queue message that is not an S3 notification
+ * The alarms: a log file that failed (`FilesFailed`) and a queue message that is not a notification the handler reads
  * (`MessagesInvalid`) — the handler reports both as SQS batch item failures without throwing, so Lambda's `Errors`
  * metric never sees them; a key under a CloudTrail folder without CloudTrail's layout (`FilesUnrecognised`), which
  * the handler skips and which may be a log file it fails to recognise; function errors (crashes and timeouts, which
@@ -72,7 +72,7 @@ export interface TamperingAlertsDelivery {
 export class Monitoring extends Construct {
   /** `FilesFailed` ≥ 1 in 5 minutes: a log file could not be processed this attempt (it is retried). */
   public readonly filesFailedAlarm: cloudwatch.Alarm;
-  /** `MessagesInvalid` ≥ 1 in 5 minutes: a queue message that is not an S3 notification (it ends in the DLQ). */
+  /** `MessagesInvalid` ≥ 1 in 5 minutes: a queue message that is not a notification the handler reads (it ends in the DLQ). */
   public readonly messagesInvalidAlarm: cloudwatch.Alarm;
   /**
    * `FilesUnrecognised` ≥ 1 in an hour: a key under a CloudTrail folder without CloudTrail's layout was skipped — it
@@ -121,9 +121,10 @@ export class Monitoring extends Construct {
     this.messagesInvalidAlarm = this.alarmOnAny(
       this.metric(METRIC.MessagesInvalid, fiveMinutes),
       'MessagesInvalid',
-      'trail-audit: a message on the processor queue is not an S3 event notification (not JSON, or no bucket and ' +
-        'key): a message sent to the queue by hand or a notification format the handler does not read. It is ' +
-        'retried, then moves to the dead-letter queue.',
+      'trail-audit: a message on the processor queue is not a notification the handler reads (an S3 event ' +
+        'notification, an EventBridge S3 event or CloudTrail\'s SNS notification; not JSON, or no bucket and key): a ' +
+        'message sent to the queue by hand, or a format the handler does not read. It is retried, then moves to ' +
+        'the dead-letter queue.',
     );
     // Summed over an hour: such keys are rare and not urgent (the file stays in the bucket), yet a single one is
     // worth a look, since it may be a log file the processor is missing.

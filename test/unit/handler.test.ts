@@ -15,6 +15,7 @@ import type { KeptEvent } from '../../lambda/core/pipeline';
 import { configFromEnv, ConfigError, handler } from '../../lambda/handler';
 import { FakeLedger, FakeStore } from '../helpers/fakes';
 import { chunked, gzippedLogFile, record } from '../helpers/fixtures';
+import { DELIVERY_SHAPES, eventBridgeBody, snsEnvelope, sqsEventIn } from '../helpers/notification-shapes';
 import { S3_TEST_EVENT_BODY, s3Event, s3EventRecord, sqsEventOf } from '../helpers/s3-events';
 
 const BUCKET = 'trail-audit-logs';
@@ -641,6 +642,104 @@ describe('createHandler key routing', () => {
       key: rawKey,
       errorName: 'ObjectKeyError',
     });
+  });
+});
+
+describe('createHandler with each notification shape', () => {
+  it.each(DELIVERY_SHAPES)('%s: reads the object under its key as stored, a space and a + kept apart', async (shape) => {
+    // prepare
+    const { deps, source, store } = setup();
+    const key = logKey('a', 'audit logs/été+hiver/');
+    source.put(key, gzippedLogFile([deleteCall('a-1')]));
+
+    // act
+    const response = await createHandler(deps)(sqsEventIn(shape, [{ id: 'm1', objects: [{ bucket: BUCKET, key }] }]));
+
+    // assess
+    expect([response, source.opened, store.eventIDs]).toEqual([{ batchItemFailures: [] }, [key], ['a-1']]);
+  });
+
+  it.each(DELIVERY_SHAPES)('%s: routes a digest file to the service, which skips it as a digest', async (shape) => {
+    // prepare
+    const { deps, source, metrics } = setup();
+    const key =
+      'AWSLogs/123456789012/CloudTrail-Digest/us-west-2/2026/11/20/123456789012_CloudTrail-Digest_us-west-2_t_us-west-2_20261120T100000Z.json.gz';
+
+    // act
+    await createHandler(deps)(sqsEventIn(shape, [{ id: 'm1', objects: [{ bucket: BUCKET, key }] }]));
+
+    // assess
+    expect([source.opened, metrics.values.get('FilesSkipped.digest-file')]).toEqual([[], 1]);
+  });
+
+  it.each(DELIVERY_SHAPES)('%s: logs which shape named the object', async (shape) => {
+    // prepare
+    const { deps, source, logger } = setup();
+    source.put(logKey('a'), gzippedLogFile([deleteCall('a-1')]));
+
+    // act
+    await createHandler(deps)(sqsEventIn(shape, [{ id: 'm1', objects: [{ bucket: BUCKET, key: logKey('a') }] }]));
+
+    // assess
+    expect(logger.lines.find((line) => line.message === 'log object processed')?.attributes.notification).toBe(
+      shape.startsWith('cloudtrail-sns') ? 'cloudtrail-sns' : shape,
+    );
+  });
+
+  it('skips an EventBridge event that is not an object creation, unread', async () => {
+    // prepare
+    const { deps, source, metrics } = setup();
+    const body = eventBridgeBody({ bucket: BUCKET, key: logKey('a') }, 'Object Deleted');
+
+    // act
+    const response = await createHandler(deps)(sqsEventOf([{ id: 'm1', body }]));
+
+    // assess
+    expect([response, source.opened, metrics.values.get('FilesSkipped.not-object-created')]).toEqual([
+      { batchItemFailures: [] },
+      [],
+      1,
+    ]);
+  });
+
+  it('lets an SNS subscription confirmation go with a warning naming the topic, and reads nothing', async () => {
+    // prepare
+    const { deps, source, logger } = setup();
+    const body = snsEnvelope('You have chosen to subscribe to the topic', { Type: 'SubscriptionConfirmation' });
+
+    // act
+    const response = await createHandler(deps)(sqsEventOf([{ id: 'm1', body }]));
+
+    // assess
+    expect([response, source.opened]).toEqual([{ batchItemFailures: [] }, []]);
+    expect(logger.lines.find((line) => line.level === 'warn')?.attributes).toMatchObject({
+      messageId: 'm1',
+      snsType: 'SubscriptionConfirmation',
+      topicArn: expect.stringMatching(/^arn:aws:sns:/) as unknown,
+    });
+  });
+
+  const malformed: readonly [string, string][] = [
+    ['S3 notification', JSON.stringify({ Records: [{ s3: { bucket: { name: SECRET } } }] })],
+    ['EventBridge event', JSON.stringify({ source: 'aws.s3', 'detail-type': 'Object Created', detail: { object: { key: SECRET } } })],
+    ['CloudTrail notification in an SNS envelope', snsEnvelope(JSON.stringify({ s3Bucket: SECRET, s3ObjectKey: 'not-a-list' }))],
+    ['CloudTrail notification, raw delivery', JSON.stringify({ s3Bucket: SECRET })],
+  ];
+
+  it.each(malformed)('a malformed %s: fails the message, counts it invalid, names it without content', async (_shape, body) => {
+    // prepare
+    const { deps, logger, metrics } = setup();
+
+    // act
+    const response = await createHandler(deps)(sqsEventOf([{ id: 'm1', body }]));
+
+    // assess
+    expect([response, metrics.values.get('MessagesInvalid')]).toEqual([{ batchItemFailures: [{ itemIdentifier: 'm1' }] }, 1]);
+    expect(logger.lines.find((line) => line.level === 'error')?.attributes).toMatchObject({
+      messageId: 'm1',
+      errorName: 'NotificationError',
+    });
+    expect(JSON.stringify(logger.lines)).not.toContain(SECRET);
   });
 });
 

@@ -10,10 +10,10 @@
  *
  * Real parts: s3rver holds the objects, DynamoDB Local holds two tables built from the stack's own definition.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { paginateScan, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { S3LogObjectSource } from '../../../lambda/adapters/s3-log-reader';
 import type { Logger, Metrics } from '../../../lambda/app/ports';
 import { createHandler } from '../../../lambda/app/processor';
@@ -27,6 +27,7 @@ import { gzippedLogFile, record } from '../../helpers/fixtures';
 import { sqsEventOf } from '../../helpers/s3-events';
 import { startS3rver, type LocalS3 } from '../../helpers/s3rver';
 import { startServers } from '../../helpers/servers';
+import { filesUnder, tableItems } from '../../helpers/table-items';
 import { captureIO } from '../../unit/cli/capture-io';
 import { EXAMPLES_DIR } from '../cli/cli-helpers';
 
@@ -46,39 +47,10 @@ let server: DynamoDBLocalServer | undefined;
 let client: DynamoDBDocumentClient | undefined;
 const savedEnv = { ...process.env };
 
-async function* filesUnder(folder: string): AsyncGenerator<string> {
-  for (const entry of await readdir(folder, { withFileTypes: true })) {
-    const path = join(folder, entry.name);
-    if (entry.isDirectory()) yield* filesUnder(path);
-    else yield path;
-  }
-}
-
-/** JSON with the keys of every object sorted, so equal items give equal text whatever their attribute order. */
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, inner: unknown) =>
-    typeof inner === 'object' && inner !== null && !Array.isArray(inner) && !(inner instanceof Set)
-      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : inner instanceof Set
-        ? [...(inner as Set<unknown>)].map(String).sort()
-        : inner,
-  );
-}
-
-/**
- * Every item of a table, as comparable text, sorted by key; the event items of `repeated` events without their
- * `source` (see the module comment).
- */
+/** Every item of a table, as comparable text (see `tableItems`). */
 async function itemsOf(tableName: string, repeated: ReadonlySet<string>): Promise<string[]> {
   if (client === undefined) throw new Error('DynamoDB Local did not start');
-  const items: string[] = [];
-  for await (const page of paginateScan({ client }, { TableName: tableName, ConsistentRead: true })) {
-    for (const item of page.Items ?? []) {
-      const { source, ...rest } = item as Record<string, unknown>;
-      items.push(canonical(item.sk === 'EVENT' && repeated.has(String(item.pk)) ? rest : { source, ...rest }));
-    }
-  }
-  return items.sort();
+  return tableItems(client, tableName, repeated);
 }
 
 /** The event IDs that more than one of the bucket's objects hold. */

@@ -24,6 +24,7 @@ describe('the layer rule', () => {
       { filename: inLambda('store/file-ledger.ts'), code: "import type { FileLedger } from '../app/ports';\nimport { GetCommand } from '@aws-sdk/lib-dynamodb';" },
       { filename: inLambda('handler.ts'), code: "import { DynamoDBFileLedger } from './store/file-ledger';" },
       { filename: inLambda('cli/commands/ingest.ts'), code: "import { main } from '../main';" },
+      { filename: inLambda('custom-resources/bucket-eventbridge.ts'), code: "import { logger } from '../observability';" },
     ],
     invalid: [
       { filename: inLambda('core/select.ts'), code: "import { S3Client } from '@aws-sdk/client-s3';", errors: [{ messageId: 'package' }] },

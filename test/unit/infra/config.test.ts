@@ -68,6 +68,25 @@ describe('configuration from CDK context', () => {
     expect(() => propsFrom({ existingKeyPrefix: 'p' })).toThrow(/need existingBucketName/);
   });
 
+  test('reads the trigger, and the existing trail\'s topic with its bucket', () => {
+    const topicArn = 'arn:aws:sns:eu-west-1:111122223333:cloudtrail-deliveries';
+    const props = propsFrom({ existingBucketName: 'logs', existingTrailTopicArn: topicArn, trigger: 'sns' });
+
+    expect([props.trigger, props.existingTrail]).toEqual(['sns', { bucketName: 'logs', topicArn }]);
+  });
+
+  test('rejects a trigger it does not know, naming the ones it does', () => {
+    expect(() => propsFrom({ trigger: 'lambda' })).toThrow(
+      /context trigger: expected one of s3-notification, eventbridge, sns, got "lambda"/,
+    );
+  });
+
+  test('rejects a topic without the existing trail\'s bucket', () => {
+    expect(() => propsFrom({ existingTrailTopicArn: 'arn:aws:sns:eu-west-1:111122223333:t' })).toThrow(
+      /existingTrailTopicArn: need existingBucketName/,
+    );
+  });
+
   test('names the key of a value it cannot read', () => {
     expect(() => propsFrom({ objectLock: 'yes' })).toThrow(/context objectLock: expected true or false/);
     expect(() => propsFrom({ logRetentionDays: '7y' })).toThrow(/context logRetentionDays: expected a whole number/);

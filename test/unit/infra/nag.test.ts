@@ -53,6 +53,12 @@ describe('cdk-nag AwsSolutions', () => {
         managementAccountId: '111122223333',
         insights: true,
       }),
+      synthesise({
+        existingTrail: { bucketName: 'org-trail-logs', topicArn: 'arn:aws:sns:eu-west-1:111122223333:cloudtrail' },
+        trigger: 'sns',
+      }),
+      synthesise({ existingTrail: { bucketName: 'org-trail-logs' }, trigger: 's3-notification' }),
+      synthesise({ trigger: 'eventbridge' }),
     );
   });
 
@@ -68,12 +74,24 @@ describe('cdk-nag AwsSolutions', () => {
     expect(findings((variants[1] as SynthesisedStack).stack)).toEqual([]);
   });
 
-  test('finds nothing unacknowledged when attached to an existing trail', () => {
+  test('finds nothing unacknowledged when attached to an existing trail (EventBridge, its default trigger)', () => {
     expect(findings((variants[2] as SynthesisedStack).stack)).toEqual([]);
   });
 
   test('finds nothing unacknowledged for an organization trail managed from a delegated administrator', () => {
     expect(findings((variants[3] as SynthesisedStack).stack)).toEqual([]);
+  });
+
+  test('finds nothing unacknowledged when attached to an existing trail through its SNS topic', () => {
+    expect(findings((variants[4] as SynthesisedStack).stack)).toEqual([]);
+  });
+
+  test('finds nothing unacknowledged when attached to an existing trail through an S3 notification', () => {
+    expect(findings((variants[5] as SynthesisedStack).stack)).toEqual([]);
+  });
+
+  test('finds nothing unacknowledged in a new trail reached through EventBridge', () => {
+    expect(findings((variants[6] as SynthesisedStack).stack)).toEqual([]);
   });
 
   test('has a written reason for every acknowledgment', () => {

@@ -24,8 +24,10 @@ describe('attached to an existing trail\'s bucket', () => {
   let synth: SynthesisedStack;
 
   beforeAll(() => {
+    // The S3 notification, chosen explicitly (an existing bucket's default is EventBridge: see triggers.test.ts).
     synth = synthesise({
       existingTrail: { bucketName: 'org-trail-logs', kmsKeyArn: EXISTING_KEY_ARN, keyPrefix: 'central/' },
+      trigger: 's3-notification',
     });
   });
 
