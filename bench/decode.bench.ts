@@ -51,7 +51,7 @@ type Variant = 'naive' | 'gunzip-only' | 'pipeline' | 'decode-only';
 const VARIANTS: readonly Variant[] = ['naive', 'gunzip-only', 'pipeline', 'decode-only'];
 
 /** The decoder's output chunk size (`lambda/core/decode.ts`), so that gunzip-only inflates the way ours does. */
-const DECOMPRESSED_CHUNK_BYTES = 256 * 1024;
+const DECOMPRESSED_CHUNK_BYTES = 1024 * 1024;
 
 /** What a child process reports about its variant. */
 interface ChildResult {

@@ -122,12 +122,15 @@ export function newCounts(): PipelineCounts {
 /**
  * Streams the kept events of one log object, counting what it skips in `counts` as it goes.
  *
- * Records that cannot belong to a selected service (by {@link mayBeSelected} on their raw text) are counted as
- * `other-service` without being parsed, unless `onRecord` is set and `mayMatchRecord` accepts them. A record that parses but fails
- * `validateRecord` is counted as `invalid-record` and processing goes on. A record whose JSON does not parse, a
- * truncated or corrupt file, raises the decoder's `LogDecodeError` (naming the object and how far it got):
- * the caller decides whether to retry (the Lambda) or report and continue (the CLI). Counts are updated before
- * each event is yielded, so they are right even if the consumer stops early.
+ * Records that cannot belong to a selected service are counted as `other-service` without being parsed: the
+ * decoder passes over those whose top-level `eventSource` names another service without even making text of them,
+ * and the text of the rest must pass `mayBeSelectedOrInsight`. With `onRecord` set, every record is made text, and
+ * those `mayMatchRecord` accepts are parsed too. A record that parses but fails `validateRecord` is counted as
+ * `invalid-record` and processing goes on. A record whose JSON does not parse, a truncated or corrupt file, or
+ * garbage around the JSON raises the decoder's `LogDecodeError` (naming the object and how far it got): the caller
+ * decides whether to retry (the Lambda) or report and continue (the CLI). A record whose bytes are not valid UTF-8
+ * is kept apart from others (see {@link KeptEvent.rawBytes}) and its event marked `invalidUtf8`. Counts are updated
+ * before each event is yielded, so they are right even if the consumer stops early.
  */
 export async function* normaliseLogObject(
   bytes: AsyncIterable<Uint8Array>,

@@ -1012,7 +1012,8 @@ export class RecordScanner {
     this.capturing = true;
     this.captureStart = i;
     this.captureOffset = offset;
-    this.captureParts = [];
+    // Most records lie within one chunk: no new parts list for them.
+    if (this.captureParts.length > 0) this.captureParts = [];
     this.captureLength = 0;
   }
 
@@ -1021,17 +1022,17 @@ export class RecordScanner {
     this.capturing = false;
     const length = this.captureLength + end - this.captureStart;
     if (length > MAX_RECORD_BYTES) throw this.error(`a record larger than ${MAX_RECORD_BYTES} bytes`, this.captureOffset);
-    const parts = this.captureParts;
-    this.captureParts = [];
     this.captureLength = 0;
+    const parts = this.captureParts;
     if (parts.length === 0) return bytes.subarray(this.captureStart, end);
+    this.captureParts = [];
     parts.push(bytes.subarray(0, end));
     return concat(parts, length);
   }
 
   private stopCapture(): void {
     this.capturing = false;
-    this.captureParts = [];
+    if (this.captureParts.length > 0) this.captureParts = [];
     this.captureLength = 0;
   }
 

@@ -148,7 +148,9 @@ describe('decodeLogObject: records whose bytes are not valid UTF-8', () => {
     const items = records(await decodeAll([bytes]));
 
     // Assess
-    expect(items.map((item) => Buffer.from(item.rawBytes ?? []).equals(bytes.subarray(item.offset, item.offset + (item.rawBytes?.length ?? 0))))).toEqual([true, true]);
+    expect(
+      items.map((item) => item.rawBytes !== undefined && Buffer.from(item.rawBytes).equals(bytes.subarray(item.offset, item.offset + item.rawBytes.length))),
+    ).toEqual([true, true]);
   });
 
   it('escapes reversibly: the text encodes back to the raw bytes', async () => {
