@@ -5,7 +5,7 @@
 import { gunzipSync } from 'node:zlib';
 
 /** The eventSources the naive path keeps: the same services as the select step. */
-const TARGET_EVENT_SOURCES: ReadonlySet<string> = new Set([
+export const NAIVE_EVENT_SOURCES: ReadonlySet<string> = new Set([
   'elasticloadbalancing.amazonaws.com',
   'elasticbeanstalk.amazonaws.com',
   'autoscaling.amazonaws.com',
@@ -19,7 +19,7 @@ export function naiveRecords(compressed: Buffer): { records: unknown[]; kept: un
     (record) =>
       typeof record === 'object' &&
       record !== null &&
-      TARGET_EVENT_SOURCES.has(String((record as { eventSource?: unknown }).eventSource)),
+      NAIVE_EVENT_SOURCES.has(String((record as { eventSource?: unknown }).eventSource)),
   );
   return { records, kept };
 }

@@ -2,24 +2,32 @@
  * Decode: the bytes of one log object (gzip or plain JSON) → the JSON text of each CloudTrail record, streamed.
  *
  * CloudTrail files reach 50 MB compressed and several hundred MB of JSON, more than `JSON.parse` of the whole
- * text can hold in a Lambda. So the decoder never holds the file: it runs a byte-level state machine over the
- * decompressed chunks, keeps only the bytes of the record it is reading, and yields each record's text as soon
- * as the record closes. Memory is one record plus one chunk, whatever the file size.
+ * text can hold in a Lambda. So the decoder never holds the file: the byte scanner ({@link RecordScanner}) runs over
+ * the decompressed chunks, keeps only the bytes of the record it is reading, and each record's text is yielded as
+ * soon as the record closes. Memory is one record plus a few chunks, whatever the file size.
  *
- * It yields text, not parsed objects, on purpose: the pipeline keeps about one record in ten, and a substring test
- * on the text (`elasticloadbalancing.amazonaws.com`, ...) is far cheaper than `JSON.parse` of every record, so only
- * candidates are parsed (with {@link parseRecordText}). The record's inner syntax is therefore checked by that
- * parse; the decoder checks the structure around the records (brackets, commas, keys of top-level objects), that
- * strings and brackets balance inside each record, and that the data does not end in the middle.
+ * It yields text, not parsed objects, on purpose: the pipeline keeps about one record in ten, and only those are
+ * parsed (with {@link parseRecordText}). With a {@link RecordFilter} ({@link decodeLogBatches}), the records the
+ * caller does not want are not even turned into text: they are delimited and counted. The record's inner syntax is
+ * therefore checked by that parse; the decoder checks everything outside the records as JSON (so garbage after the
+ * data, or in a value that is not records, is an error), that strings and brackets balance inside each record, and
+ * that the data does not end in the middle.
  *
  * Accepted containers (the public corpus has them all; the Lambda only ever sees the first):
  * `{"Records":[...]}` (other keys may come before or after `Records`), a single record object, a JSON array of
  * records, and several top-level objects one after another (newline-delimited JSON).
  *
- * Pure: imports no AWS SDK, reads no environment, logs nothing.
+ * This module holds the stream handling (gzip detected by magic number, decompression running ahead of the scan),
+ * the file-level decisions (digest, Insight, empty, not a log file), and the record text (UTF-8 checked). Pure:
+ * imports no AWS SDK, reads no environment, logs nothing.
  */
-import { Readable, pipeline } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { isUtf8 } from 'node:buffer';
+import { Readable, pipeline, type TransformOptions } from 'node:stream';
+import { createGunzip, type ZlibOptions } from 'node:zlib';
+import { MAX_RECORD_BYTES, RecordScanner, ScanError } from './record-scanner';
+import type { NotRecords, RecordFilter, ScanItem } from './record-scanner';
+
+export type { RecordFilter } from './record-scanner';
 
 /** Why a whole log object is skipped without records. */
 export type FileSkipReason = 'digest-file' | 'insight-file' | 'empty-file' | 'not-a-log-file';
@@ -35,8 +43,15 @@ export type DecodedItem =
       readonly index: number;
       /** Byte offset of the record's first byte (`{`) in the decompressed stream. */
       readonly offset: number;
-      /** The record's JSON text, exactly as delivered. */
+      /**
+       * The record's JSON text, exactly as delivered when its bytes are valid UTF-8. When they are not, each byte
+       * that is not part of a valid UTF-8 sequence is written as the lone surrogate U+DC00 + byte (U+DC80 to
+       * U+DCFF, a "surrogate escape"), so two records that differ only in such bytes still differ, and `rawBytes`
+       * is set.
+       */
       readonly text: string;
+      /** Only when the record's bytes are not valid UTF-8: those bytes, exactly as read. */
+      readonly rawBytes?: Uint8Array;
     }
   | { readonly kind: 'file-skipped'; readonly reason: FileSkipReason; readonly detail: string };
 
@@ -44,22 +59,53 @@ export type DecodedItem =
 export interface DecodeOptions {
   /** The S3 object key (or local path): names the object in skips and errors, and recognises digest and Insight files. */
   readonly objectKey: string;
+  /**
+   * Called with every decompressed chunk, in order, before it is scanned: what a caller needs to hash the
+   * uncompressed content (SHA-256) while it streams, without a second read. The chunks add up to the whole
+   * uncompressed object whenever it is read to its end (every record yielded, or a skip decided by its content);
+   * an object skipped by its key is not read, and a decode error stops the calls. The chunk is the decoder's: copy
+   * what you keep.
+   * @default none
+   */
+  readonly onDecodedBytes?: (chunk: Uint8Array) => void;
 }
+
+/** Options of {@link decodeLogBatches}. */
+export interface BatchDecodeOptions extends DecodeOptions {
+  /**
+   * Which records of a records array to deliver as text; the others are only counted (in
+   * {@link DecodedBatch.recordsRead}), which saves turning them into text. Records that are top-level values
+   * (single-record files, newline-delimited JSON) are always delivered.
+   * @default every record is delivered
+   */
+  readonly recordFilter?: RecordFilter;
+}
+
+/** What {@link decodeLogBatches} yields for each decompressed chunk. */
+export interface DecodedBatch {
+  /** The records the chunk completed that the filter wants, in order, and at the end a file-level skip if any. */
+  readonly items: readonly DecodedItem[];
+  /** Records read from the object so far, delivered or not: the index the next record will get. */
+  readonly recordsRead: number;
+}
+
+/** The largest record (or top-level object) the decoder buffers; CloudTrail's own records stay far below it. */
+export const MAX_BUFFERED_BYTES = MAX_RECORD_BYTES;
 
 /**
  * A log object that cannot be read: corrupt or truncated gzip, JSON that ends early, broken structure between
  * records, bytes that are not JSON, or a record that does not parse.
  *
  * It names the object and how far decoding got, so an operator can find the spot and knows which records were
- * already processed: `byteOffset` counts bytes of the decompressed stream, `recordsRead` the records yielded
- * before the failure.
+ * already processed: `byteOffset` counts bytes of the decompressed stream, `recordsRead` the records read before
+ * the failure.
  */
 export class LogDecodeError extends Error {
   /** The object (S3 key or path) being decoded. */
   readonly objectKey: string;
   /** Where the problem was found, in bytes from the start of the decompressed stream. */
   readonly byteOffset: number;
-  /** How many records were read (yielded) before the problem. */
+  /** How many records were read before the problem. */
   readonly recordsRead: number;
 
   constructor(objectKey: string, byteOffset: number, recordsRead: number, reason: string, options?: { cause?: unknown }) {
@@ -104,48 +150,63 @@ export function parseRecordText(item: { index: number; offset: number; text: str
  * Reads one log object and yields the JSON text of each of its records, in order, as it streams.
  *
  * Gzip is recognised by its magic bytes (`1f 8b`), anything else is read as plain JSON. File-level skips are
- * yielded as one `file-skipped` item and then nothing else (the source is released without reading further):
- * - `digest-file`: the key contains `CloudTrail-Digest`, or a top-level object has digest keys
- *   (`digestStartTime`, `logFiles`) and no `Records`;
- * - `insight-file`: the key contains `CloudTrail-Insight` (Insight *records* in ordinary files are yielded: the
- *   select step skips them);
+ * yielded as one `file-skipped` item and nothing else:
+ * - `digest-file`: the key contains `CloudTrail-Digest` (the object is then not read: the source is released), or
+ *   the first top-level object has digest keys (`digestStartTime`, `logFiles`) and no `Records`;
+ * - `insight-file`: the key contains `CloudTrail-Insight`, not read (Insight *records* in ordinary files are
+ *   yielded: the select step skips them);
  * - `empty-file`: no bytes, or whitespace only;
- * - `not-a-log-file`: an S3 folder marker (key ending in `/`), or valid JSON that holds neither records nor a
- *   digest (`{"foo":1}`, a string, an array of numbers).
+ * - `not-a-log-file`: an S3 folder marker (key ending in `/`, not read), or JSON whose first value holds neither
+ *   records nor a digest (`{"foo":1}`, a string, an array of numbers).
+ * A skip decided by the content is given once the whole object has been read and found to be JSON: valid JSON
+ * followed by anything else (`{"foo":1} garbage`, `[1, garbage`) is a {@link LogDecodeError}, like any corruption.
  *
  * Anything else that cannot be read throws a {@link LogDecodeError} (after yielding the records before it). Errors
  * of the source itself (an S3 read failing) are rethrown unchanged, so the caller can retry them.
  */
-export async function* decodeLogObject(
+export async function* decodeLogObject(bytes: AsyncIterable<Uint8Array>, options: DecodeOptions): AsyncGenerator<DecodedItem> {
+  // Only the options of this function: a record filter (of a wider options object) would drop records here.
+  const decodeOptions: DecodeOptions = { objectKey: options.objectKey, onDecodedBytes: options.onDecodedBytes };
+  for await (const batch of decodeLogBatches(bytes, decodeOptions)) yield* batch.items;
+}
+
+/**
+ * {@link decodeLogObject} one decompressed chunk at a time, with an optional {@link RecordFilter}: yields, per
+ * chunk, the records it completed that the filter wants and the count of all records read so far. The pipeline's
+ * entry: a batch per chunk costs far less than a generator step per record, and filtered-out records cost no text.
+ * Same skips and errors as {@link decodeLogObject}.
+ */
+export async function* decodeLogBatches(
   bytes: AsyncIterable<Uint8Array>,
-  options: DecodeOptions,
-): AsyncGenerator<DecodedItem> {
+  options: BatchDecodeOptions,
+): AsyncGenerator<DecodedBatch> {
   const { objectKey } = options;
   const skipByKey = skipForKey(objectKey);
   if (skipByKey !== undefined) {
     // Not read at all: release the source (an S3 body holds a socket).
     if (isDestroyable(bytes)) bytes.destroy();
-    yield skipByKey;
+    yield { items: [skipByKey], recordsRead: 0 };
     return;
   }
 
-  const scanner = new LogScanner(objectKey);
+  const reader = new ObjectReader(objectKey, options.recordFilter);
+  const onDecodedBytes = options.onDecodedBytes;
   const input = bytes[Symbol.asyncIterator]();
   const { head, done } = await readHead(input);
   const chunks = prepend(head, done ? undefined : input);
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
-    const gunzip = createGunzip({ chunkSize: DECOMPRESSED_CHUNK_BYTES });
+    const gunzip = createGunzip(GUNZIP_OPTIONS);
     // Errors of either stream reach the loop below through the gunzip iterator: nothing is lost by ignoring
     // them in this callback, which only exists so that pipeline tears both streams down together.
     pipeline(Readable.from(chunks, { objectMode: false }), gunzip, () => undefined);
     try {
       for await (const chunk of gunzip as AsyncIterable<Buffer>) {
-        yield* feed(scanner, chunk);
-        if (scanner.finished) return;
+        onDecodedBytes?.(chunk);
+        yield* reader.feed(chunk);
       }
     } catch (error) {
       if (isZlibError(error)) {
-        throw scanner.error(`the gzip data is corrupt or truncated (${error.message})`, scanner.bytesScanned, error);
+        throw reader.failure(`the gzip data is corrupt or truncated (${error.message})`, error);
       }
       throw error;
     } finally {
@@ -153,38 +214,141 @@ export async function* decodeLogObject(
     }
   } else {
     for await (const chunk of chunks) {
-      yield* feed(scanner, chunk);
-      if (scanner.finished) return;
+      onDecodedBytes?.(chunk);
+      yield* reader.feed(chunk);
     }
   }
-  yield* feed(scanner, undefined);
+  yield* reader.feed(undefined);
 }
 
 /**
- * Gives the scanner one chunk (or the end of the data) and yields what it completed. Records completed before a
- * problem in the same chunk are yielded before the error is thrown: "how far it got" is then exact.
+ * Output chunk size of the gunzip stream. Each chunk is a fresh buffer, and each costs main-thread time (zlib's
+ * stream callback, the allocation, the garbage collector's share of external memory) that does not depend on its
+ * size: on the benchmark file, 1 MiB chunks cost about a fifth less CPU for the whole pipeline than 256 KiB ones
+ * (512 KiB to 2 MiB were alike; zlib's default, 16 KiB, is far worse). Still a small, constant amount of memory.
  */
-function* feed(scanner: LogScanner, chunk: Buffer | undefined): Generator<DecodedItem> {
-  let failure: Error | undefined;
-  try {
-    if (chunk === undefined) scanner.end();
-    else scanner.push(chunk);
-  } catch (error) {
-    failure = error instanceof Error ? error : new Error(`LogScanner failed: ${String(error)}`);
+const DECOMPRESSED_CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * How far decompression may run ahead of the scan. zlib inflates on libuv's thread pool; with room for a few chunks
+ * it keeps inflating while the scan reads the chunk before, so on a machine with a second core the two overlap
+ * (with the stream's default, 16 KiB, it stops after every chunk until the scan asks for the next). Memory stays a
+ * constant few chunks.
+ */
+const GUNZIP_READ_AHEAD_BYTES = 2 * DECOMPRESSED_CHUNK_BYTES;
+
+/** zlib streams take the stream options too (Node passes them on to `Transform`); its typings only list zlib's. */
+const GUNZIP_OPTIONS: ZlibOptions & TransformOptions = {
+  chunkSize: DECOMPRESSED_CHUNK_BYTES,
+  highWaterMark: GUNZIP_READ_AHEAD_BYTES,
+};
+
+/** The scanner of one object, and the turning of its items into what the decoder yields. */
+class ObjectReader {
+  private readonly scanner: RecordScanner;
+  private skip: DecodedItem | undefined;
+
+  constructor(
+    private readonly objectKey: string,
+    filter: RecordFilter | undefined,
+  ) {
+    this.scanner = new RecordScanner({ filter });
   }
-  yield* scanner.take();
-  if (failure !== undefined) throw failure;
+
+  /**
+   * Scans one chunk (or the end of the data) and yields what it completed. Records completed before a problem in
+   * the same chunk are yielded before the error is thrown: "how far it got" is then exact.
+   */
+  *feed(chunk: Uint8Array | undefined): Generator<DecodedBatch> {
+    const scanner = this.scanner;
+    let failure: Error | undefined;
+    try {
+      if (chunk === undefined) scanner.end();
+      else scanner.push(chunk);
+    } catch (error) {
+      failure = error instanceof Error ? error : new Error(`RecordScanner failed: ${String(error)}`);
+    }
+    const items = this.convert(scanner.take());
+    if (chunk === undefined && failure === undefined) {
+      const skip = this.skip ?? (scanner.topValues === 0 ? emptySkip(scanner.bytesScanned) : undefined);
+      if (skip !== undefined) items.push(skip);
+    }
+    yield { items, recordsRead: scanner.recordsRead };
+    if (failure instanceof ScanError) throw this.failure(failure.reason, undefined, failure.byteOffset);
+    if (failure !== undefined) throw failure;
+  }
+
+  /** A {@link LogDecodeError} for a problem at `byteOffset` (by default: after all bytes scanned so far). */
+  failure(reason: string, cause?: unknown, byteOffset = this.scanner.bytesScanned): LogDecodeError {
+    return new LogDecodeError(this.objectKey, byteOffset, this.scanner.recordsRead, reason, cause === undefined ? undefined : { cause });
+  }
+
+  private convert(scanned: readonly ScanItem[]): DecodedItem[] {
+    const items: DecodedItem[] = [];
+    for (const item of scanned) {
+      if (item.kind === 'record') {
+        items.push({ kind: 'record', index: item.index, offset: item.offset, ...recordText(item.bytes) });
+      } else {
+        // The first value decides; the rest of the object is still checked before the skip is given.
+        this.skip = skipForContent(item.value);
+      }
+    }
+    return items;
+  }
 }
 
-/** The largest record (or top-level object) the decoder buffers; CloudTrail's own records stay far below it. */
-export const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+/** A record's text, with the UTF-8 check of {@link DecodedItem}'s `text`. */
+function recordText(bytes: Uint8Array): { text: string; rawBytes?: Uint8Array } {
+  const buffer = asBuffer(bytes);
+  if (isUtf8(buffer)) return { text: buffer.toString('utf8') };
+  // The bytes may be a view of a chunk: keep a copy.
+  return { text: decodeUtf8SurrogateEscaped(buffer), rawBytes: Uint8Array.from(buffer) };
+}
 
 /**
- * Output chunk size of the gunzip stream. zlib's default (16 KiB) costs measurably more CPU per byte in stream
- * callbacks; 256 KiB was the cheapest of 16 / 64 / 256 KiB on the benchmark file, and is still a small, constant
- * amount of memory.
+ * Decodes UTF-8 that is not valid, losing nothing: each well-formed sequence becomes its character, and each other
+ * byte `b` (always 0x80 or above) becomes the lone surrogate U+DC00 + b. Reversible: encode every character as UTF-8
+ * except U+DC80..U+DCFF, which stand for the byte they escape.
  */
-const DECOMPRESSED_CHUNK_BYTES = 256 * 1024;
+export function decodeUtf8SurrogateEscaped(bytes: Uint8Array): string {
+  const buffer = asBuffer(bytes);
+  let text = '';
+  let runStart = 0;
+  let i = 0;
+  while (i < buffer.length) {
+    const length = utf8SequenceLength(buffer, i);
+    if (length > 0) {
+      i += length;
+      continue;
+    }
+    text += buffer.toString('utf8', runStart, i) + String.fromCharCode(0xdc00 + (buffer[i] as number));
+    i++;
+    runStart = i;
+  }
+  return text + buffer.toString('utf8', runStart, i);
+}
+
+/** The length of the well-formed UTF-8 sequence starting at `i` (Unicode's table 3-7), or 0 when there is none. */
+function utf8SequenceLength(bytes: Uint8Array, i: number): number {
+  const b0 = bytes[i] as number;
+  if (b0 < 0x80) return 1;
+  const inRange = (at: number, low: number, high: number): boolean => {
+    const b = bytes[at];
+    return b !== undefined && b >= low && b <= high;
+  };
+  if (b0 >= 0xc2 && b0 <= 0xdf) return inRange(i + 1, 0x80, 0xbf) ? 2 : 0;
+  if (b0 >= 0xe0 && b0 <= 0xef) {
+    const low = b0 === 0xe0 ? 0xa0 : 0x80;
+    const high = b0 === 0xed ? 0x9f : 0xbf;
+    return inRange(i + 1, low, high) && inRange(i + 2, 0x80, 0xbf) ? 3 : 0;
+  }
+  if (b0 >= 0xf0 && b0 <= 0xf4) {
+    const low = b0 === 0xf0 ? 0x90 : 0x80;
+    const high = b0 === 0xf4 ? 0x8f : 0xbf;
+    return inRange(i + 1, low, high) && inRange(i + 2, 0x80, 0xbf) && inRange(i + 3, 0x80, 0xbf) ? 4 : 0;
+  }
+  return 0;
+}
 
 function skipForKey(objectKey: string): DecodedItem | undefined {
   if (objectKey.includes('CloudTrail-Digest')) {
@@ -197,6 +361,41 @@ function skipForKey(objectKey: string): DecodedItem | undefined {
     return { kind: 'file-skipped', reason: 'not-a-log-file', detail: 'the key ends in "/": an S3 folder marker' };
   }
   return undefined;
+}
+
+function skipForContent(value: NotRecords): DecodedItem {
+  switch (value.shape) {
+    case 'object':
+      return value.digestKeys
+        ? {
+            kind: 'file-skipped',
+            reason: 'digest-file',
+            detail: 'the object has the keys of a CloudTrail digest file (digestStartTime, logFiles) and no Records',
+          }
+        : {
+            kind: 'file-skipped',
+            reason: 'not-a-log-file',
+            detail: `a JSON object without Records or CloudTrail record keys (keys: ${value.keys.join(', ') || 'none'})`,
+          };
+    case 'records-not-array':
+      return { kind: 'file-skipped', reason: 'not-a-log-file', detail: 'the top-level "Records" is not an array' };
+    case 'array-of-non-objects':
+      return { kind: 'file-skipped', reason: 'not-a-log-file', detail: 'the object is a JSON array whose first element is not an object' };
+    default:
+      return {
+        kind: 'file-skipped',
+        reason: 'not-a-log-file',
+        detail: 'the object is a single JSON string, number, boolean or null, not CloudTrail records',
+      };
+  }
+}
+
+function emptySkip(bytesScanned: number): DecodedItem {
+  return {
+    kind: 'file-skipped',
+    reason: 'empty-file',
+    detail: bytesScanned === 0 ? 'the object has no bytes' : 'the object holds only whitespace',
+  };
 }
 
 /** Reads until at least two bytes (the gzip magic) are known, or the source ends. */
@@ -224,7 +423,7 @@ async function* prepend(head: Buffer, rest: AsyncIterator<Uint8Array> | undefine
       yield asBuffer(next.value);
     }
   } finally {
-    // Stopped early (a skip, an error): let the source release what it holds.
+    // Stopped early (an error, a consumer that stopped): let the source release what it holds.
     await rest?.return?.();
   }
 }
@@ -249,617 +448,4 @@ function isZlibError(error: unknown): error is { code: string; message: string }
     'message' in error &&
     typeof error.message === 'string'
   );
-}
-
-// Bytes the state machine looks at. All are ASCII, and no byte of a UTF-8 multibyte sequence is below 0x80, so
-// scanning UTF-8 bytewise never mistakes part of a character for structure.
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const LBRACE = 0x7b;
-const RBRACE = 0x7d;
-const LBRACKET = 0x5b;
-const RBRACKET = 0x5d;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-
-function isWhitespace(c: number): boolean {
-  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
-}
-
-/** Bytes a JSON number or `true` / `false` / `null` is made of. */
-function isLiteralByte(c: number): boolean {
-  return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x2d || c === 0x2b || c === 0x2e;
-}
-
-const LITERAL = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)$/;
-
-/** An invalid unquoted literal, described by its kind and length only (at most 64 characters are kept). */
-function describeLiteral(literal: string): string {
-  const kind = /^[-+.\d]/.test(literal) ? 'number-like' : 'bare';
-  const length = literal.length >= 64 ? 'at least 64' : String(literal.length);
-  return `an unquoted ${kind} token of ${length} character(s)`;
-}
-
-/** Keys that only a CloudTrail record has at its top level (Insight records included). */
-const RECORD_KEYS: ReadonlySet<string> = new Set(['eventVersion', 'eventID', 'eventTime', 'eventSource', 'eventName', 'eventType']);
-/** Keys of a CloudTrail digest file. */
-const DIGEST_KEYS: ReadonlySet<string> = new Set(['digestStartTime', 'logFiles']);
-
-// What the scanner is doing with the bytes at hand.
-/** Between values of the outer structure (top level, records array, top-level object): one byte at a time. */
-const MODE_STRUCTURE = 0;
-/** Inside an object or array whose content is not parsed here (a record, a skipped value): the fast loop. */
-const MODE_CONTAINER = 1;
-/** Inside a string of the outer structure (a top-level object's key or value). */
-const MODE_STRING = 2;
-/** Inside a number, `true`, `false` or `null` of the outer structure. */
-const MODE_LITERAL = 3;
-
-// Frames of the outer structure and what each expects next.
-const TOP_VALUE = 0;
-const ARRAY_FIRST = 10; // after '[': a record or ']'
-const ARRAY_NEXT = 11; // after ',': a record
-const ARRAY_AFTER = 12; // after a record: ',' or ']'
-const OBJECT_FIRST = 20; // after '{': a key or '}'
-const OBJECT_KEY = 21; // after ',': a key
-const OBJECT_COLON = 22;
-const OBJECT_VALUE = 23;
-const OBJECT_AFTER = 24; // after a value: ',' or '}'
-
-interface Frame {
-  readonly kind: 'top' | 'records' | 'object';
-  state: number;
-  /** For a records array: whether it is the top-level value (`[...]`) rather than the value of `Records`. */
-  readonly topLevel: boolean;
-}
-
-/** What a top-level object turned out to be, learnt from its keys. */
-interface TopObject {
-  readonly offset: number;
-  /** The key whose value comes next. */
-  key: string;
-  hasRecords: boolean;
-  hasRecordKey: boolean;
-  hasDigestKey: boolean;
-  /** Set when the object passed {@link MAX_BUFFERED_BYTES}: it is no longer buffered. */
-  overflowed: boolean;
-  /** The first few key names, for the skip detail. */
-  readonly keyNames: string[];
-}
-
-/**
- * The byte-level state machine behind {@link decodeLogObject}. `push` takes decompressed chunks, `take` hands over
- * what they completed, `end` checks that the data did not stop in the middle.
- */
-class LogScanner {
-  /** Set once a file-level skip was decided: nothing more is read. */
-  finished = false;
-  /** Bytes of the decompressed stream scanned so far. */
-  bytesScanned = 0;
-
-  private readonly objectKey: string;
-  private items: DecodedItem[] = [];
-  private recordsRead = 0;
-  private topValues = 0;
-  private mode = MODE_STRUCTURE;
-  private readonly frames: Frame[] = [{ kind: 'top', state: TOP_VALUE, topLevel: true }];
-  private topObject: TopObject | undefined;
-
-  // MODE_CONTAINER: nesting inside the container, and the string / escape state that may span chunks.
-  private depth = 0;
-  private brackets = new Uint8Array(64);
-  private inString = false;
-  private escapePending = false;
-  /** What the container being scanned is: a record to yield, or a value to pass over. */
-  private containerIsRecord = false;
-
-  // MODE_STRING / MODE_LITERAL of the outer structure.
-  private stringIsKey = false;
-  private keyStart = -1;
-  private keyParts: Buffer[] = [];
-  private keyLength = 0;
-  private keyTruncated = false;
-  private literal = '';
-  private literalOffset = 0;
-
-  // The bytes being kept: a record, or a top-level object until it is known not to be a `{"Records":[...]}`.
-  private capturing = false;
-  private captureStart = 0;
-  private captureOffset = 0;
-  private captureParts: Buffer[] = [];
-  private captureLength = 0;
-  private captureKind: 'record' | 'top-object' = 'record';
-
-  constructor(objectKey: string) {
-    this.objectKey = objectKey;
-  }
-
-  /** Hands over the items completed so far. */
-  take(): DecodedItem[] {
-    const items = this.items;
-    this.items = [];
-    return items;
-  }
-
-  /** Builds the error for a problem at `byteOffset`, with the object key and the records read so far. */
-  error(reason: string, byteOffset: number, cause?: unknown): LogDecodeError {
-    return new LogDecodeError(this.objectKey, byteOffset, this.recordsRead, reason, cause === undefined ? undefined : { cause });
-  }
-
-  push(chunk: Uint8Array): void {
-    const bytes = asBuffer(chunk);
-    const length = bytes.length;
-    let i = 0;
-    while (i < length && !this.finished) {
-      switch (this.mode) {
-        case MODE_CONTAINER:
-          i = this.scanContainer(bytes, i);
-          break;
-        case MODE_STRING:
-          i = this.scanString(bytes, i);
-          break;
-        case MODE_LITERAL:
-          i = this.scanLiteral(bytes, i);
-          break;
-        default:
-          i = this.scanStructure(bytes, i);
-      }
-    }
-    if (!this.finished) this.keepPartials(bytes);
-    this.bytesScanned += length;
-  }
-
-  /** Called at the end of the data: anything still open means the file was cut short. */
-  end(): void {
-    if (this.finished) return;
-    if (this.mode === MODE_LITERAL) this.endLiteral();
-    if (this.finished) return;
-    if (this.mode !== MODE_STRUCTURE || this.frames.length > 1) {
-      throw this.error(`the data ends inside ${this.describeOpenValue()}`, this.bytesScanned);
-    }
-    if (this.topValues === 0) {
-      this.skip('empty-file', this.bytesScanned === 0 ? 'the object has no bytes' : 'the object holds only whitespace');
-    }
-  }
-
-  /** The fast loop: inside a record (or a skipped value), only strings, escapes and brackets matter. */
-  private scanContainer(bytes: Buffer, start: number): number {
-    const length = bytes.length;
-    let brackets = this.brackets;
-    let depth = this.depth;
-    let inString = this.inString;
-    let i = start;
-    if (this.escapePending) {
-      // The previous chunk ended with a backslash inside a string: this chunk's first byte is escaped.
-      this.escapePending = false;
-      i++;
-    }
-    while (i < length) {
-      if (inString) {
-        // Jump to the next quote; it ends the string unless an odd run of backslashes escapes it. (Measured: a
-        // native indexOf beats a byte loop here even though most CloudTrail strings are short.)
-        const quote = bytes.indexOf(QUOTE, i);
-        if (quote === -1) {
-          // The string goes on in the next chunk; an odd run of backslashes at the end escapes its first byte.
-          let k = length - 1;
-          while (k >= i && bytes[k] === BACKSLASH) k--;
-          if (((length - 1 - k) & 1) === 1) this.escapePending = true;
-          i = length;
-          break;
-        }
-        let k = quote - 1;
-        while (k >= i && bytes[k] === BACKSLASH) k--;
-        if (((quote - 1 - k) & 1) === 0) inString = false;
-        i = quote + 1;
-        continue;
-      }
-      const c = bytes[i];
-      if (c === QUOTE) {
-        inString = true;
-      } else if (c === LBRACE || c === LBRACKET) {
-        if (depth === brackets.length) {
-          const grown = new Uint8Array(depth * 2);
-          grown.set(brackets);
-          brackets = grown;
-          this.brackets = grown;
-        }
-        brackets[depth++] = c;
-      } else if (c === RBRACE || c === RBRACKET) {
-        depth--;
-        const open = c === RBRACE ? LBRACE : LBRACKET;
-        if (brackets[depth] !== open) {
-          throw this.error(
-            `'${String.fromCharCode(c)}' closes '${String.fromCharCode(brackets[depth] ?? QUOTE)}' inside ${this.describeOpenValue()}`,
-            this.bytesScanned + i,
-          );
-        }
-        if (depth === 0) {
-          this.depth = 0;
-          this.inString = false;
-          this.mode = MODE_STRUCTURE;
-          this.endContainer(bytes, i + 1);
-          return i + 1;
-        }
-      }
-      i++;
-    }
-    this.depth = depth;
-    this.inString = inString;
-    return length;
-  }
-
-  /** A string of the outer structure: a top-level object's key (kept, to recognise the object) or value. */
-  private scanString(bytes: Buffer, start: number): number {
-    const length = bytes.length;
-    let i = start;
-    if (this.escapePending) {
-      this.escapePending = false;
-      i++;
-    }
-    while (i < length) {
-      const c = bytes[i];
-      if (c === BACKSLASH) {
-        i += 2;
-        if (i > length) this.escapePending = true;
-        continue;
-      }
-      if (c === QUOTE) {
-        this.mode = MODE_STRUCTURE;
-        if (this.stringIsKey) this.endKey(bytes, i + 1);
-        else this.afterValue();
-        return i + 1;
-      }
-      i++;
-    }
-    return length;
-  }
-
-  private scanLiteral(bytes: Buffer, start: number): number {
-    const length = bytes.length;
-    let i = start;
-    while (i < length && isLiteralByte(bytes[i] ?? 0)) i++;
-    if (this.literal.length < 64) this.literal += bytes.toString('latin1', start, Math.min(i, start + 64));
-    if (i < length) this.endLiteral();
-    return i;
-  }
-
-  private endLiteral(): void {
-    this.mode = MODE_STRUCTURE;
-    if (!LITERAL.test(this.literal)) {
-      // The literal's text is file content (it could be a secret pasted unquoted): name its shape, not its text.
-      throw this.error(`${describeLiteral(this.literal)} is not a JSON value`, this.literalOffset);
-    }
-    this.afterValue();
-  }
-
-  /** The outer structure, one byte at a time: a few bytes per record, so clarity beats speed here. */
-  private scanStructure(bytes: Buffer, start: number): number {
-    const length = bytes.length;
-    let i = start;
-    while (i < length && this.mode === MODE_STRUCTURE && !this.finished) {
-      const c = bytes[i] ?? 0;
-      if (isWhitespace(c)) {
-        i++;
-        continue;
-      }
-      const frame = this.frame();
-      const offset = this.bytesScanned + i;
-      if (frame.kind === 'records') {
-        this.inRecordsArray(frame, c, offset, i);
-      } else if (frame.kind === 'object') {
-        if (this.inTopObject(frame, c, offset, bytes, i) === 'reread') continue;
-      } else {
-        if (this.atTopLevel(c, offset, i) === 'reread') continue;
-      }
-      i++;
-    }
-    return i;
-  }
-
-  /** Returns `reread` when the byte at `i` starts a literal, which the literal scanner reads from the start. */
-  private atTopLevel(c: number, offset: number, i: number): 'reread' | undefined {
-    this.topValues++;
-    if (c === LBRACE) {
-      this.frames.push({ kind: 'object', state: OBJECT_FIRST, topLevel: true });
-      this.topObject = {
-        offset,
-        key: '',
-        hasRecords: false,
-        hasRecordKey: false,
-        hasDigestKey: false,
-        overflowed: false,
-        keyNames: [],
-      };
-      this.startCapture(i, offset, 'top-object');
-    } else if (c === LBRACKET) {
-      this.frames.push({ kind: 'records', state: ARRAY_FIRST, topLevel: true });
-    } else if (c === QUOTE || isLiteralByte(c)) {
-      if (this.topValues > 1) {
-        throw this.error('a top-level JSON value that is not a record follows the records', offset);
-      }
-      // Read to its end: valid JSON is skipped as not a log file, anything else is corruption.
-      if (c === QUOTE) {
-        this.mode = MODE_STRING;
-        this.stringIsKey = false;
-        return undefined;
-      }
-      this.mode = MODE_LITERAL;
-      this.literal = '';
-      this.literalOffset = offset;
-      return 'reread';
-    } else {
-      throw this.error(`${describeByte(c)} where a JSON value should start: not JSON`, offset);
-    }
-    return undefined;
-  }
-
-  private inRecordsArray(frame: Frame, c: number, offset: number, i: number): void {
-    if (c === LBRACE && frame.state !== ARRAY_AFTER) {
-      frame.state = ARRAY_AFTER;
-      this.startContainer(c, true);
-      this.startCapture(i, offset, 'record');
-      return;
-    }
-    if (c === RBRACKET && frame.state !== ARRAY_NEXT) {
-      this.frames.pop();
-      if (this.frame().kind === 'object') this.frame().state = OBJECT_AFTER;
-      return;
-    }
-    if (c === COMMA && frame.state === ARRAY_AFTER) {
-      frame.state = ARRAY_NEXT;
-      return;
-    }
-    if (frame.state === ARRAY_AFTER) {
-      throw this.error(`${describeByte(c)} after record ${this.recordsRead - 1}, where ',' or ']' should be`, offset);
-    }
-    if (frame.topLevel && frame.state === ARRAY_FIRST && this.topValues === 1) {
-      this.skip('not-a-log-file', 'the object is a JSON array whose first element is not an object');
-      return;
-    }
-    throw this.error(`${describeByte(c)} where a record object should start`, offset);
-  }
-
-  /** Returns `reread` when the byte at `i` starts a literal, which the literal scanner reads from the start. */
-  private inTopObject(frame: Frame, c: number, offset: number, bytes: Buffer, i: number): 'reread' | undefined {
-    const top = this.requireTopObject();
-    switch (frame.state) {
-      case OBJECT_FIRST:
-      case OBJECT_KEY:
-        if (c === QUOTE) {
-          this.mode = MODE_STRING;
-          this.stringIsKey = true;
-          this.keyStart = i;
-          this.keyParts = [];
-          this.keyLength = 0;
-          this.keyTruncated = false;
-          frame.state = OBJECT_COLON;
-          return undefined;
-        }
-        if (c === RBRACE && frame.state === OBJECT_FIRST) {
-          this.endTopObject(bytes, i + 1, offset);
-          return undefined;
-        }
-        throw this.error(`${describeByte(c)} where a key of the top-level object should be`, offset);
-      case OBJECT_COLON:
-        if (c !== COLON) throw this.error(`${describeByte(c)} after key "${top.key}", where ':' should be`, offset);
-        frame.state = OBJECT_VALUE;
-        return undefined;
-      case OBJECT_VALUE:
-        frame.state = OBJECT_AFTER;
-        if (top.key === 'Records' && c === LBRACKET) {
-          // A CloudTrail log file: from here on, records are streamed one by one and the object is not kept.
-          top.hasRecords = true;
-          this.stopCapture();
-          this.frames.push({ kind: 'records', state: ARRAY_FIRST, topLevel: false });
-          return undefined;
-        }
-        if (top.key === 'Records' && !top.hasRecords && this.recordsRead === 0 && this.topValues === 1) {
-          this.skip('not-a-log-file', 'the top-level "Records" is not an array');
-          return undefined;
-        }
-        if (c === LBRACE || c === LBRACKET) {
-          this.startContainer(c, false);
-        } else if (c === QUOTE) {
-          this.mode = MODE_STRING;
-          this.stringIsKey = false;
-        } else if (isLiteralByte(c)) {
-          this.mode = MODE_LITERAL;
-          this.literal = '';
-          this.literalOffset = offset;
-          return 'reread';
-        } else {
-          throw this.error(`${describeByte(c)} where the value of "${top.key}" should start`, offset);
-        }
-        return undefined;
-      default:
-        if (c === COMMA) {
-          frame.state = OBJECT_KEY;
-          return undefined;
-        }
-        if (c === RBRACE) {
-          this.endTopObject(bytes, i + 1, offset);
-          return undefined;
-        }
-        throw this.error(`${describeByte(c)} after the value of "${top.key}", where ',' or '}' should be`, offset);
-    }
-  }
-
-  private startContainer(open: number, isRecord: boolean): void {
-    this.mode = MODE_CONTAINER;
-    this.containerIsRecord = isRecord;
-    this.brackets[0] = open;
-    this.depth = 1;
-    this.inString = false;
-    this.escapePending = false;
-  }
-
-  private endContainer(bytes: Buffer, end: number): void {
-    if (!this.containerIsRecord) {
-      this.afterValue();
-      return;
-    }
-    const text = this.endCapture(bytes, end);
-    this.items.push({ kind: 'record', index: this.recordsRead, offset: this.captureOffset, text });
-    this.recordsRead++;
-  }
-
-  /** A value of the outer structure ended: a string or literal (of a top-level object, or at the top), a skipped container. */
-  private afterValue(): void {
-    const frame = this.frame();
-    if (frame.kind === 'object') {
-      frame.state = OBJECT_AFTER;
-    } else if (frame.kind === 'top') {
-      // Only the first top-level value gets here (see atTopLevel).
-      this.skip('not-a-log-file', 'the object is a single JSON string, number, boolean or null, not CloudTrail records');
-    }
-  }
-
-  private endKey(bytes: Buffer, end: number): void {
-    const start = this.keyStart < 0 ? 0 : this.keyStart;
-    this.keyStart = -1;
-    const parts = this.keyParts;
-    this.keyParts = [];
-    let key = '(a key longer than 1 KB)';
-    if (!this.keyTruncated) {
-      const raw = Buffer.concat([...parts, bytes.subarray(start, end)]).toString('utf8');
-      try {
-        key = JSON.parse(raw) as string;
-      } catch (error) {
-        throw this.error('a key of the top-level object is not a valid JSON string', this.bytesScanned + start, error);
-      }
-    }
-    const top = this.requireTopObject();
-    top.key = key;
-    if (RECORD_KEYS.has(key)) top.hasRecordKey = true;
-    if (DIGEST_KEYS.has(key)) top.hasDigestKey = true;
-    if (top.keyNames.length < 5) top.keyNames.push(key.length > 64 ? `${key.slice(0, 64)}…` : key);
-  }
-
-  private endTopObject(bytes: Buffer, end: number, offset: number): void {
-    this.frames.pop();
-    const top = this.requireTopObject();
-    this.topObject = undefined;
-    if (top.hasRecords) return;
-    const first = this.topValues === 1 && this.recordsRead === 0;
-    if (top.hasRecordKey) {
-      if (top.overflowed) {
-        throw this.error(`a record larger than ${MAX_BUFFERED_BYTES} bytes`, top.offset);
-      }
-      const text = this.endCapture(bytes, end);
-      this.items.push({ kind: 'record', index: this.recordsRead, offset: top.offset, text });
-      this.recordsRead++;
-      return;
-    }
-    this.stopCapture();
-    if (!first) {
-      throw this.error('a top-level object that is neither records nor a record follows the records', offset);
-    }
-    if (top.hasDigestKey) {
-      this.skip('digest-file', 'the object has the keys of a CloudTrail digest file (digestStartTime, logFiles) and no Records');
-    } else {
-      this.skip('not-a-log-file', `a JSON object without Records or CloudTrail record keys (keys: ${top.keyNames.join(', ') || 'none'})`);
-    }
-  }
-
-  private startCapture(i: number, offset: number, kind: 'record' | 'top-object'): void {
-    this.capturing = true;
-    this.captureKind = kind;
-    this.captureStart = i;
-    this.captureOffset = offset;
-    this.captureParts = [];
-    this.captureLength = 0;
-  }
-
-  /** The kept bytes of a record that ends at `end` of this chunk, as text. */
-  private endCapture(bytes: Buffer, end: number): string {
-    this.capturing = false;
-    if (this.captureLength + end - this.captureStart > MAX_BUFFERED_BYTES) {
-      throw this.error(`a record larger than ${MAX_BUFFERED_BYTES} bytes`, this.captureOffset);
-    }
-    const parts = this.captureParts;
-    this.captureParts = [];
-    if (parts.length === 0) return bytes.toString('utf8', this.captureStart, end);
-    parts.push(bytes.subarray(0, end));
-    return Buffer.concat(parts).toString('utf8');
-  }
-
-  private stopCapture(): void {
-    this.capturing = false;
-    this.captureParts = [];
-    this.captureLength = 0;
-  }
-
-  /** At the end of a chunk: keep the part of the record (or key) it holds, within bounds. */
-  private keepPartials(bytes: Buffer): void {
-    if (this.capturing) {
-      const part = bytes.subarray(this.captureStart);
-      this.captureParts.push(part);
-      this.captureLength += part.length;
-      this.captureStart = 0;
-      if (this.captureLength > MAX_BUFFERED_BYTES) this.overflow();
-    }
-    if (this.mode === MODE_STRING && this.stringIsKey) {
-      const start = this.keyStart < 0 ? 0 : this.keyStart;
-      // A key longer than this is no key the decoder looks for; keep its start only, for the error detail.
-      if (this.keyLength < 1024) {
-        const part = bytes.subarray(start);
-        this.keyParts.push(part);
-        this.keyLength += part.length;
-      } else {
-        this.keyTruncated = true;
-      }
-      this.keyStart = -1;
-    }
-  }
-
-  /**
-   * The record or top-level object being kept passed {@link MAX_BUFFERED_BYTES}. A record that large is not
-   * something CloudTrail writes: an error. A top-level object is decided by the keys seen so far where they allow
-   * (digest keys: a digest; record keys: a record too large); otherwise it is scanned on without being kept, in
-   * case `Records` comes later.
-   */
-  private overflow(): void {
-    const top = this.topObject;
-    if (this.captureKind === 'record' || top === undefined) {
-      throw this.error(`a record larger than ${MAX_BUFFERED_BYTES} bytes`, this.captureOffset);
-    }
-    if (top.hasRecordKey) {
-      throw this.error(`a record larger than ${MAX_BUFFERED_BYTES} bytes`, top.offset);
-    }
-    if (top.hasDigestKey && this.topValues === 1) {
-      this.skip('digest-file', 'the object has the keys of a CloudTrail digest file (digestStartTime, logFiles) and no Records');
-      return;
-    }
-    top.overflowed = true;
-    this.stopCapture();
-  }
-
-  private skip(reason: FileSkipReason, detail: string): void {
-    this.items = [{ kind: 'file-skipped', reason, detail }];
-    this.finished = true;
-    this.capturing = false;
-    this.captureParts = [];
-  }
-
-  private frame(): Frame {
-    const frame = this.frames[this.frames.length - 1];
-    if (frame === undefined) throw new Error('LogScanner: the frame stack is empty');
-    return frame;
-  }
-
-  private requireTopObject(): TopObject {
-    if (this.topObject === undefined) throw new Error('LogScanner: no top-level object is open');
-    return this.topObject;
-  }
-
-  private describeOpenValue(): string {
-    if (this.mode === MODE_CONTAINER && this.containerIsRecord) return `record ${this.recordsRead}`;
-    if (this.topObject !== undefined && !this.topObject.hasRecords) return 'a top-level object';
-    if (this.frames.some((frame) => frame.kind === 'records')) return 'the records array';
-    return 'a top-level object';
-  }
-}
-
-function describeByte(c: number): string {
-  return c >= 0x20 && c < 0x7f ? `'${String.fromCharCode(c)}'` : `byte 0x${c.toString(16).padStart(2, '0')}`;
 }

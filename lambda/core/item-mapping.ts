@@ -16,6 +16,12 @@
  *
  * The same event always maps to the same keys, so a redelivered or repeated event overwrites identical items:
  * writes are idempotent by construction. Pure: no AWS SDK, no environment, no logging.
+ *
+ * Strings that are not well-formed UTF-16 (a lone surrogate: the decoder's escape of a byte that was not valid
+ * UTF-8, or a `\uDC80`-style JSON escape) cannot be stored as DynamoDB strings, which are UTF-8: the SDK would turn
+ * each into U+FFFD and two eventIDs differing only there would share one item. Every such string of an item, keys
+ * included, is written with each lone surrogate spelled as the six characters `\udcXX` (see
+ * {@link escapeLoneSurrogates}), so they stay apart; the event item then also keeps the record's raw bytes.
  */
 import type { KeptEvent, RecordSource } from './pipeline';
 import type { NormalisedEvent, Principal, Resource } from './types';
@@ -150,6 +156,13 @@ export interface EventItem {
   readonly recordTrimmed?: readonly string[];
   /** Where the record was read: the log object's URI, the record's index in it and its byte offset. */
   readonly source?: RecordSource;
+  /** Only when the record's bytes were not valid UTF-8 (see {@link NormalisedEvent.invalidUtf8}). */
+  readonly invalidUtf8?: true;
+  /**
+   * With `invalidUtf8`: the record's bytes exactly as read, in base64, so nothing is lost — unless they do not fit
+   * in the item beside the record, when `source` says where to read them again.
+   */
+  readonly rawRecordBase64?: string;
   readonly storedAt: string;
   readonly expiresAt?: number;
 }
@@ -230,23 +243,45 @@ export function sortKeyTime(eventTime: string): string {
 export function toItems(kept: KeptEvent, options: ItemMappingOptions = {}): Record<string, unknown>[] {
   const event = kept.event;
   const expiresAt = expiresAtOf(event.eventTime, options.retentionDays);
-  const items: Record<string, unknown>[] = [
-    eventItem(kept, expiresAt, options) as unknown as Record<string, unknown>,
-  ];
+  const recordJson = JSON.stringify(kept.record);
+  const candidates = [eventItem(kept, recordJson, expiresAt, options), ...lookupItems(event, expiresAt), ...aliasItems(event)];
+  // Every string of the event comes from the record: lone surrogates anywhere show in its JSON, which
+  // JSON.stringify writes as `\udXXX` escapes.
+  const storable = LONE_SURROGATE_ESCAPE.test(recordJson) ? candidates.map((item) => escapeLoneSurrogatesIn(item)) : candidates;
+  const items: Record<string, unknown>[] = [];
   const seen = new Set<string>();
-  for (const item of lookupItems(event, expiresAt)) {
-    const key = `${item.pk}\u0000${item.sk}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    items.push(item as unknown as Record<string, unknown>);
-  }
-  for (const item of aliasItems(event)) {
+  for (const item of storable) {
     const key = `${item.pk}\u0000${item.sk}`;
     if (seen.has(key)) continue;
     seen.add(key);
     items.push(item as unknown as Record<string, unknown>);
   }
   return items;
+}
+
+/** How JSON.stringify writes a lone surrogate (it writes paired ones as they are). */
+const LONE_SURROGATE_ESCAPE = /\\ud[89a-f]/;
+
+/** A surrogate code unit that is not part of a pair (the `u` flag reads pairs as one code point). */
+const LONE_SURROGATE = /\p{Cs}/gu;
+
+/**
+ * A string with each lone surrogate written as the six characters `\udXXX` (lower-case hex, as JSON.stringify
+ * writes them): well-formed, so storable as UTF-8, and different for different surrogates. Strings without lone
+ * surrogates are returned as they are. A surrogate the decoder made from a byte that was not valid UTF-8 is
+ * U+DC00 + the byte: `\udcff` stands for byte 0xff.
+ */
+export function escapeLoneSurrogates(text: string): string {
+  return text.replace(LONE_SURROGATE, (surrogate) => `\\u${surrogate.charCodeAt(0).toString(16)}`);
+}
+
+function escapeLoneSurrogatesIn<T>(value: T): T {
+  if (typeof value === 'string') return escapeLoneSurrogates(value) as T;
+  if (Array.isArray(value)) return value.map((element: unknown) => escapeLoneSurrogatesIn(element)) as T;
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([name, element]) => [escapeLoneSurrogates(name), escapeLoneSurrogatesIn(element)])) as T;
+  }
+  return value;
 }
 
 /**
@@ -345,7 +380,27 @@ function summaryOf(event: NormalisedEvent, expiresAt: number | undefined): Omit<
   };
 }
 
-function eventItem(kept: KeptEvent, expiresAt: number | undefined, options: ItemMappingOptions): EventItem {
+function eventItem(kept: KeptEvent, fullRecord: string, expiresAt: number | undefined, options: ItemMappingOptions): EventItem {
+  const limit = options.maxEventItemBytes ?? MAX_EVENT_ITEM_BYTES;
+  if (kept.rawBytes === undefined) return fittedEventItem(kept, fullRecord, expiresAt, options, {});
+  const marked = { invalidUtf8: true } as const;
+  // The raw bytes are the whole truth about the record: worth trimming the record's fields to keep them; but when
+  // even that does not fit, they are left out (the source is noted) rather than fail the write.
+  const withRaw = fittedEventItem(kept, fullRecord, expiresAt, options, {
+    ...marked,
+    rawRecordBase64: Buffer.from(kept.rawBytes).toString('base64'),
+  });
+  return itemSize(withRaw) <= limit ? withRaw : fittedEventItem(kept, fullRecord, expiresAt, options, marked);
+}
+
+/** The event item with `extra` attributes, its record trimmed (then its resources cut) until it fits the limit. */
+function fittedEventItem(
+  kept: KeptEvent,
+  fullRecord: string,
+  expiresAt: number | undefined,
+  options: ItemMappingOptions,
+  extra: Pick<EventItem, 'invalidUtf8' | 'rawRecordBase64'>,
+): EventItem {
   const event = kept.event;
   const base = {
     pk: event.eventID,
@@ -364,11 +419,11 @@ function eventItem(kept: KeptEvent, expiresAt: number | undefined, options: Item
     principal: withoutUndefined(event.principal),
     resources: event.resources.map(withoutUndefined),
     ...(kept.source === undefined ? {} : { source: kept.source }),
+    ...extra,
     storedAt: (options.now ?? new Date()).toISOString(),
     ...(expiresAt === undefined ? {} : { expiresAt }),
   } as const;
   const limit = options.maxEventItemBytes ?? MAX_EVENT_ITEM_BYTES;
-  const fullRecord = JSON.stringify(kept.record);
   if (itemSize({ ...base, record: fullRecord }) <= limit) return { ...base, record: fullRecord };
 
   // Too large: replace the record's largest fields, one at a time, by a marker with their size and where the

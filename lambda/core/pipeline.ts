@@ -2,11 +2,18 @@
  * The pure processing of one log object: decode → validate → select → normalise, record by record, with the
  * counts a handler logs and turns into metrics. The Lambda handler, the CLI and the benchmark all run this.
  */
-import { decodeLogObject, parseRecordText } from './decode';
-import type { FileSkipReason } from './decode';
+import { decodeLogBatches, parseRecordText } from './decode';
+import type { DecodedItem, FileSkipReason, RecordFilter } from './decode';
 import { normaliseRecord } from './normalise';
 import { validateRecord } from './record';
-import { isInsightRecord, mayBeSelectedOrInsight, selectRecord } from './select';
+import {
+  AUTO_SCALING_EVENT_SOURCE,
+  ELASTIC_BEANSTALK_EVENT_SOURCE,
+  ELB_EVENT_SOURCE,
+  isInsightRecord,
+  mayBeSelectedOrInsight,
+  selectRecord,
+} from './select';
 import type { CloudTrailRecord, NormalisedEvent, SkipReason } from './types';
 
 /** Options of {@link normaliseLogObject}. */
@@ -47,6 +54,12 @@ export interface PipelineOptions {
    * @default every record is parsed and passed to `onRecord`
    */
   readonly mayMatchRecord?: (text: string) => boolean;
+  /**
+   * Called with every decompressed chunk of the object, in order (see the decoder's `onDecodedBytes`): hash the
+   * uncompressed content while it streams.
+   * @default none
+   */
+  readonly onDecodedBytes?: (chunk: Uint8Array) => void;
 }
 
 /**
@@ -93,6 +106,12 @@ export interface KeptEvent {
   readonly record: CloudTrailRecord;
   /** Where the record was read; the pipeline always sets it (optional for events built by hand, as in tests). */
   readonly source?: RecordSource;
+  /**
+   * Only when the record's bytes were not valid UTF-8 (the event is then marked `invalidUtf8`): the record's bytes
+   * exactly as read. `record` holds each invalid byte as a lone surrogate U+DC00 + byte, so two such records stay
+   * apart; these bytes are what the store keeps so that nothing is lost.
+   */
+  readonly rawBytes?: Uint8Array;
 }
 
 /** Fresh, zeroed counts for one object (or a run, merged by the caller). */
@@ -103,12 +122,15 @@ export function newCounts(): PipelineCounts {
 /**
  * Streams the kept events of one log object, counting what it skips in `counts` as it goes.
  *
- * Records that cannot belong to a selected service (by {@link mayBeSelected} on their raw text) are counted as
- * `other-service` without being parsed, unless `onRecord` is set and `mayMatchRecord` accepts them. A record that parses but fails
- * `validateRecord` is counted as `invalid-record` and processing goes on. A record whose JSON does not parse, a
- * truncated or corrupt file, raises the decoder's `LogDecodeError` (naming the object and how far it got):
- * the caller decides whether to retry (the Lambda) or report and continue (the CLI). Counts are updated before
- * each event is yielded, so they are right even if the consumer stops early.
+ * Records that cannot belong to a selected service are counted as `other-service` without being parsed: the
+ * decoder passes over those whose top-level `eventSource` names another service without even making text of them,
+ * and the text of the rest must pass `mayBeSelectedOrInsight`. With `onRecord` set, every record is made text, and
+ * those `mayMatchRecord` accepts are parsed too. A record that parses but fails `validateRecord` is counted as
+ * `invalid-record` and processing goes on. A record whose JSON does not parse, a truncated or corrupt file, or
+ * garbage around the JSON raises the decoder's `LogDecodeError` (naming the object and how far it got): the caller
+ * decides whether to retry (the Lambda) or report and continue (the CLI). A record whose bytes are not valid UTF-8
+ * is kept apart from others (see {@link KeptEvent.rawBytes}) and its event marked `invalidUtf8`. Counts are updated
+ * before each event is yielded, so they are right even if the consumer stops early.
  */
 export async function* normaliseLogObject(
   bytes: AsyncIterable<Uint8Array>,
@@ -119,42 +141,67 @@ export async function* normaliseLogObject(
   const objectUri = options.objectUri ?? options.objectKey;
   // What must be parsed: the candidates of the selection, and, with a record hook, what the hook may care about.
   const mayMatchRecord = options.onRecord === undefined ? undefined : (options.mayMatchRecord ?? (() => true));
-  const skip = (reason: SkipReason): void => {
-    counts.skipped[reason] = (counts.skipped[reason] ?? 0) + 1;
+  const skip = (reason: SkipReason, count = 1): void => {
+    counts.skipped[reason] = (counts.skipped[reason] ?? 0) + count;
   };
+  // Records the decoder's filter passed over (never turned into text) are counted as `other-service` in order, up
+  // to the next record delivered: counts stay exact for a consumer that stops early.
+  let counted = 0;
+  const countPassedOver = (upTo: number): void => {
+    if (upTo <= counted) return;
+    counts.recordsRead += upTo - counted;
+    skip('other-service', upTo - counted);
+    counted = upTo;
+  };
+  const batches = decodeLogBatches(bytes, {
+    objectKey: options.objectKey,
+    onDecodedBytes: options.onDecodedBytes,
+    // A record hook may care about any record: then every record is delivered as text.
+    recordFilter: options.onRecord === undefined ? SELECTION_FILTER : undefined,
+  });
 
-  for await (const item of decodeLogObject(bytes, { objectKey: options.objectKey })) {
-    if (item.kind === 'file-skipped') {
-      counts.fileSkipped = item.reason;
-      continue;
+  for await (const batch of batches) {
+    for (const item of batch.items) {
+      if (item.kind === 'file-skipped') {
+        counts.fileSkipped = item.reason;
+        continue;
+      }
+      countPassedOver(item.index);
+      counted = item.index + 1;
+      counts.recordsRead += 1;
+      const kept = processRecord(item);
+      if (kept !== undefined) yield kept;
     }
-    counts.recordsRead += 1;
+    countPassedOver(batch.recordsRead);
+  }
+
+  function processRecord(item: DecodedRecord): KeptEvent | undefined {
     if (!mayBeSelectedOrInsight(item.text) && mayMatchRecord?.(item.text) !== true) {
       skip('other-service');
-      continue;
+      return undefined;
     }
     const value = parseRecordText(item, options.objectKey);
     // Insight events have no top-level eventSource or eventName: recognised before validation would reject them.
     if (isInsightRecord(value)) {
       skip('insight-event');
-      continue;
+      return undefined;
     }
     const validation = validateRecord(value);
     if (!validation.ok) {
       skip('invalid-record');
       counts.firstInvalidRecord ??= { index: item.index, offset: item.offset, reason: validation.reason };
-      continue;
+      return undefined;
     }
     const record = validation.record;
     options.onRecord?.(record);
     const selection = selectRecord(record, { dropReadOnly: options.dropReadOnly });
     if (!selection.keep) {
       skip(selection.reason);
-      continue;
+      return undefined;
     }
     if (seenEventIds.has(record.eventID)) {
       skip('duplicate-event');
-      continue;
+      return undefined;
     }
     seenEventIds.add(record.eventID);
     const { event, knownOperation } = normaliseRecord(record, selection.service);
@@ -162,6 +209,23 @@ export async function* normaliseLogObject(
       counts.unknownOperations += 1;
     }
     counts.kept += 1;
-    yield { event, record, source: { uri: objectUri, index: item.index, offset: item.offset } };
+    const source = { uri: objectUri, index: item.index, offset: item.offset };
+    if (item.rawBytes === undefined) return { event, record, source };
+    return { event: { ...event, invalidUtf8: true }, record, source, rawBytes: item.rawBytes };
   }
 }
+
+/** A record as the decoder delivers it. */
+type DecodedRecord = Extract<DecodedItem, { kind: 'record' }>;
+
+/**
+ * The decoder-side half of the selection's pre-filter: a record of a records array is turned into text only when
+ * its top-level `eventSource` is one of the selected services, or is missing or not a plain string (an Insight
+ * event has none; an invalid record is then counted as such). Every other record is one `selectRecord` would skip
+ * as `other-service`, whatever else its text holds; the decoder reads this member while it delimits the record,
+ * so such records cost no text and no parse.
+ */
+const SELECTION_FILTER: RecordFilter = {
+  key: 'eventSource',
+  values: [ELB_EVENT_SOURCE, ELASTIC_BEANSTALK_EVENT_SOURCE, AUTO_SCALING_EVENT_SOURCE],
+};

@@ -139,6 +139,12 @@ export interface NormalisedEvent {
   readonly sourceIPAddress?: string;
   readonly principal: Principal;
   readonly resources: readonly Resource[];
+  /**
+   * Set when the record's bytes were not valid UTF-8. Its strings then hold each invalid byte as the lone
+   * surrogate U+DC00 + byte (so `eventID`s that differ only in such bytes stay apart); the stored event keeps the
+   * record's raw bytes.
+   */
+  readonly invalidUtf8?: true;
 }
 
 /** Why a log object or a record was not processed. Each reason is a metric dimension and a log field. */

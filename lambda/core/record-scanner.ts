@@ -1,0 +1,1089 @@
+/**
+ * The decoder's byte scanner: the decompressed bytes of a log object in, in chunks of any size; the records they hold
+ * out, each as the byte range of its JSON text, and the facts the decoder needs to decide about the whole object.
+ *
+ * Two speeds, on purpose:
+ * - Everything outside the records (the `{"Records":[` wrapper, other keys of a top-level object, top-level values
+ *   that are not records) is checked as JSON, byte by byte, in full: a few bytes per file, and any garbage there
+ *   (`{"foo":1} garbage`, `[1, garbage`) is reported at its offset.
+ * - A record inside a records array is only *delimited*: its strings and brackets must balance (and brackets match),
+ *   and nothing more is checked here — the records the caller keeps are parsed later, which checks the rest. Inside
+ *   a record the scanner skips string content four bytes at a time (a word-at-a-time test for `"` and `\`), the part
+ *   that dominates the cost, since most of a CloudTrail record's bytes are in strings.
+ * Records that the caller's {@link RecordFilter} does not want are counted and not copied: the scanner reads the
+ * one top-level member the filter names as it passes, comparing bytes (no text is built for the record).
+ *
+ * Memory: one record (or top-level object) at most {@link MAX_RECORD_BYTES}, plus the chunks it spans.
+ * Pure: no I/O, no environment, no logging. Errors name what was wrong and the byte offset, never record content.
+ */
+
+/** The largest record (or top-level object that may be a record) the scanner keeps; CloudTrail's stay far below. */
+export const MAX_RECORD_BYTES = 16 * 1024 * 1024;
+
+/** The deepest nesting accepted outside records: bounds the scanner's memory on hostile input such as `[[[[...`. */
+export const MAX_NESTING = 10_000;
+
+/** A problem in the scanned bytes: what was wrong and where (bytes from the start of the stream), never what they say. */
+export class ScanError extends Error {
+  /** What was wrong, without any of the data's content. */
+  readonly reason: string;
+  /** Where the problem was found, in bytes from the start of the scanned stream. */
+  readonly byteOffset: number;
+
+  constructor(reason: string, byteOffset: number) {
+    super(`${reason} (at byte ${byteOffset})`);
+    this.name = 'ScanError';
+    this.reason = reason;
+    this.byteOffset = byteOffset;
+  }
+}
+
+/**
+ * Which records of a records array the caller wants as bytes; the others are only counted.
+ *
+ * A record is wanted when its top-level member `key` is one of `values`, is missing, or is not a string: the
+ * scanner reads that member as it delimits the record, comparing bytes. A record is also delivered whenever the
+ * scanner cannot read the member for sure (its name or value split across two chunks, a `\` escape that does not
+ * decode): the filter can only save work, never lose a record the caller wants. Duplicate members count as
+ * `JSON.parse` counts them: the last one wins.
+ */
+export interface RecordFilter {
+  /** The top-level member that decides, as written in the data (plain ASCII, no escapes). */
+  readonly key: string;
+  /** The string values of `key` that make a record wanted. */
+  readonly values: readonly string[];
+}
+
+/** What the first top-level value was when it holds no records (the decoder turns it into a file-level skip). */
+export type NotRecords =
+  /** An object without `Records` or CloudTrail record keys; `keys` holds its first few key names. */
+  | { readonly shape: 'object'; readonly keys: readonly string[]; readonly digestKeys: boolean }
+  /** An object whose `Records` is not an array. */
+  | { readonly shape: 'records-not-array' }
+  /** An array whose first element is not an object. */
+  | { readonly shape: 'array-of-non-objects' }
+  /** A string, number, boolean or null. */
+  | { readonly shape: 'scalar' };
+
+/** What the scanner hands over. */
+export type ScanItem =
+  | {
+      readonly kind: 'record';
+      /** 0-based position of the record among all the records of the stream, wanted or not. */
+      readonly index: number;
+      /** Byte offset of the record's `{` in the stream. */
+      readonly offset: number;
+      /** The record's JSON text as bytes: a view of the pushed chunk (or a copy when it spans chunks). */
+      readonly bytes: Uint8Array;
+    }
+  | { readonly kind: 'not-records'; readonly value: NotRecords };
+
+// Bytes the scanner looks at. All are ASCII, and no byte of a UTF-8 multi-byte sequence is below 0x80, so scanning
+// UTF-8 bytewise never mistakes part of a character for structure.
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const LBRACE = 0x7b;
+const RBRACE = 0x7d;
+const LBRACKET = 0x5b;
+const RBRACKET = 0x5d;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+
+/** Keys that only a CloudTrail record has at its top level (Insight records included). */
+const RECORD_KEYS: ReadonlySet<string> = new Set(['eventVersion', 'eventID', 'eventTime', 'eventSource', 'eventName', 'eventType']);
+/** Keys of a CloudTrail digest file. */
+const DIGEST_KEYS: ReadonlySet<string> = new Set(['digestStartTime', 'logFiles']);
+
+/** Keys of a top-level object longer than this are no key the scanner looks for: only their start is kept. */
+const MAX_KEY_BYTES = 1024;
+
+// What the scanner is doing with the bytes at hand.
+/** Between values: one byte at a time, every byte checked. */
+const MODE_STRUCTURE = 0;
+/** Inside a record of a records array: the fast loop. */
+const MODE_RECORD = 1;
+/** Inside a string outside the records: checked (escapes, control characters). */
+const MODE_STRING = 2;
+/** Inside a number, `true`, `false` or `null` outside the records. */
+const MODE_LITERAL = 3;
+
+// Frames of the structure outside the records.
+const FRAME_TOP = 0;
+/** An object or array of no interest: checked only. */
+const FRAME_OBJECT = 1;
+const FRAME_ARRAY = 2;
+/** A top-level object: its keys tell whether it is a log file (`Records`), a record, a digest or something else. */
+const FRAME_TOP_OBJECT = 3;
+/** An array whose elements are records: the top-level array, or the value of a top-level object's `Records`. */
+const FRAME_RECORDS = 4;
+
+// What a frame expects next.
+const EXPECT_VALUE = 0; // top level, or after ',' in an array
+const EXPECT_FIRST_VALUE = 1; // after '[': a value or ']'
+const EXPECT_ARRAY_NEXT = 2; // after a value in an array: ',' or ']'
+const EXPECT_FIRST_KEY = 3; // after '{': a key or '}'
+const EXPECT_KEY = 4; // after ',' in an object
+const EXPECT_COLON = 5;
+const EXPECT_MEMBER_VALUE = 6;
+const EXPECT_OBJECT_NEXT = 7; // after a member's value: ',' or '}'
+
+// What a string outside the records is.
+const STRING_VALUE = 0;
+const STRING_KEY = 1;
+/** A key of a top-level object: kept (up to {@link MAX_KEY_BYTES}) to learn what the object is. */
+const STRING_TOP_KEY = 2;
+
+// States of a number or bare word outside the records (a small automaton for JSON's number grammar).
+const LITERAL_BAD = 0;
+const LITERAL_START = 1;
+const LITERAL_MINUS = 2;
+const LITERAL_ZERO = 3;
+const LITERAL_INTEGER = 4;
+const LITERAL_DOT = 5;
+const LITERAL_FRACTION = 6;
+const LITERAL_E = 7;
+const LITERAL_E_SIGN = 8;
+const LITERAL_EXPONENT = 9;
+const LITERAL_WORD = 10;
+
+/** Whether 32-bit words read the bytes in memory order from their low end: the word-at-a-time string skip needs it. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+const EMPTY_WORDS = new Int32Array(0);
+const LOW_7_BITS = 0x7f7f7f7f;
+
+function isWhitespace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+
+/** Bytes a JSON number or `true` / `false` / `null` is made of (and the bare words around them, to report whole). */
+function isLiteralByte(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x2d || c === 0x2b || c === 0x2e;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+
+function isHexDigit(c: number): boolean {
+  return isDigit(c) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46);
+}
+
+/** The characters a `\` may escape besides `u`: `"` `\` `/` `b` `f` `n` `r` `t`. */
+function isSingleEscape(c: number): boolean {
+  return c === QUOTE || c === BACKSLASH || c === 0x2f || c === 0x62 || c === 0x66 || c === 0x6e || c === 0x72 || c === 0x74;
+}
+
+function describeByte(c: number): string {
+  return c >= 0x20 && c < 0x7f ? `'${String.fromCharCode(c)}'` : `byte 0x${c.toString(16).padStart(2, '0')}`;
+}
+
+/**
+ * The first index at or after `i` of a byte that ends a run of plain string content (`"`, `\`, or a control byte
+ * below 0x20, which JSON requires escaped); `bytes.length` when there is none. For the strings outside the records,
+ * which are checked; the record loop has its own copy without the control test (see `scanRecord`).
+ *
+ * Four bytes at a time where the chunk is aligned (`words` is the chunk's aligned middle, starting at `head`): per
+ * byte of a 32-bit word, `((x & 0x7f) + 0x7f) | x` has its high bit clear exactly when `x` is 0, and no carry crosses
+ * bytes, so XOR-ing the word with the byte searched for and testing the high bits finds it with no borrow
+ * artefacts (the classic `(x - 0x01..) & ~x` test can flag a byte after a match); the lowest flagged byte is the
+ * answer. `((v & 0x7f) + 0x60) | v` has its high bit clear exactly when `v` is below 0x20.
+ */
+function nextStringStop(bytes: Uint8Array, words: Int32Array, head: number, i: number): number {
+  const length = bytes.length;
+  for (; i < head && i < length; i++) {
+    const c = bytes[i] as number;
+    if (c === QUOTE || c === BACKSLASH || c < 0x20) return i;
+  }
+  const wordCount = words.length;
+  const wordEnd = head + (wordCount << 2);
+  if (i < wordEnd) {
+    let w = (i - head) >> 2;
+    // Flags of the bytes before `i` in the first word are dropped.
+    let found = stringStops(words[w] as number) & (-1 << (((i - head) & 3) << 3));
+    while (found === 0 && ++w < wordCount) found = stringStops(words[w] as number);
+    if (found !== 0) return head + (w << 2) + ((31 - Math.clz32(found & -found)) >> 3);
+    i = wordEnd;
+  }
+  for (; i < length; i++) {
+    const c = bytes[i] as number;
+    if (c === QUOTE || c === BACKSLASH || c < 0x20) return i;
+  }
+  return length;
+}
+
+/** The high bit of each byte of the word `v` that is `"`, `\` or below 0x20 (see {@link nextStringStop}). */
+function stringStops(v: number): number {
+  const x = v ^ 0x22222222;
+  const y = v ^ 0x5c5c5c5c;
+  return ~((((x & LOW_7_BITS) + LOW_7_BITS) | x) & (((y & LOW_7_BITS) + LOW_7_BITS) | y) & (((v & LOW_7_BITS) + 0x60606060) | v) | LOW_7_BITS);
+}
+
+/** Bytes as text: `utf8`, with invalid sequences replaced (only for names and escaped filter values, never records). */
+function textOf(bytes: Uint8Array, start: number, end: number): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('utf8');
+}
+
+function utf8(text: string): Uint8Array {
+  return new TextEncoder().encode(text);
+}
+
+/** Whether `bytes[start, end)` equals `expected`. */
+function bytesEqual(bytes: Uint8Array, start: number, end: number, expected: Uint8Array): boolean {
+  if (end - start !== expected.length) return false;
+  for (let j = 0; j < expected.length; j++) {
+    if (bytes[start + j] !== expected[j]) return false;
+  }
+  return true;
+}
+
+function concat(parts: readonly Uint8Array[], length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+/** What a top-level object turned out to be, learnt from its keys. */
+interface TopObject {
+  readonly offset: number;
+  /** The key whose value comes next. */
+  key: string;
+  hasRecords: boolean;
+  hasRecordKey: boolean;
+  hasDigestKey: boolean;
+  recordsNotArray: boolean;
+  /** Set when the object passed {@link MAX_RECORD_BYTES}: it is no longer kept. */
+  overflowed: boolean;
+  /** The first few key names, for the skip detail. */
+  readonly keyNames: string[];
+}
+
+/** A {@link RecordFilter} as bytes, ready to compare in the scanning loop. */
+interface CompiledFilter {
+  readonly key: Uint8Array;
+  readonly values: readonly Uint8Array[];
+  readonly texts: ReadonlySet<string>;
+}
+
+/** The filter's member, as read in the record so far. */
+const MEMBER_ABSENT = 0;
+/** Present, its value a string that is not one of the filter's values. */
+const MEMBER_OTHER = 1;
+/** Present, its value a string of the filter's values, or not a string (yet). */
+const MEMBER_WANTED = 2;
+
+/**
+ * The byte scanner. `push` takes chunks, `take` hands over what they completed, `end` checks that the data did not
+ * stop in the middle. `push` and `end` throw a {@link ScanError}; the items completed before the problem stay
+ * available to `take`, so a caller can deliver them first.
+ *
+ * Accepted containers: `{"Records":[...]}` (other keys before or after `Records`), a single record object, a JSON
+ * array of records, and several top-level values one after another (newline-delimited JSON). The first top-level
+ * value decides: when it holds no records, a `not-records` item says what it was, and the rest of the data is still
+ * checked as JSON (and delivers nothing).
+ */
+export class RecordScanner {
+  /** Records delimited so far, wanted or not: the index the next record gets. */
+  recordsRead = 0;
+  /** Bytes of the stream scanned so far (whole chunks). */
+  bytesScanned = 0;
+  /** Top-level values begun so far: 0 at the end means the data was empty or whitespace. */
+  topValues = 0;
+
+  private readonly filter: CompiledFilter | undefined;
+  /** The byte length of the filter's key: a quick test that most member names cannot be it (-1 without a filter). */
+  private readonly filterKeyLength: number;
+  private items: ScanItem[] = [];
+  private mode = MODE_STRUCTURE;
+  /** The first top-level value held no records: what follows is checked, not delivered. */
+  private checkingOnly = false;
+
+  // Frames of the structure outside the records: kind and expectation per level (index 0 is the top level).
+  private frameKinds = new Uint8Array(16);
+  private frameStates = new Uint8Array(16);
+  private frameCount = 1;
+  private top: TopObject | undefined;
+
+  // MODE_STRING: what the string is, where a key of a top-level object started, and the escape being read (0 none,
+  // 1 after `\`, -4..-1 hex digits still expected).
+  private stringKind = STRING_VALUE;
+  private stringEscape = 0;
+  private keyStart = -1;
+  private keyParts: Uint8Array[] = [];
+  private keyLength = 0;
+
+  // MODE_LITERAL.
+  private literalState = LITERAL_START;
+  private literalWord = '';
+  private literalPosition = 0;
+  private literalLength = 0;
+  private literalFirst = 0;
+  private literalOffset = 0;
+
+  // MODE_RECORD: nesting inside the record, and the string / escape state that may span chunks.
+  private depth = 0;
+  private brackets = new Uint8Array(64);
+  private inString = false;
+  private escapePending = false;
+  /** Where the current string's content starts in this chunk; -1 when it began in an earlier chunk. */
+  private stringStart = -1;
+  private stringHadEscape = false;
+  /** What the filter's member was found to be in this record. */
+  private member = MEMBER_ABSENT;
+  /** The filter's member name was just read: its value comes next. */
+  private memberValueNext = false;
+  /** The filter could not read this record for sure: it is delivered. */
+  private undecided = false;
+
+  // The bytes being kept: a record, or a top-level object until it is known not to be a record.
+  private capturing = false;
+  private captureStart = 0;
+  private captureOffset = 0;
+  private captureParts: Uint8Array[] = [];
+  private captureLength = 0;
+
+  constructor(options: { readonly filter?: RecordFilter } = {}) {
+    const filter = options.filter;
+    this.filter =
+      filter === undefined
+        ? undefined
+        : { key: utf8(filter.key), values: filter.values.map(utf8), texts: new Set(filter.values) };
+    this.filterKeyLength = this.filter?.key.length ?? -1;
+  }
+
+  /** Hands over the items completed so far. */
+  take(): ScanItem[] {
+    const items = this.items;
+    this.items = [];
+    return items;
+  }
+
+  /** Scans one chunk. The chunk is not copied: record bytes handed over may be views of it. */
+  push(chunk: Uint8Array): void {
+    const length = chunk.length;
+    if (length === 0) return;
+    // The word view covers the chunk's aligned middle; `head` bytes come before it.
+    const aligned = LITTLE_ENDIAN ? (4 - (chunk.byteOffset & 3)) & 3 : length;
+    const head = aligned + 4 <= length ? aligned : length;
+    const words = head < length ? new Int32Array(chunk.buffer, chunk.byteOffset + head, (length - head) >> 2) : EMPTY_WORDS;
+    let i = 0;
+    while (i < length) {
+      switch (this.mode) {
+        case MODE_RECORD:
+          i = this.scanRecord(chunk, words, head, i);
+          break;
+        case MODE_STRING:
+          i = this.scanString(chunk, words, head, i);
+          break;
+        case MODE_LITERAL:
+          i = this.scanLiteral(chunk, i);
+          break;
+        default:
+          i = this.scanStructure(chunk, i);
+      }
+    }
+    this.keepPartials(chunk);
+    this.bytesScanned += length;
+  }
+
+  /** Called at the end of the data: anything still open means the data was cut short. */
+  end(): void {
+    if (this.mode === MODE_LITERAL) this.endLiteral();
+    if (this.mode !== MODE_STRUCTURE || this.frameCount > 1) {
+      throw this.error(`the data ends inside ${this.describeOpenValue()}`, this.bytesScanned);
+    }
+  }
+
+  private error(reason: string, byteOffset: number): ScanError {
+    return new ScanError(reason, byteOffset);
+  }
+
+  // ---- records: the fast loop ----------------------------------------------------------------------------------
+
+  /** Inside a record: only strings, escapes and brackets matter (and, with a filter, the record's top-level members). */
+  private scanRecord(bytes: Uint8Array, words: Int32Array, head: number, start: number): number {
+    const length = bytes.length;
+    const wordCount = words.length;
+    const wordEnd = head + (wordCount << 2);
+    const keyLength = this.filterKeyLength;
+    let brackets = this.brackets;
+    let depth = this.depth;
+    let inString = this.inString;
+    let stringStart = this.stringStart;
+    let hadEscape = this.stringHadEscape;
+    let i = start;
+    if (this.escapePending) {
+      // The previous chunk ended with a backslash inside a string: this chunk's first byte is escaped.
+      this.escapePending = false;
+      i++;
+    }
+    while (i < length) {
+      if (inString) {
+        // The next '"' or '\\', as `nextStringStop` finds it but without its control-character test, written out
+        // here because this is the loop nearly every byte of a log file goes through (as a call, it measured about
+        // a tenth slower).
+        let stop = length;
+        let j = i;
+        for (; j < head; j++) {
+          const c = bytes[j] as number;
+          if (c === QUOTE || c === BACKSLASH) {
+            stop = j;
+            break;
+          }
+        }
+        if (stop === length && j < wordEnd) {
+          let w = (j - head) >> 2;
+          let v = words[w] as number;
+          let x = v ^ 0x22222222;
+          let y = v ^ 0x5c5c5c5c;
+          let found = ~(((((x & LOW_7_BITS) + LOW_7_BITS) | x) & (((y & LOW_7_BITS) + LOW_7_BITS) | y)) | LOW_7_BITS) & (-1 << (((j - head) & 3) << 3));
+          while (found === 0 && ++w < wordCount) {
+            v = words[w] as number;
+            x = v ^ 0x22222222;
+            y = v ^ 0x5c5c5c5c;
+            found = ~(((((x & LOW_7_BITS) + LOW_7_BITS) | x) & (((y & LOW_7_BITS) + LOW_7_BITS) | y)) | LOW_7_BITS);
+          }
+          if (found !== 0) stop = head + (w << 2) + ((31 - Math.clz32(found & -found)) >> 3);
+          else j = wordEnd;
+        }
+        if (stop === length) {
+          for (; j < length; j++) {
+            const c = bytes[j] as number;
+            if (c === QUOTE || c === BACKSLASH) {
+              stop = j;
+              break;
+            }
+          }
+        }
+        if (stop >= length) {
+          i = length;
+          break;
+        }
+        if (bytes[stop] === BACKSLASH) {
+          // The escaped byte is skipped whatever it is (the hex digits of `\u` never hold a quote or backslash).
+          hadEscape = true;
+          i = stop + 2;
+          if (i > length) {
+            this.escapePending = true;
+            i = length;
+          }
+          continue;
+        }
+        inString = false;
+        i = stop + 1;
+        // Only a member name of the filter key's length, or the value after that name, can matter to the filter.
+        if (
+          depth === 1 &&
+          keyLength >= 0 &&
+          (stop - stringStart === keyLength || this.memberValueNext || hadEscape || stringStart < 0)
+        ) {
+          this.recordMember(bytes, stringStart, stop, hadEscape);
+        }
+        continue;
+      }
+      const c = bytes[i] as number;
+      if (c === QUOTE) {
+        inString = true;
+        stringStart = i + 1;
+        hadEscape = false;
+      } else if (c === LBRACE || c === LBRACKET) {
+        if (depth === brackets.length) {
+          const grown = new Uint8Array(depth * 2);
+          grown.set(brackets);
+          brackets = grown;
+          this.brackets = grown;
+        }
+        brackets[depth++] = c;
+      } else if (c === RBRACE || c === RBRACKET) {
+        depth--;
+        // '}' and ']' are their opener + 2.
+        const open = brackets[depth] as number;
+        if (open !== c - 2) {
+          throw this.error(
+            `'${String.fromCharCode(c)}' closes '${String.fromCharCode(open)}' inside record ${this.recordsRead}`,
+            this.bytesScanned + i,
+          );
+        }
+        if (depth === 0) {
+          this.endRecord(bytes, i + 1);
+          // The usual next bytes, `,{` (whitespace aside), start the next record here: what the structure loop
+          // would do, without leaving this loop once per record.
+          const next = this.nextRecordStart(bytes, i + 1);
+          if (next < 0) {
+            this.depth = 0;
+            this.inString = false;
+            this.mode = MODE_STRUCTURE;
+            return i + 1;
+          }
+          this.startRecord(next, this.bytesScanned + next);
+          depth = 1;
+          i = next + 1;
+          continue;
+        }
+      }
+      i++;
+    }
+    this.depth = depth;
+    this.inString = inString;
+    // A string still open continues in the next chunk, where its start is not at hand.
+    this.stringStart = inString ? -1 : stringStart;
+    this.stringHadEscape = hadEscape;
+    return length;
+  }
+
+  /** The index of the `{` when `bytes` from `i` hold `,` and `{` (whitespace aside), else -1. */
+  private nextRecordStart(bytes: Uint8Array, i: number): number {
+    const length = bytes.length;
+    while (i < length && isWhitespace(bytes[i] as number)) i++;
+    if (bytes[i] !== COMMA) return -1;
+    i++;
+    while (i < length && isWhitespace(bytes[i] as number)) i++;
+    return bytes[i] === LBRACE ? i : -1;
+  }
+
+  private startRecord(i: number, offset: number): void {
+    this.mode = MODE_RECORD;
+    this.brackets[0] = LBRACE;
+    this.depth = 1;
+    this.inString = false;
+    this.escapePending = false;
+    this.member = MEMBER_ABSENT;
+    this.memberValueNext = false;
+    this.undecided = false;
+    this.startCapture(i, offset);
+  }
+
+  private endRecord(bytes: Uint8Array, end: number): void {
+    const filter = this.filter;
+    const wanted = filter === undefined || this.undecided || this.member !== MEMBER_OTHER;
+    const offset = this.captureOffset;
+    if (wanted) {
+      this.items.push({ kind: 'record', index: this.recordsRead, offset, bytes: this.endCapture(bytes, end) });
+    } else {
+      if (this.captureLength + end - this.captureStart > MAX_RECORD_BYTES) {
+        throw this.error(`a record larger than ${MAX_RECORD_BYTES} bytes`, offset);
+      }
+      this.stopCapture();
+    }
+    this.recordsRead++;
+    this.frameStates[this.frameCount - 1] = EXPECT_ARRAY_NEXT;
+  }
+
+  /**
+   * A string at the record's top level ended: a member name (a `:` follows) or a member's value. Reads the filter's
+   * member. `start` is -1 when the string began in an earlier chunk: then the record is undecided.
+   */
+  private recordMember(bytes: Uint8Array, start: number, end: number, hadEscape: boolean): void {
+    const filter = this.filter as CompiledFilter;
+    let next = end + 1;
+    while (next < bytes.length && isWhitespace(bytes[next] as number)) next++;
+    if (start < 0 || next >= bytes.length) {
+      this.undecided = true;
+      return;
+    }
+    if (bytes[next] === COLON) {
+      // A name: the filter's key, or another one (after the key, a value that is not a string leaves it wanted).
+      const isKey = hadEscape ? decodeJsonString(bytes, start, end) === textOf(filter.key, 0, filter.key.length) : bytesEqual(bytes, start, end, filter.key);
+      if (isKey) this.member = MEMBER_WANTED;
+      this.memberValueNext = isKey;
+      return;
+    }
+    if (!this.memberValueNext) return;
+    this.memberValueNext = false;
+    if (hadEscape) {
+      const value = decodeJsonString(bytes, start, end);
+      if (value === undefined) this.undecided = true;
+      else this.member = filter.texts.has(value) ? MEMBER_WANTED : MEMBER_OTHER;
+      return;
+    }
+    this.member = filter.values.some((value) => bytesEqual(bytes, start, end, value)) ? MEMBER_WANTED : MEMBER_OTHER;
+  }
+
+  // ---- the structure outside the records: every byte checked -------------------------------------------------------
+
+  private scanStructure(bytes: Uint8Array, start: number): number {
+    const length = bytes.length;
+    let i = start;
+    while (i < length && this.mode === MODE_STRUCTURE) {
+      const c = bytes[i] as number;
+      if (isWhitespace(c)) {
+        i++;
+        continue;
+      }
+      const offset = this.bytesScanned + i;
+      const level = this.frameCount - 1;
+      const kind = this.frameKinds[level] as number;
+      const state = this.frameStates[level] as number;
+      if (kind === FRAME_TOP) {
+        if (this.topValue(c, offset, i) === 'reread') continue;
+      } else if (kind === FRAME_RECORDS) {
+        if (this.inRecordsArray(state, c, offset, i) === 'reread') continue;
+      } else if (kind === FRAME_ARRAY) {
+        if (this.inArray(state, c, offset, i) === 'reread') continue;
+      } else if (this.inObject(kind === FRAME_TOP_OBJECT, state, c, offset, bytes, i) === 'reread') {
+        continue;
+      }
+      i++;
+    }
+    return i;
+  }
+
+  /** A top-level value starts. Returns `reread` when the byte at `i` starts a literal, which is read from its start. */
+  private topValue(c: number, offset: number, i: number): 'reread' | undefined {
+    this.topValues++;
+    if (this.checkingOnly) return this.startValue(c, offset, i, `${describeByte(c)} where a JSON value should start: not JSON`);
+    if (c === LBRACE) {
+      this.pushFrame(FRAME_TOP_OBJECT, EXPECT_FIRST_KEY, offset);
+      this.top = {
+        offset,
+        key: '',
+        hasRecords: false,
+        hasRecordKey: false,
+        hasDigestKey: false,
+        recordsNotArray: false,
+        overflowed: false,
+        keyNames: [],
+      };
+      this.startCapture(i, offset);
+      return undefined;
+    }
+    if (c === LBRACKET) {
+      this.pushFrame(FRAME_RECORDS, EXPECT_FIRST_VALUE, offset);
+      return undefined;
+    }
+    if ((c === QUOTE || isLiteralByte(c)) && this.topValues > 1) {
+      throw this.error('a top-level JSON value that is not a record follows the records', offset);
+    }
+    return this.startValue(c, offset, i, `${describeByte(c)} where a JSON value should start: not JSON`);
+  }
+
+  private inRecordsArray(state: number, c: number, offset: number, i: number): 'reread' | undefined {
+    if (state === EXPECT_ARRAY_NEXT) {
+      if (c === COMMA) this.frameStates[this.frameCount - 1] = EXPECT_VALUE;
+      else if (c === RBRACKET) this.popFrame();
+      else throw this.error(`${describeByte(c)} after record ${this.recordsRead - 1}, where ',' or ']' should be`, offset);
+      return undefined;
+    }
+    if (c === LBRACE) {
+      this.startRecord(i, offset);
+      return undefined;
+    }
+    if (c === RBRACKET && state === EXPECT_FIRST_VALUE) {
+      this.popFrame();
+      return undefined;
+    }
+    if (state === EXPECT_FIRST_VALUE && this.frameCount === 2 && this.topValues === 1) {
+      // A top-level array of something else: not a log file, and checked as any JSON from here on.
+      this.frameKinds[this.frameCount - 1] = FRAME_ARRAY;
+      this.notRecords({ shape: 'array-of-non-objects' });
+      return 'reread';
+    }
+    throw this.error(`${describeByte(c)} where a record object should start`, offset);
+  }
+
+  private inArray(state: number, c: number, offset: number, i: number): 'reread' | undefined {
+    if (state === EXPECT_ARRAY_NEXT) {
+      if (c === COMMA) this.frameStates[this.frameCount - 1] = EXPECT_VALUE;
+      else if (c === RBRACKET) this.endValue(true);
+      else throw this.error(`${describeByte(c)} where ',' or ']' should be, inside ${this.describeOpenValue()}`, offset);
+      return undefined;
+    }
+    if (c === RBRACKET && state === EXPECT_FIRST_VALUE) {
+      this.endValue(true);
+      return undefined;
+    }
+    this.frameStates[this.frameCount - 1] = EXPECT_ARRAY_NEXT;
+    return this.startValue(c, offset, i, `${describeByte(c)} where a value should start, inside ${this.describeOpenValue()}`);
+  }
+
+  /** An object outside the records; `isTop` for a top-level object, whose keys are read and whose errors name them. */
+  private inObject(isTop: boolean, state: number, c: number, offset: number, bytes: Uint8Array, i: number): 'reread' | undefined {
+    const level = this.frameCount - 1;
+    const key = isTop ? this.requireTop().key : '';
+    switch (state) {
+      case EXPECT_FIRST_KEY:
+      case EXPECT_KEY:
+        if (c === QUOTE) {
+          this.frameStates[level] = EXPECT_COLON;
+          this.startString(isTop ? STRING_TOP_KEY : STRING_KEY, i);
+          return undefined;
+        }
+        if (c === RBRACE && state === EXPECT_FIRST_KEY) {
+          this.closeObject(isTop, bytes, i, offset);
+          return undefined;
+        }
+        throw this.error(
+          isTop ? `${describeByte(c)} where a key of the top-level object should be` : `${describeByte(c)} where a key should be, inside ${this.describeOpenValue()}`,
+          offset,
+        );
+      case EXPECT_COLON:
+        if (c !== COLON) {
+          throw this.error(
+            isTop ? `${describeByte(c)} after key "${key}", where ':' should be` : `${describeByte(c)} where ':' should be, inside ${this.describeOpenValue()}`,
+            offset,
+          );
+        }
+        this.frameStates[level] = EXPECT_MEMBER_VALUE;
+        return undefined;
+      case EXPECT_MEMBER_VALUE: {
+        this.frameStates[level] = EXPECT_OBJECT_NEXT;
+        const top = this.top;
+        if (isTop && top !== undefined && key === 'Records') {
+          if (c === LBRACKET) {
+            // A CloudTrail log file: from here on, records are streamed one by one and the object is not kept.
+            top.hasRecords = true;
+            this.stopCapture();
+            this.pushFrame(FRAME_RECORDS, EXPECT_FIRST_VALUE, offset);
+            return undefined;
+          }
+          top.recordsNotArray = true;
+        }
+        return this.startValue(
+          c,
+          offset,
+          i,
+          isTop ? `${describeByte(c)} where the value of "${key}" should start` : `${describeByte(c)} where a value should start, inside ${this.describeOpenValue()}`,
+        );
+      }
+      default:
+        if (c === COMMA) {
+          this.frameStates[level] = EXPECT_KEY;
+          return undefined;
+        }
+        if (c === RBRACE) {
+          this.closeObject(isTop, bytes, i, offset);
+          return undefined;
+        }
+        throw this.error(
+          isTop
+            ? `${describeByte(c)} after the value of "${key}", where ',' or '}' should be`
+            : `${describeByte(c)} where ',' or '}' should be, inside ${this.describeOpenValue()}`,
+          offset,
+        );
+    }
+  }
+
+  /** A value that is only checked starts (in an array, as a member's value, or at the top level when checking only). */
+  private startValue(c: number, offset: number, i: number, unexpected: string): 'reread' | undefined {
+    if (c === LBRACE) {
+      this.pushFrame(FRAME_OBJECT, EXPECT_FIRST_KEY, offset);
+    } else if (c === LBRACKET) {
+      this.pushFrame(FRAME_ARRAY, EXPECT_FIRST_VALUE, offset);
+    } else if (c === QUOTE) {
+      this.startString(STRING_VALUE, i);
+    } else if (isLiteralByte(c)) {
+      this.mode = MODE_LITERAL;
+      this.literalState = LITERAL_START;
+      this.literalLength = 0;
+      this.literalFirst = c;
+      this.literalOffset = offset;
+      return 'reread';
+    } else {
+      throw this.error(unexpected, offset);
+    }
+    return undefined;
+  }
+
+  /** A value outside the records ended: `popped` when it was a container whose frame is to be removed. */
+  private endValue(popped: boolean): void {
+    if (popped) this.popFrame();
+    const level = this.frameCount - 1;
+    const kind = this.frameKinds[level];
+    if (kind === FRAME_TOP) {
+      // Only a first top-level value that is not an object or array of records gets here (and values that are only
+      // checked): a string, number, literal, or a plain array.
+      if (!this.checkingOnly && this.topValues === 1) this.notRecords({ shape: 'scalar' });
+    } else if (kind === FRAME_ARRAY || kind === FRAME_RECORDS) {
+      this.frameStates[level] = EXPECT_ARRAY_NEXT;
+    } else {
+      this.frameStates[level] = EXPECT_OBJECT_NEXT;
+    }
+  }
+
+  private closeObject(isTop: boolean, bytes: Uint8Array, i: number, offset: number): void {
+    if (isTop) this.endTopObject(bytes, i + 1, offset);
+    else this.endValue(true);
+  }
+
+  private endTopObject(bytes: Uint8Array, end: number, offset: number): void {
+    this.popFrame();
+    const top = this.requireTop();
+    this.top = undefined;
+    if (top.hasRecords) return;
+    const first = this.topValues === 1 && this.recordsRead === 0;
+    if (top.hasRecordKey) {
+      if (top.overflowed) throw this.error(`a record larger than ${MAX_RECORD_BYTES} bytes`, top.offset);
+      this.items.push({ kind: 'record', index: this.recordsRead, offset: top.offset, bytes: this.endCapture(bytes, end) });
+      this.recordsRead++;
+      return;
+    }
+    this.stopCapture();
+    if (!first) {
+      throw this.error('a top-level object that is neither records nor a record follows the records', offset);
+    }
+    this.notRecords(
+      top.recordsNotArray ? { shape: 'records-not-array' } : { shape: 'object', keys: top.keyNames, digestKeys: top.hasDigestKey },
+    );
+  }
+
+  private notRecords(value: NotRecords): void {
+    this.items.push({ kind: 'not-records', value });
+    this.checkingOnly = true;
+  }
+
+  private pushFrame(kind: number, state: number, offset: number): void {
+    if (this.frameCount > MAX_NESTING) throw this.error(`JSON nested deeper than ${MAX_NESTING} levels`, offset);
+    if (this.frameCount === this.frameKinds.length) {
+      const kinds = new Uint8Array(this.frameCount * 2);
+      const states = new Uint8Array(this.frameCount * 2);
+      kinds.set(this.frameKinds);
+      states.set(this.frameStates);
+      this.frameKinds = kinds;
+      this.frameStates = states;
+    }
+    this.frameKinds[this.frameCount] = kind;
+    this.frameStates[this.frameCount] = state;
+    this.frameCount++;
+  }
+
+  private popFrame(): void {
+    this.frameCount--;
+    const level = this.frameCount - 1;
+    const kind = this.frameKinds[level];
+    // A records array closed: its parent (a top-level object) expects ',' or '}'.
+    if (kind === FRAME_TOP_OBJECT) this.frameStates[level] = EXPECT_OBJECT_NEXT;
+  }
+
+  private requireTop(): TopObject {
+    if (this.top === undefined) throw new Error('RecordScanner: no top-level object is open');
+    return this.top;
+  }
+
+  // ---- strings and literals outside the records -------------------------------------------------------------------
+
+  private startString(kind: number, i: number): void {
+    this.mode = MODE_STRING;
+    this.stringKind = kind;
+    this.stringEscape = 0;
+    if (kind === STRING_TOP_KEY) {
+      this.keyStart = i;
+      this.keyParts = [];
+      this.keyLength = 0;
+    }
+  }
+
+  /** A string outside the records, checked: escapes must be JSON's, control characters must be escaped. */
+  private scanString(bytes: Uint8Array, words: Int32Array, head: number, start: number): number {
+    const length = bytes.length;
+    let i = start;
+    while (i < length) {
+      const escape = this.stringEscape;
+      if (escape !== 0) {
+        const c = bytes[i] as number;
+        if (escape === 1) {
+          if (c === 0x75) this.stringEscape = -4;
+          else if (isSingleEscape(c)) this.stringEscape = 0;
+          else throw this.error(`an invalid escape (\\ then ${describeByte(c)}) inside a string`, this.bytesScanned + i);
+        } else {
+          if (!isHexDigit(c)) throw this.error(`${describeByte(c)} where a hex digit of a \\u escape should be`, this.bytesScanned + i);
+          this.stringEscape = escape + 1;
+        }
+        i++;
+        continue;
+      }
+      const stop = nextStringStop(bytes, words, head, i);
+      if (stop >= length) return length;
+      const c = bytes[stop] as number;
+      if (c === BACKSLASH) {
+        this.stringEscape = 1;
+        i = stop + 1;
+        continue;
+      }
+      if (c !== QUOTE) throw this.error(`an unescaped control character (${describeByte(c)}) inside a string`, this.bytesScanned + stop);
+      this.mode = MODE_STRUCTURE;
+      // A key's frame already expects the ':'.
+      if (this.stringKind === STRING_TOP_KEY) this.endTopKey(bytes, stop + 1);
+      else if (this.stringKind === STRING_VALUE) this.endValue(false);
+      return stop + 1;
+    }
+    return length;
+  }
+
+  private endTopKey(bytes: Uint8Array, end: number): void {
+    const start = this.keyStart < 0 ? 0 : this.keyStart;
+    this.keyStart = -1;
+    const parts = this.keyParts;
+    this.keyParts = [];
+    let key = '(a key longer than 1 KB)';
+    if (this.keyLength <= MAX_KEY_BYTES) {
+      const raw = parts.length === 0 ? bytes.subarray(start, end) : concat([...parts, bytes.subarray(start, end)], this.keyLength + end - start);
+      // Checked above as a JSON string: it decodes.
+      key = decodeJsonString(raw, 1, raw.length - 1) ?? key;
+    }
+    const top = this.requireTop();
+    top.key = key;
+    if (RECORD_KEYS.has(key)) top.hasRecordKey = true;
+    if (DIGEST_KEYS.has(key)) top.hasDigestKey = true;
+    if (top.keyNames.length < 5) top.keyNames.push(key.length > 64 ? `${key.slice(0, 64)}…` : key);
+    if (top.hasRecordKey && top.overflowed) throw this.error(`a record larger than ${MAX_RECORD_BYTES} bytes`, top.offset);
+  }
+
+  private scanLiteral(bytes: Uint8Array, start: number): number {
+    const length = bytes.length;
+    let i = start;
+    for (; i < length; i++) {
+      const c = bytes[i] as number;
+      if (!isLiteralByte(c)) break;
+      this.literalStep(c);
+    }
+    if (i < length) this.endLiteral();
+    return i;
+  }
+
+  /** One byte of a number or bare word: JSON's number grammar, or the next letter of `true`, `false`, `null`. */
+  private literalStep(c: number): void {
+    this.literalLength++;
+    switch (this.literalState) {
+      case LITERAL_START:
+        if (c === 0x2d) this.literalState = LITERAL_MINUS;
+        else if (c === 0x30) this.literalState = LITERAL_ZERO;
+        else if (isDigit(c)) this.literalState = LITERAL_INTEGER;
+        else if (c === 0x74 || c === 0x66 || c === 0x6e) {
+          this.literalState = LITERAL_WORD;
+          this.literalWord = c === 0x74 ? 'true' : c === 0x66 ? 'false' : 'null';
+          this.literalPosition = 1;
+        } else this.literalState = LITERAL_BAD;
+        return;
+      case LITERAL_MINUS:
+        this.literalState = c === 0x30 ? LITERAL_ZERO : isDigit(c) ? LITERAL_INTEGER : LITERAL_BAD;
+        return;
+      case LITERAL_ZERO:
+      case LITERAL_INTEGER:
+        if (isDigit(c) && this.literalState === LITERAL_INTEGER) return;
+        this.literalState = c === 0x2e ? LITERAL_DOT : c === 0x65 || c === 0x45 ? LITERAL_E : LITERAL_BAD;
+        return;
+      case LITERAL_DOT:
+        this.literalState = isDigit(c) ? LITERAL_FRACTION : LITERAL_BAD;
+        return;
+      case LITERAL_FRACTION:
+        if (!isDigit(c)) this.literalState = c === 0x65 || c === 0x45 ? LITERAL_E : LITERAL_BAD;
+        return;
+      case LITERAL_E:
+        this.literalState = c === 0x2b || c === 0x2d ? LITERAL_E_SIGN : isDigit(c) ? LITERAL_EXPONENT : LITERAL_BAD;
+        return;
+      case LITERAL_E_SIGN:
+      case LITERAL_EXPONENT:
+        this.literalState = isDigit(c) ? LITERAL_EXPONENT : LITERAL_BAD;
+        return;
+      case LITERAL_WORD:
+        if (this.literalPosition < this.literalWord.length && c === this.literalWord.charCodeAt(this.literalPosition)) this.literalPosition++;
+        else this.literalState = LITERAL_BAD;
+        return;
+      default:
+    }
+  }
+
+  private endLiteral(): void {
+    this.mode = MODE_STRUCTURE;
+    const state = this.literalState;
+    const valid =
+      state === LITERAL_ZERO ||
+      state === LITERAL_INTEGER ||
+      state === LITERAL_FRACTION ||
+      state === LITERAL_EXPONENT ||
+      (state === LITERAL_WORD && this.literalPosition === this.literalWord.length);
+    if (!valid) {
+      // The literal's text is file content (it could be a secret pasted unquoted): name its shape, not its text.
+      const c = this.literalFirst;
+      const kind = isDigit(c) || c === 0x2d || c === 0x2b || c === 0x2e ? 'number-like' : 'bare';
+      const length = this.literalLength >= 64 ? 'at least 64' : String(this.literalLength);
+      throw this.error(`an unquoted ${kind} token of ${length} character(s) is not a JSON value`, this.literalOffset);
+    }
+    this.endValue(false);
+  }
+
+  // ---- kept bytes -------------------------------------------------------------------------------------------------
+
+  private startCapture(i: number, offset: number): void {
+    this.capturing = true;
+    this.captureStart = i;
+    this.captureOffset = offset;
+    // Most records lie within one chunk: no new parts list for them.
+    if (this.captureParts.length > 0) this.captureParts = [];
+    this.captureLength = 0;
+  }
+
+  /** The kept bytes of a record that ends at `end` of this chunk. */
+  private endCapture(bytes: Uint8Array, end: number): Uint8Array {
+    this.capturing = false;
+    const length = this.captureLength + end - this.captureStart;
+    if (length > MAX_RECORD_BYTES) throw this.error(`a record larger than ${MAX_RECORD_BYTES} bytes`, this.captureOffset);
+    this.captureLength = 0;
+    const parts = this.captureParts;
+    if (parts.length === 0) return bytes.subarray(this.captureStart, end);
+    this.captureParts = [];
+    parts.push(bytes.subarray(0, end));
+    return concat(parts, length);
+  }
+
+  private stopCapture(): void {
+    this.capturing = false;
+    if (this.captureParts.length > 0) this.captureParts = [];
+    this.captureLength = 0;
+  }
+
+  /** At the end of a chunk: keep the part of the record (or top-level key) it holds, within bounds. */
+  private keepPartials(bytes: Uint8Array): void {
+    if (this.capturing) {
+      const part = bytes.subarray(this.captureStart);
+      this.captureParts.push(part);
+      this.captureLength += part.length;
+      this.captureStart = 0;
+      if (this.captureLength > MAX_RECORD_BYTES) this.overflow();
+    }
+    if (this.mode === MODE_STRING && this.stringKind === STRING_TOP_KEY) {
+      // A key longer than this is no key the scanner looks for: its length is still counted.
+      const part = bytes.subarray(this.keyStart < 0 ? 0 : this.keyStart);
+      if (this.keyLength <= MAX_KEY_BYTES) this.keyParts.push(part);
+      this.keyLength += part.length;
+      this.keyStart = -1;
+    }
+  }
+
+  /**
+   * The record or top-level object being kept passed {@link MAX_RECORD_BYTES}. A record that large is not something
+   * CloudTrail writes: an error. A top-level object with record keys is such a record; otherwise it is scanned on
+   * without being kept, in case `Records` comes later (its keys decide at its end).
+   */
+  private overflow(): void {
+    const top = this.top;
+    if (this.mode === MODE_RECORD || top === undefined || top.hasRecords) {
+      throw this.error(`a record larger than ${MAX_RECORD_BYTES} bytes`, this.captureOffset);
+    }
+    if (top.hasRecordKey) throw this.error(`a record larger than ${MAX_RECORD_BYTES} bytes`, top.offset);
+    top.overflowed = true;
+    this.stopCapture();
+  }
+
+  private describeOpenValue(): string {
+    if (this.mode === MODE_RECORD) return `record ${this.recordsRead}`;
+    if (this.top !== undefined && !this.top.hasRecords) return 'a top-level object';
+    for (let level = this.frameCount - 1; level > 0; level--) {
+      if (this.frameKinds[level] === FRAME_RECORDS) return 'the records array';
+    }
+    return this.top !== undefined ? 'a top-level object' : 'a top-level value';
+  }
+}
+
+/** The value of the JSON string whose content (between the quotes) is `bytes[start, end)`, or undefined if invalid. */
+function decodeJsonString(bytes: Uint8Array, start: number, end: number): string | undefined {
+  try {
+    const value: unknown = JSON.parse(`"${textOf(bytes, start, end)}"`);
+    return typeof value === 'string' ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
