@@ -35,6 +35,21 @@ export function isEventHistoryUri(uri: string): boolean {
   return uri.startsWith(EVENT_HISTORY_SCHEME);
 }
 
+const REGION_NAME = /^[a-z]{2,}(-[a-z0-9]+)+-\d+$/;
+
+/**
+ * Parses a list of region names separated by commas (`us-east-1,eu-west-1`): trimmed, without repeats.
+ * @throws RangeError naming the value when it is empty or holds something that is not a region name
+ */
+export function parseRegionList(value: string): string[] {
+  const regions = [...new Set(value.split(',').map((region) => region.trim()).filter((region) => region !== ''))];
+  const bad = regions.find((region) => !REGION_NAME.test(region));
+  if (regions.length === 0 || bad !== undefined) {
+    throw new RangeError(`'${value}' is not a list of region names separated by commas (us-east-1,eu-west-1)`);
+  }
+  return regions;
+}
+
 /** One entry of a LookupEvents page: its `EventId`, `EventTime` and `CloudTrailEvent` (the record's JSON text). */
 export interface EventHistoryEntry {
   readonly eventId: string;

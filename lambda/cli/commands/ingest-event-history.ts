@@ -7,7 +7,7 @@ import { EventHistoryDoor, type StreamResult } from '../../app/event-history';
 import { LogObjectService } from '../../app/log-object-service';
 import type { EventHistorySource } from '../../app/ports';
 import { CloudTrailEventHistory } from '../../adapters/cloudtrail-event-history';
-import { EVENT_HISTORY_EVENT_SOURCES, EVENT_HISTORY_RETENTION_DAYS } from '../../core/event-history';
+import { EVENT_HISTORY_EVENT_SOURCES, EVENT_HISTORY_RETENTION_DAYS, parseRegionList } from '../../core/event-history';
 import { DynamoDBEventStore } from '../../store/dynamodb-event-store';
 import { DynamoDBFileLedger } from '../../store/file-ledger';
 import { describeError, ExitCode, UsageError, type ExitCodeValue } from '../errors';
@@ -47,8 +47,6 @@ export class RegionListError extends Error {
   override readonly name = 'RegionListError';
 }
 
-const REGION = /^[a-z]{2,}(-[a-z0-9]+)+-\d+$/;
-
 /**
  * Parses `--regions`: `all` (the default), or region names separated by commas.
  * @returns the regions named, or undefined for all enabled regions
@@ -57,12 +55,11 @@ const REGION = /^[a-z]{2,}(-[a-z0-9]+)+-\d+$/;
 export function parseRegions(value: string | undefined): string[] | undefined {
   const text = (value ?? 'all').trim();
   if (text === 'all') return undefined;
-  const regions = [...new Set(text.split(',').map((region) => region.trim()).filter((region) => region !== ''))];
-  const bad = regions.find((region) => !REGION.test(region));
-  if (regions.length === 0 || bad !== undefined) {
+  try {
+    return parseRegionList(text);
+  } catch {
     throw new UsageError(`--regions '${value ?? ''}' must be 'all' or region names separated by commas (us-east-1,eu-west-1)`);
   }
-  return regions;
 }
 
 /**
