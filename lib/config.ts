@@ -4,6 +4,7 @@ import type { ManagementEvents } from './constructs/audit-trail';
 import type { LogLevel } from './constructs/log-processor';
 import type { TrailAuditStackProps } from './trail-audit-stack';
 import { loadUserRulesFile } from './user-rules';
+import { parseRegionList } from '../lambda/core/event-history';
 
 /**
  * Every CDK context key the app reads (`-c key=value` or `cdk.json` "context"), with what it sets. The table in
@@ -31,6 +32,9 @@ export const CONTEXT_KEYS = [
   'processorTimeoutMinutes',
   'processorMaxConcurrency',
   'logLevel',
+  'seedFromEventHistory',
+  'seedAlerts',
+  'seedRegions',
 ] as const;
 
 /** A context key the app reads. */
@@ -77,6 +81,16 @@ export function stackPropsFromContext(node: Node, projectRoot: string): TrailAud
     return match;
   };
 
+  const regionList = (key: ContextKey): string[] | undefined => {
+    const value = string(key);
+    if (value === undefined) return undefined;
+    try {
+      return parseRegionList(value);
+    } catch (error) {
+      throw new Error(`context ${key}: ${(error as Error).message}`);
+    }
+  };
+
   const existingBucketName = string('existingBucketName');
   const existingKmsKeyArn = string('existingKmsKeyArn');
   const existingKeyPrefix = string('existingKeyPrefix');
@@ -116,6 +130,9 @@ export function stackPropsFromContext(node: Node, projectRoot: string): TrailAud
     processorTimeout: processorTimeoutMinutes === undefined ? undefined : Duration.minutes(processorTimeoutMinutes),
     processorMaxConcurrency: integer('processorMaxConcurrency'),
     logLevel: oneOf('logLevel', LOG_LEVELS),
+    seedFromEventHistory: boolean('seedFromEventHistory'),
+    seedAlerts: boolean('seedAlerts'),
+    seedRegions: regionList('seedRegions'),
   };
   // Only the keys that were given: an absent key leaves the construct's documented default in force.
   return Object.fromEntries(Object.entries(entries).filter(([, value]) => value !== undefined));

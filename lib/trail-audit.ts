@@ -9,6 +9,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { AuditTrail, type ManagementEvents } from './constructs/audit-trail';
 import { ComplianceAlerts } from './constructs/compliance-alerts';
+import { EventHistorySeeder } from './constructs/event-history-seeder';
 import { EventTable } from './constructs/event-table';
 import { LogBucket } from './constructs/log-bucket';
 import { LogProcessor, type LogLevel } from './constructs/log-processor';
@@ -142,6 +143,23 @@ export interface TrailAuditProps {
    * @default 'lambda/handler.ts'
    */
   readonly processorEntry?: string;
+  /**
+   * Seed the table once from CloudTrail Event history (the 90 days before the first deploy) by a workflow that runs
+   * after the stack is created ({@link EventHistorySeeder}). LookupEvents is free; the table's writes are not.
+   * @default true
+   */
+  readonly seedFromEventHistory?: boolean;
+  /**
+   * Evaluate the compliance rules on seeded events (each alert still once per rule and eventID); false seeds
+   * without alerting on old events.
+   * @default true
+   */
+  readonly seedAlerts?: boolean;
+  /**
+   * The regions to seed.
+   * @default every region enabled for the account
+   */
+  readonly seedRegions?: readonly string[];
 }
 
 /** Props that configure the trail and bucket this stack creates: meaningless with an existing trail. */
@@ -176,6 +194,8 @@ export class TrailAudit extends Construct {
   public readonly alerts: ComplianceAlerts;
   /** Alarms and dashboard. */
   public readonly monitoring: Monitoring;
+  /** The one-time seeding from Event history, unless `seedFromEventHistory` is false. */
+  public readonly eventHistorySeeder?: EventHistorySeeder;
 
   public constructor(scope: Construct, id: string, props: TrailAuditProps = {}) {
     super(scope, id);
@@ -249,6 +269,19 @@ export class TrailAudit extends Construct {
         ? {}
         : { noLogFileAlarmAfter: Duration.minutes(props.noLogFileAlarmMinutes) }),
     });
+    if (props.seedFromEventHistory ?? true) {
+      this.eventHistorySeeder = new EventHistorySeeder(this, 'EventHistorySeeder', {
+        table: this.eventTable.table,
+        alertTopic: this.alerts.topic,
+        ...(props.seedAlerts === undefined ? {} : { alerts: props.seedAlerts }),
+        ...(props.seedRegions === undefined ? {} : { regions: props.seedRegions }),
+        ...(props.dropReadOnly === undefined ? {} : { dropReadOnly: props.dropReadOnly }),
+        ...(props.tableRetentionDays === undefined ? {} : { tableRetentionDays: props.tableRetentionDays }),
+        ...(props.userRules === undefined ? {} : { userRules: props.userRules }),
+        ...(props.logLevel === undefined ? {} : { logLevel: props.logLevel }),
+      });
+      this.monitoring.dashboard.addWidgets(...this.eventHistorySeeder.dashboardWidgets);
+    }
 
     new CfnOutput(this, 'LogBucketName', { value: this.logBucket.bucketName, description: 'CloudTrail log bucket' });
     if (this.trail !== undefined) {

@@ -40,3 +40,19 @@ export function loadUserRulesFile(file: string, baseDir: string): ValidatedRules
   }
   return { path: absolute, ruleCount: result.rules.length };
 }
+
+/** Where a validated user rules file sits in a deployed function (`LAMBDA_TASK_ROOT` of a zip function). */
+export const DEPLOYED_RULES_FILE = '/var/task/user-rules.json';
+
+/**
+ * The esbuild hook that copies a validated rules file into a function's bundle (its asset hash then covers it, so
+ * what synth checked is what runs); the function reads it from {@link DEPLOYED_RULES_FILE} (`RULES_FILE`).
+ */
+export function bundleUserRules(userRules: ValidatedRulesFile): (inputDir: string, outputDir: string) => string[] {
+  return (_inputDir, outputDir) => [`cp ${shellQuote(userRules.path)} ${shellQuote(`${outputDir}/user-rules.json`)}`];
+}
+
+/** Quotes a path for the POSIX shell esbuild's command hooks run in. */
+function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}

@@ -10,12 +10,11 @@ import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IConstruct } from 'constructs';
-import type { ValidatedRulesFile } from '../user-rules';
+import { bundleUserRules, DEPLOYED_RULES_FILE, type ValidatedRulesFile } from '../user-rules';
 import { createNodejsFunction } from './lambda-defaults';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../lambda/app/metric-names';
 
-/** Where the validated user rules file sits in the deployed function (`LAMBDA_TASK_ROOT` of a zip function). */
-export const DEPLOYED_RULES_FILE = '/var/task/user-rules.json';
+export { DEPLOYED_RULES_FILE } from '../user-rules';
 
 /**
  * The DynamoDB actions of the processor, one per command the bundled handler sends: `BatchWriteItem` (event and
@@ -195,13 +194,7 @@ export class LogProcessor extends Construct {
         DROP_READ_ONLY: String(props.dropReadOnly ?? false),
       },
       // The validated rules file travels inside the bundle (and its asset hash): what synth checked is what runs.
-      ...(userRules === undefined
-        ? {}
-        : {
-            afterBundling: (_inputDir: string, outputDir: string): string[] => [
-              `cp ${shellQuote(userRules.path)} ${shellQuote(`${outputDir}/user-rules.json`)}`,
-            ],
-          }),
+      ...(userRules === undefined ? {} : { afterBundling: bundleUserRules(userRules) }),
     });
     const fn = this.function;
     if (userRules !== undefined) {
@@ -292,9 +285,4 @@ function nagBucketArn(bucket: s3.IBucket): string {
   return cfnBucket instanceof s3.CfnBucket
     ? `<${Stack.of(cfnBucket).getLogicalId(cfnBucket)}.Arn>`
     : `arn:<AWS::Partition>:s3:::${bucket.bucketName}`;
-}
-
-/** Quotes a path for the POSIX shell esbuild's command hooks run in. */
-function shellQuote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
 }

@@ -760,7 +760,8 @@ describe('monitoring', () => {
     const topic = resourceOf(synth.template, 'AWS::SNS::Topic', 'AlertsTopic');
     const alarms = Object.values(synth.template.findResources('AWS::CloudWatch::Alarm'));
 
-    expect(alarms).toHaveLength(7);
+    // The processor's seven and the Event-history seeding workflow's.
+    expect(alarms).toHaveLength(8);
     for (const alarm of alarms) {
       expect(alarm).toMatchObject({
         Properties: { AlarmActions: [{ Ref: topic.logicalId }], OKActions: [{ Ref: topic.logicalId }] },
