@@ -307,6 +307,12 @@ export class TrailAudit extends Construct {
       description: 'For aws sqs start-message-move-task --source-arn',
     });
     new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
+    if (this.eventHistorySeeder !== undefined) {
+      new CfnOutput(this, 'EventHistorySeedingStateMachineArn', {
+        value: this.eventHistorySeeder.stateMachine.stateMachineArn,
+        description: 'The one-time seeding from Event history; start it again to resume a failed seeding',
+      });
+    }
   }
 }
 
