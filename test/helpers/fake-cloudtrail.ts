@@ -16,6 +16,8 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { startDynamoDBLocal, type DynamoDBLocalServer } from '../../lambda/local/dynamodb-local';
+import { startServers } from './servers';
 
 /** An event the fake's Event history holds. */
 export interface FakeEvent {
@@ -256,4 +258,34 @@ export function maxCallsPerSecond(calls: readonly LookupCall[], region: string):
     most = Math.max(most, times.slice(index).filter((time) => time - start < 1000).length);
   }
   return most;
+}
+
+/** The servers an Event-history integration test runs: the fake and DynamoDB Local. */
+export interface EventHistoryServers {
+  fake?: FakeCloudTrail;
+  server?: DynamoDBLocalServer;
+}
+
+/**
+ * Starts the fake (two enabled regions, us-east-1 and eu-west-1) and DynamoDB Local into `into` — each kept as soon
+ * as it is up, so the test's afterAll stops whichever started — then sets `credentials` and points the SDK's
+ * CloudTrail and Account clients at the fake, the standard way (`AWS_ENDPOINT_URL_CLOUDTRAIL`,
+ * `AWS_ENDPOINT_URL_ACCOUNT`). The caller restores `process.env`.
+ */
+export async function startEventHistoryServers(
+  into: EventHistoryServers,
+  credentials: Readonly<Record<string, string>>,
+): Promise<{ fake: FakeCloudTrail; server: DynamoDBLocalServer }> {
+  await startServers([
+    startFakeCloudTrail({ regions: ['us-east-1', 'eu-west-1'] }).then((started) => {
+      into.fake = started;
+    }),
+    startDynamoDBLocal().then((started) => {
+      into.server = started;
+    }),
+  ]);
+  const { fake, server } = into;
+  if (fake === undefined || server === undefined) throw new Error('the fake or DynamoDB Local did not start');
+  Object.assign(process.env, credentials, { AWS_ENDPOINT_URL_CLOUDTRAIL: fake.endpoint, AWS_ENDPOINT_URL_ACCOUNT: fake.endpoint });
+  return { fake, server };
 }

@@ -17,14 +17,12 @@ import type { Logger, Metrics } from '../../../lambda/app/ports';
 import { createHandler } from '../../../lambda/app/processor';
 import { BUILT_IN_RULES } from '../../../lambda/core/rules/builtin';
 import type { CloudTrailRecord } from '../../../lambda/core/types';
-import { startDynamoDBLocal, type DynamoDBLocalServer } from '../../../lambda/local/dynamodb-local';
 import { DynamoDBEventStore } from '../../../lambda/store/dynamodb-event-store';
 import { DynamoDBFileLedger } from '../../../lambda/store/file-ledger';
 import { createEventTable, localDocumentClient } from '../../helpers/dynamodb';
-import { startFakeCloudTrail, type FakeCloudTrail } from '../../helpers/fake-cloudtrail';
+import { startEventHistoryServers, type EventHistoryServers, type FakeCloudTrail } from '../../helpers/fake-cloudtrail';
 import { chunked, gzippedLogFile, record } from '../../helpers/fixtures';
 import { s3Event } from '../../helpers/s3-events';
-import { startServers } from '../../helpers/servers';
 import { FakeSns } from '../../unit/alerts/fakes';
 
 jest.setTimeout(120_000);
@@ -36,30 +34,22 @@ const ELB = 'elasticloadbalancing.amazonaws.com';
 const silentLogger: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const silentMetrics: Metrics = { addMetric: () => undefined, publishStoredMetrics: () => undefined };
 
+const servers: EventHistoryServers = {};
 let fake: FakeCloudTrail | undefined;
-let server: DynamoDBLocalServer | undefined;
 let client: DynamoDBDocumentClient | undefined;
 let tableCount = 0;
 const savedEnv = { ...process.env };
 
 beforeAll(async () => {
-  await startServers([
-    startFakeCloudTrail({ regions: ['us-east-1', 'eu-west-1'] }).then((started) => {
-      fake = started;
-    }),
-    startDynamoDBLocal().then((started) => {
-      server = started;
-    }),
-  ]);
-  if (fake === undefined || server === undefined) throw new Error('the fake or DynamoDB Local did not start');
-  Object.assign(process.env, CREDENTIALS, { AWS_ENDPOINT_URL_CLOUDTRAIL: fake.endpoint, AWS_ENDPOINT_URL_ACCOUNT: fake.endpoint });
-  client = localDocumentClient(server.endpoint);
+  const started = await startEventHistoryServers(servers, CREDENTIALS);
+  fake = started.fake;
+  client = localDocumentClient(started.server.endpoint);
 });
 
 afterAll(async () => {
   process.env = savedEnv;
   client?.destroy();
-  await Promise.all([server?.stop(), fake?.stop()]);
+  await Promise.all([servers.server?.stop(), servers.fake?.stop()]);
 });
 
 beforeEach(() => fake?.reset());

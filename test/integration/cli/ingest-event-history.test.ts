@@ -11,11 +11,16 @@ import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CloudTrailEventHistory } from '../../../lambda/adapters/cloudtrail-event-history';
 import { ensureTable } from '../../../lambda/cli/target';
 import type { CloudTrailRecord, JsonObject } from '../../../lambda/core/types';
-import { startDynamoDBLocal, type DynamoDBLocalServer } from '../../../lambda/local/dynamodb-local';
+import type { DynamoDBLocalServer } from '../../../lambda/local/dynamodb-local';
 import { localDocumentClient } from '../../helpers/dynamodb';
-import { maxCallsPerSecond, startFakeCloudTrail, type FakeCloudTrail, type FakeEvent } from '../../helpers/fake-cloudtrail';
+import {
+  maxCallsPerSecond,
+  startEventHistoryServers,
+  type EventHistoryServers,
+  type FakeCloudTrail,
+  type FakeEvent,
+} from '../../helpers/fake-cloudtrail';
 import { logFileText, record } from '../../helpers/fixtures';
-import { startServers } from '../../helpers/servers';
 import { parseNdjson, runCli, type CliRun } from './cli-helpers';
 
 jest.setTimeout(120_000);
@@ -23,6 +28,7 @@ jest.setTimeout(120_000);
 const CREDENTIALS = { AWS_ACCESS_KEY_ID: 'AKIDHISTORY', AWS_SECRET_ACCESS_KEY: 'history', AWS_REGION: 'us-east-1' };
 const ELB = 'elasticloadbalancing.amazonaws.com';
 
+const servers: EventHistoryServers = {};
 let fake: FakeCloudTrail | undefined;
 let server: DynamoDBLocalServer | undefined;
 let documents: DynamoDBDocumentClient | undefined;
@@ -32,26 +38,14 @@ const savedEnv = { ...process.env };
 
 beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), 'trail-audit-history-'));
-  await startServers([
-    startFakeCloudTrail({ regions: ['us-east-1', 'eu-west-1'] }).then((started) => {
-      fake = started;
-    }),
-    startDynamoDBLocal().then((started) => {
-      server = started;
-    }),
-  ]);
-  if (fake === undefined || server === undefined) throw new Error('the fake or DynamoDB Local did not start');
-  Object.assign(process.env, CREDENTIALS, {
-    AWS_ENDPOINT_URL_CLOUDTRAIL: fake.endpoint,
-    AWS_ENDPOINT_URL_ACCOUNT: fake.endpoint,
-  });
+  ({ fake, server } = await startEventHistoryServers(servers, CREDENTIALS));
   documents = localDocumentClient(server.endpoint);
 });
 
 afterAll(async () => {
   process.env = savedEnv;
   documents?.destroy();
-  await Promise.all([server?.stop(), fake?.stop()]);
+  await Promise.all([servers.server?.stop(), servers.fake?.stop()]);
   await rm(workDir, { recursive: true, force: true });
 });
 
@@ -354,14 +348,19 @@ describe('ingest --event-history', () => {
 });
 
 describe('the same event from Event history and from a log file', () => {
-  it('keeps the log file\'s copy when the log file comes second', async () => {
-    // Prepare
-    const history = useFake();
+  /** One deletion, both in us-east-1's Event history and in a local log file; a fresh table. */
+  async function sameEventTwice(): Promise<{ event: FakeEvent & { record: CloudTrailRecord }; table: { name: string; target: string[] }; file: string }> {
     const event = deletion('us-east-1', 30);
-    history.events.push(event);
+    useFake().events.push(event);
     const table = await freshTable();
     const file = join(workDir, `log-${table.name}.json`);
     await writeFile(file, logFileText([event.record]));
+    return { event, table, file };
+  }
+
+  it('keeps the log file\'s copy when the log file comes second', async () => {
+    // Prepare
+    const { event, table, file } = await sameEventTwice();
     await ingestHistory(table.target, '--regions', 'us-east-1', '--since', '1d');
     const before = await eventItem(table.name, event.record.eventID);
 
@@ -378,12 +377,7 @@ describe('the same event from Event history and from a log file', () => {
 
   it('does not let the Event-history copy replace the log file\'s copy, and says so', async () => {
     // Prepare
-    const history = useFake();
-    const event = deletion('us-east-1', 30);
-    history.events.push(event);
-    const table = await freshTable();
-    const file = join(workDir, `log-${table.name}.json`);
-    await writeFile(file, logFileText([event.record]));
+    const { event, table, file } = await sameEventTwice();
     await runCli(['ingest', file, ...table.target], workDir);
 
     // Act

@@ -11,13 +11,12 @@ import {
   type EventHistoryPage,
   type EventHistorySource,
   type EventStore,
-  type FileLedger,
-  type LedgerEntry,
   type PutEventsResult,
 } from '../../../lambda/app/ports';
 import type { KeptEvent } from '../../../lambda/core/pipeline';
 import type { CloudTrailRecord } from '../../../lambda/core/types';
 import { record } from '../../helpers/fixtures';
+import { MemoryLedger } from '../../helpers/memory-ledger';
 
 const NOW = new Date('2026-11-21T12:00:00Z');
 const ELB = 'elasticloadbalancing.amazonaws.com';
@@ -64,17 +63,6 @@ class MemoryStore implements EventStore {
     }
     this.written.push(...events.map((kept) => kept.event.eventID));
     return Promise.resolve({ itemsWritten: events.length, retries: 0 });
-  }
-}
-
-class MemoryLedger implements FileLedger {
-  readonly entries = new Map<string, LedgerEntry>();
-  get(objectId: string): Promise<LedgerEntry | undefined> {
-    return Promise.resolve(this.entries.get(objectId));
-  }
-  put(entry: LedgerEntry): Promise<void> {
-    this.entries.set(entry.objectId, entry);
-    return Promise.resolve();
   }
 }
 
