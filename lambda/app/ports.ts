@@ -193,6 +193,19 @@ export interface AlertLedger {
   release(alert: Alert, token: string): Promise<void>;
 }
 
+/**
+ * Which events an alert already reported, for the rules that alert per log object (a single call is enough: root
+ * activity, a region not allowed). Such an alert's ledger key names its object, so the same calls read twice — from
+ * Event history, then from their log file — would alert twice; the observer sends the second only when it reports a
+ * call no other alert of the rule reported.
+ */
+export interface AlertCoverage {
+  /** Of `eventIDs`, those an alert of `alert.rule` other than `alert` (another ledger key) already reported. */
+  reportedElsewhere(alert: Alert, eventIDs: readonly string[]): Promise<Set<string>>;
+  /** Records that `alert` reported these events (idempotent). */
+  recordReported(alert: Alert, eventIDs: readonly string[]): Promise<void>;
+}
+
 /** Counts a burst's events across log files. */
 export interface BurstCounter {
   /** Adds the file's events of a window and returns the window's distinct events so far (at least the threshold once reached). */

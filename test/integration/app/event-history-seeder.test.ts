@@ -88,13 +88,12 @@ async function prepare(): Promise<Setup> {
 
 function alertObserver(setup: Setup, sns: FakeSns): AlertObserver {
   const { db: dynamodb, tableName } = setup;
+  const ledger = new DynamoDBAlertLedger({ client: dynamodb, tableName });
   return new AlertObserver({
     rules: BUILT_IN_RULES,
     config: {},
-    delivery: {
-      ledger: new DynamoDBAlertLedger({ client: dynamodb, tableName }),
-      channels: [new SnsAlertChannel({ client: sns, topicArn: TOPIC, baseDelayMs: 0 })],
-    },
+    delivery: { ledger, channels: [new SnsAlertChannel({ client: sns, topicArn: TOPIC, baseDelayMs: 0 })] },
+    coverage: ledger,
     burstCounter: new DynamoDBBurstCounter({ client: dynamodb, tableName }),
   });
 }
@@ -204,9 +203,12 @@ describe('the deploy-time seeder', () => {
   });
 
   it('alerts once on a seeded event, and not again when its log file reaches the processor', async () => {
-    // Prepare: a deletion seeded with alerts on
+    // Prepare: a deletion by the root user (a per-event rule and a per-object one) seeded with alerts on
     const setup = await prepare();
-    const seeded = deletion('us-east-1', 2);
+    const seeded = record({
+      ...deletion('us-east-1', 2),
+      userIdentity: { type: 'Root', principalId: '123456789012', arn: 'arn:aws:iam::123456789012:root', accountId: '123456789012' },
+    });
     setup.history.events.push({ region: 'us-east-1', record: seeded });
     const sns = new FakeSns();
     const source = new CloudTrailEventHistory();
@@ -233,6 +235,10 @@ describe('the deploy-time seeder', () => {
       sentBySeeder,
       sentInAll: sns.entries.map((entry) => entry.MessageAttributes?.rule?.StringValue),
       source: (item?.source as { uri?: string } | undefined)?.uri,
-    }).toEqual({ sentBySeeder: 1, sentInAll: ['elb.load-balancer-deleted'], source: `s3://logs/${key}` });
+    }).toEqual({
+      sentBySeeder: 2,
+      sentInAll: ['elb.load-balancer-deleted', 'account.root-user-activity'],
+      source: `s3://logs/${key}`,
+    });
   });
 });
