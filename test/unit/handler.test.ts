@@ -3,8 +3,6 @@ import type { SQSBatchResponse } from 'aws-lambda';
 import {
   EventStoreWriteError,
   type EventStore,
-  type FileLedger,
-  type LedgerEntry,
   type LogObjectSource,
   type Logger as HandlerLogger,
   type MessageRequeue,
@@ -17,6 +15,7 @@ import type { KeptEvent } from '../../lambda/core/pipeline';
 import { configFromEnv, ConfigError, handler } from '../../lambda/handler';
 import { chunked, gzippedLogFile, record } from '../helpers/fixtures';
 import { S3_TEST_EVENT_BODY, s3Event, s3EventRecord, sqsEventOf } from '../helpers/s3-events';
+import { MemoryLedger } from '../helpers/memory-ledger';
 
 const BUCKET = 'trail-audit-logs';
 // Short, so that it fits in the excerpt V8 quotes from invalid JSON.
@@ -92,19 +91,6 @@ class FailingStore implements EventStore {
   }
 }
 
-class FakeLedger implements FileLedger {
-  readonly entries = new Map<string, LedgerEntry>();
-
-  get(objectId: string): Promise<LedgerEntry | undefined> {
-    return Promise.resolve(this.entries.get(objectId));
-  }
-
-  put(entry: LedgerEntry): Promise<void> {
-    this.entries.set(entry.objectId, entry);
-    return Promise.resolve();
-  }
-}
-
 /** A queue that records the bodies re-sent to it, or refuses them all with `failure`. */
 class FakeRequeue implements MessageRequeue {
   readonly bodies: string[] = [];
@@ -156,13 +142,13 @@ function setup(config: Partial<HandlerDeps['config']> = {}): {
   deps: HandlerDeps;
   source: FakeSource;
   store: FakeStore;
-  ledger: FakeLedger;
+  ledger: MemoryLedger;
   logger: RecordingLogger;
   metrics: RecordingMetrics;
 } {
   const source = new FakeSource();
   const store = new FakeStore();
-  const ledger = new FakeLedger();
+  const ledger = new MemoryLedger();
   const logger = new RecordingLogger();
   const metrics = new RecordingMetrics();
   const deps: HandlerDeps = {

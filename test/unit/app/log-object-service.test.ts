@@ -7,9 +7,10 @@ import {
   type LogObjectInput,
   type LogObjectServiceDeps,
 } from '../../../lambda/app/log-object-service';
-import type { EventStore, FileLedger, LedgerEntry, PutEventsResult } from '../../../lambda/app/ports';
+import type { EventStore, PutEventsResult } from '../../../lambda/app/ports';
 import type { KeptEvent } from '../../../lambda/core/pipeline';
 import { gzippedLogFile, record } from '../../helpers/fixtures';
+import { MemoryLedger } from '../../helpers/memory-ledger';
 
 const NOW = new Date('2026-11-21T12:00:00Z');
 const LOG_KEY = 'AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/20/111122223333_CloudTrail_us-east-1_20261120T1005Z_a.json.gz';
@@ -22,20 +23,9 @@ class FakeStore implements EventStore {
   }
 }
 
-class FakeLedger implements FileLedger {
-  readonly entries = new Map<string, LedgerEntry>();
-  get(objectId: string): Promise<LedgerEntry | undefined> {
-    return Promise.resolve(this.entries.get(objectId));
-  }
-  put(entry: LedgerEntry): Promise<void> {
-    this.entries.set(entry.objectId, entry);
-    return Promise.resolve();
-  }
-}
-
-function setup(deps: Partial<LogObjectServiceDeps> = {}): { service: LogObjectService; store: FakeStore; ledger: FakeLedger } {
+function setup(deps: Partial<LogObjectServiceDeps> = {}): { service: LogObjectService; store: FakeStore; ledger: MemoryLedger } {
   const store = new FakeStore();
-  const ledger = new FakeLedger();
+  const ledger = new MemoryLedger();
   const service = new LogObjectService({ store, ledger, dropReadOnly: false, now: () => NOW, flushEvents: 2, ...deps });
   return { service, store, ledger };
 }
