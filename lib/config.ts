@@ -6,6 +6,7 @@ import { type LogLevel, MEMORY_SIZE_MB } from './constructs/log-processor';
 import { TRIGGER_KINDS } from './trail-audit';
 import type { TrailAuditStackProps } from './trail-audit-stack';
 import { loadUserRulesFile } from './user-rules';
+import { parseRegionList } from '../lambda/core/event-history';
 
 /**
  * Every CDK context key the app reads (`-c key=value` or `cdk.json` "context"), with what it sets. The table in
@@ -37,6 +38,9 @@ export const CONTEXT_KEYS = [
   'processorTimeoutMinutes',
   'processorMaxConcurrency',
   'logLevel',
+  'seedFromEventHistory',
+  'seedAlerts',
+  'seedRegions',
 ] as const;
 
 /** A context key the app reads. */
@@ -179,6 +183,16 @@ export function stackPropsFromContext(node: Node, projectRoot: string): TrailAud
     return match;
   };
 
+  const regionList = (key: ContextKey): string[] | undefined => {
+    const value = string(key);
+    if (value === undefined) return undefined;
+    try {
+      return parseRegionList(value);
+    } catch (error) {
+      throw new Error(`context ${key}: ${(error as Error).message}`);
+    }
+  };
+
   const existingBucketName = string('existingBucketName');
   const existingKmsKeyArn = string('existingKmsKeyArn');
   const existingKeyPrefix = string('existingKeyPrefix');
@@ -242,6 +256,9 @@ export function stackPropsFromContext(node: Node, projectRoot: string): TrailAud
     processorTimeout: processorTimeoutMinutes === undefined ? undefined : Duration.minutes(processorTimeoutMinutes),
     processorMaxConcurrency: integer('processorMaxConcurrency'),
     logLevel: oneOf('logLevel', LOG_LEVELS),
+    seedFromEventHistory: boolean('seedFromEventHistory'),
+    seedAlerts: boolean('seedAlerts'),
+    seedRegions: regionList('seedRegions'),
   };
   // Only the keys that were given: an absent key leaves the construct's documented default in force.
   return Object.fromEntries(Object.entries(entries).filter(([, value]) => value !== undefined));

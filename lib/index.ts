@@ -6,6 +6,7 @@ export { TrailAudit, TRIGGER_KINDS, type TrailAuditProps, type ExistingTrail, ty
 export { TrailAuditStack, type TrailAuditStackProps } from './trail-audit-stack';
 export { AuditTrail, type AuditTrailProps, type ManagementEvents } from './constructs/audit-trail';
 export { ComplianceAlerts, type ComplianceAlertsProps } from './constructs/compliance-alerts';
+export { EventHistorySeeder, type EventHistorySeederProps } from './constructs/event-history-seeder';
 export { EventTable, type EventTableProps } from './constructs/event-table';
 export { LogBucket, type LogBucketProps } from './constructs/log-bucket';
 export { BucketEventBridgeDelivery, type BucketEventBridgeDeliveryProps } from './constructs/bucket-eventbridge-delivery';

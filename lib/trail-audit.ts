@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import { AuditTrail, type ManagementEvents } from './constructs/audit-trail';
 import { isKmsKeyArn } from './constructs/kms-defaults';
 import { ComplianceAlerts } from './constructs/compliance-alerts';
+import { EventHistorySeeder } from './constructs/event-history-seeder';
 import { EventTable } from './constructs/event-table';
 import { LogBucket } from './constructs/log-bucket';
 import { LogProcessor, type LogLevel, type LogTrigger } from './constructs/log-processor';
@@ -175,6 +176,23 @@ export interface TrailAuditProps {
    * @default logs.RetentionDays.ONE_YEAR
    */
   readonly processorLogRetention?: logs.RetentionDays;
+  /**
+   * Seed the table once from CloudTrail Event history (the 90 days before the first deploy) by a workflow that runs
+   * after the stack is created ({@link EventHistorySeeder}). LookupEvents is free; the table's writes are not.
+   * @default true
+   */
+  readonly seedFromEventHistory?: boolean;
+  /**
+   * Evaluate the compliance rules on seeded events (each alert still once per rule and eventID); false seeds
+   * without alerting on old events.
+   * @default true
+   */
+  readonly seedAlerts?: boolean;
+  /**
+   * The regions to seed.
+   * @default every region enabled for the account
+   */
+  readonly seedRegions?: readonly string[];
 }
 
 /** Props that configure the trail and bucket this stack creates: meaningless with an existing trail. */
@@ -211,6 +229,8 @@ export class TrailAudit extends Construct {
   public readonly alerts: ComplianceAlerts;
   /** Alarms and dashboard. */
   public readonly monitoring: Monitoring;
+  /** The one-time seeding from Event history, unless `seedFromEventHistory` is false. */
+  public readonly eventHistorySeeder?: EventHistorySeeder;
 
   public constructor(scope: Construct, id: string, props: TrailAuditProps = {}) {
     super(scope, id);
@@ -295,6 +315,21 @@ export class TrailAudit extends Construct {
         ? {}
         : { noLogFileAlarmAfter: Duration.minutes(props.noLogFileAlarmMinutes) }),
     });
+    if (props.seedFromEventHistory ?? true) {
+      this.eventHistorySeeder = new EventHistorySeeder(this, 'EventHistorySeeder', {
+        table: this.eventTable.table,
+        alertTopic: this.alerts.topic,
+        // The processor's operational-logs key: one key for the functions' logs, not one per function.
+        logEncryptionKey: this.processor.logGroupKey,
+        ...(props.seedAlerts === undefined ? {} : { alerts: props.seedAlerts }),
+        ...(props.seedRegions === undefined ? {} : { regions: props.seedRegions }),
+        ...(props.dropReadOnly === undefined ? {} : { dropReadOnly: props.dropReadOnly }),
+        ...(props.tableRetentionDays === undefined ? {} : { tableRetentionDays: props.tableRetentionDays }),
+        ...(props.userRules === undefined ? {} : { userRules: props.userRules }),
+        ...(props.logLevel === undefined ? {} : { logLevel: props.logLevel }),
+      });
+      this.monitoring.dashboard.addWidgets(...this.eventHistorySeeder.dashboardWidgets);
+    }
 
     new CfnOutput(this, 'LogBucketName', { value: this.logBucket.bucketName, description: 'CloudTrail log bucket' });
     if (this.trail !== undefined) {
@@ -335,6 +370,12 @@ export class TrailAudit extends Construct {
       description: 'For aws sqs start-message-move-task --source-arn',
     });
     new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
+    if (this.eventHistorySeeder !== undefined) {
+      new CfnOutput(this, 'EventHistorySeedingStateMachineArn', {
+        value: this.eventHistorySeeder.stateMachine.stateMachineArn,
+        description: 'The one-time seeding from Event history; start it again to resume a failed seeding',
+      });
+    }
   }
 
   /** The processor's trigger, checked against the rest of the props: a combination that cannot work fails synth. */

@@ -127,6 +127,11 @@ export interface StoreTally {
   outsideRange: number;
   /** Bytes read of the object (as its source delivered them: compressed when it is gzipped). */
   bytesRead: number;
+  /**
+   * Of {@link StoreTally.events}, Event-history copies not written because the table holds the event from a log
+   * file (see {@link EventStore}).
+   */
+  superseded: number;
 }
 
 /** What happened to one object. `counts` and `stored` are always set, however far it got. */
@@ -168,7 +173,15 @@ export class LogObjectService {
   /** Takes one object in. Never throws: a failure is returned as a `failed` outcome with its error. */
   async process(input: LogObjectInput, options: ProcessObjectOptions = {}): Promise<LogObjectOutcome> {
     const counts = newCounts();
-    const stored: StoreTally = { events: 0, byService: {}, itemsWritten: 0, retries: 0, outsideRange: 0, bytesRead: 0 };
+    const stored: StoreTally = {
+      events: 0,
+      byService: {},
+      itemsWritten: 0,
+      retries: 0,
+      outsideRange: 0,
+      bytesRead: 0,
+      superseded: 0,
+    };
     try {
       const route = parseLogObjectKey(input.key);
       const readByContent = input.routing === 'lenient' && (route.kind === 'other' || route.kind === 'unrecognised');
@@ -315,6 +328,7 @@ export class LogObjectService {
     }
     stored.itemsWritten += result.itemsWritten;
     stored.retries += result.retries;
+    stored.superseded += result.superseded ?? 0;
   }
 }
 

@@ -1,7 +1,8 @@
 /**
- * Every CloudWatch metric the processor emits, named once. The handler emits only these names and the monitoring
- * construct (`lib/constructs/monitoring.ts`) builds its alarms and dashboard from them, so renaming a metric
- * renames it on both sides instead of silently disarming an alarm (a test checks every alarm's metric is here).
+ * Every CloudWatch metric the processor and the Event-history seeder emit, named once. The handlers emit only these
+ * names and the monitoring constructs (`lib/constructs/monitoring.ts`, `lib/constructs/event-history-seeder.ts`)
+ * build their alarms and dashboards from them, so renaming a metric renames it on both sides instead of silently
+ * disarming an alarm (a test checks every alarm's metric is here).
  *
  * Pure data: imported by the Lambda bundle and by the CDK app alike.
  */
@@ -40,6 +41,14 @@ export const METRIC = {
   MessagesRequeued: 'MessagesRequeued',
   AlertsSent: 'AlertsSent',
   AlertsSuppressed: 'AlertsSuppressed',
+  /** The deploy-time seeder: pages of Event history taken in (never counted as `FilesProcessed`). */
+  EventHistoryPages: 'EventHistoryPages',
+  /** The deploy-time seeder: events of those pages in the table. */
+  EventHistoryEventsStored: 'EventHistoryEventsStored',
+  /** The deploy-time seeder: region and event-source streams that failed or were refused in an invocation. */
+  EventHistoryStreamsFailed: 'EventHistoryStreamsFailed',
+  /** The deploy-time seeder: 1 when the seeding is complete. */
+  EventHistorySeedingComplete: 'EventHistorySeedingComplete',
 } as const;
 
 /** A metric with a fixed name. */

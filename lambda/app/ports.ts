@@ -7,6 +7,7 @@
  * (`eslint.config.mjs`, the layer rule).
  */
 import type { Alert } from '../core/alerts/alert';
+import type { EventHistoryEntry } from '../core/event-history';
 import type { KeptEvent, PipelineCounts } from '../core/pipeline';
 import type { PartialBurst } from '../core/rules/engine';
 import type { CloudTrailRecord } from '../core/types';
@@ -37,6 +38,55 @@ export interface LogObjectRef {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// CloudTrail Event history
+
+/** One LookupEvents call: one region, one event source (the lookup attribute), a time range, maybe a page token. */
+export interface EventHistoryLookup {
+  readonly region: string;
+  /** The `EventSource` lookup attribute (`elasticloadbalancing.amazonaws.com`, ...). */
+  readonly eventSource: string;
+  /** Events at or after this time. */
+  readonly startTime: Date;
+  /** Events at or before this time. */
+  readonly endTime: Date;
+  /** The previous page's token (only with the same region, source and times). */
+  readonly nextToken?: string;
+}
+
+/** One page of LookupEvents: newest event first, as the API returns them. */
+export interface EventHistoryPage {
+  readonly events: readonly EventHistoryEntry[];
+  /** Absent on the last page. */
+  readonly nextToken?: string;
+}
+
+/** CloudTrail Event history and the account's regions; production calls CloudTrail and Account Management. */
+export interface EventHistorySource {
+  /** The regions enabled for the account (opted in, or enabled by default). */
+  listRegions(): Promise<string[]>;
+  /**
+   * One page of LookupEvents, paced to the API's limit per region and retried when throttled.
+   * @throws EventHistoryRegionUnavailable when the region refuses the call (access denied, region not enabled)
+   */
+  lookupEvents(lookup: EventHistoryLookup, signal?: AbortSignal): Promise<EventHistoryPage>;
+}
+
+/**
+ * Raised by an {@link EventHistorySource} when a region refuses LookupEvents for good (access denied by a policy or
+ * an SCP, a region that is not enabled): retrying cannot help, so the region is reported and the others go on.
+ */
+export class EventHistoryRegionUnavailable extends Error {
+  override readonly name = 'EventHistoryRegionUnavailable';
+  constructor(
+    readonly region: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // The event table
 
 /** What one {@link EventStore.putEvents} call did. */
@@ -45,9 +95,19 @@ export interface PutEventsResult {
   readonly itemsWritten: number;
   /** Write requests retried (unprocessed items re-sent and throttled batches retried). */
   readonly retries: number;
+  /**
+   * Events read from Event history that were not written because the table already holds them from a log file
+   * (the log file's copy is the one kept).
+   * @default 0
+   */
+  readonly superseded?: number;
 }
 
-/** Stores kept events idempotently: writing the same event twice leaves the same items. */
+/**
+ * Stores kept events idempotently: writing the same event twice leaves the same items. One exception to "the last
+ * write wins": an event read from Event history (its `source.uri` is `event-history://...`) never replaces the same
+ * event stored from a log file, while a log file's copy always replaces an Event-history copy.
+ */
 export interface EventStore {
   /**
    * Writes the events' items. Resolves once every item is stored.
@@ -131,6 +191,19 @@ export interface AlertLedger {
   complete(alert: Alert, token: string): Promise<boolean>;
   /** Ends the lease at once, so the next attempt can claim the alert. */
   release(alert: Alert, token: string): Promise<void>;
+}
+
+/**
+ * Which events an alert already reported, for the rules that alert per log object (a single call is enough: root
+ * activity, a region not allowed). Such an alert's ledger key names its object, so the same calls read twice — from
+ * Event history, then from their log file — would alert twice; the observer sends the second only when it reports a
+ * call no other alert of the rule reported.
+ */
+export interface AlertCoverage {
+  /** Of `eventIDs`, those an alert of `alert.rule` other than `alert` (another ledger key) already reported. */
+  reportedElsewhere(alert: Alert, eventIDs: readonly string[]): Promise<Set<string>>;
+  /** Records that `alert` reported these events (idempotent). */
+  recordReported(alert: Alert, eventIDs: readonly string[]): Promise<void>;
 }
 
 /** Counts a burst's events across log files. */

@@ -22,6 +22,12 @@ export interface ProgressState {
   readonly bytesDone: number;
   readonly bytesTotal: number;
   readonly elapsedMs: number;
+  /**
+   * What the run counts in `filesDone`/`filesTotal`, in the singular (`ingest --event-history` counts streams: one
+   * region and one event source each).
+   * @default 'file'
+   */
+  readonly unit?: string;
 }
 
 const BAR_WIDTH = 24;
@@ -78,7 +84,7 @@ export function renderProgress(state: ProgressState): string {
     estimate === undefined || state.filesDone >= state.filesTotal ? estimate : Math.max(1_000, estimate);
   return (
     `[${'#'.repeat(filled)}${'·'.repeat(BAR_WIDTH - filled)}] ` +
-    `${state.filesDone}/${state.filesTotal} ${plural(state.filesTotal, 'file')} · ` +
+    `${state.filesDone}/${state.filesTotal} ${plural(state.filesTotal, state.unit ?? 'file')} · ` +
     `${state.events.toLocaleString('en-US')} ${plural(state.events, 'event')} · ` +
     `${rate.toLocaleString('en-US')} events/s · ETA ${remaining === undefined ? '--:--' : formatDuration(remaining)}`
   );

@@ -108,16 +108,17 @@ function byReason(counts: Record<string, number>): string {
 /**
  * The summary line: `5 files (1 skipped: digest-file 1; 1 failed), 1,234 records, 56 kept, 2 unknown operations;
  * skipped: other-service 1,170, duplicate-event 8`. Unknown operations are named only when there are some: they
- * are kept events whose resources were taken generically, a sign the resource tables need an entry.
+ * are kept events whose resources were taken generically, a sign the resource tables need an entry. `unit` names what
+ * `files` counts (`page` for Event history).
  */
-export function renderSummary(totals: RunTotals, extra: readonly string[] = []): string {
+export function renderSummary(totals: RunTotals, extra: readonly string[] = [], unit = 'file'): string {
   const fileNotes: string[] = [];
   const skippedFiles = byReason(totals.filesSkipped);
   if (skippedFiles !== '') fileNotes.push(`skipped: ${skippedFiles}`);
   if (totals.filesUnchanged > 0) fileNotes.push(`${number(totals.filesUnchanged)} already ingested`);
   if (totals.filesFailed > 0) fileNotes.push(`${number(totals.filesFailed)} failed`);
   const parts = [
-    `${number(totals.files)} file${totals.files === 1 ? '' : 's'}` +
+    `${number(totals.files)} ${unit}${totals.files === 1 ? '' : 's'}` +
       (fileNotes.length > 0 ? ` (${fileNotes.join('; ')})` : ''),
     `${number(totals.recordsRead)} record${totals.recordsRead === 1 ? '' : 's'}`,
     `${number(totals.kept)} kept`,

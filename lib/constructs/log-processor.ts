@@ -12,14 +12,13 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IConstruct } from 'constructs';
-import type { ValidatedRulesFile } from '../user-rules';
+import { DEPLOYED_RULES_FILE, userRulesFiles, type ValidatedRulesFile } from '../user-rules';
 import { BucketEventBridgeDelivery } from './bucket-eventbridge-delivery';
 import { createKey } from './kms-defaults';
 import { createNodejsFunction } from './lambda-defaults';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../lambda/app/metric-names';
 
-/** Where the validated user rules file sits in the deployed function (`LAMBDA_TASK_ROOT` of a zip function). */
-export const DEPLOYED_RULES_FILE = '/var/task/user-rules.json';
+export { DEPLOYED_RULES_FILE } from '../user-rules';
 
 /**
  * The DynamoDB actions of the processor, one per command the bundled handler sends: `BatchWriteItem` (event and
@@ -235,7 +234,7 @@ export class LogProcessor extends Construct {
         DROP_READ_ONLY: String(props.dropReadOnly ?? false),
       },
       // The validated rules file travels beside the bundle (and in its asset hash): what synth checked is what runs.
-      ...(userRules === undefined ? {} : { extraFiles: { 'user-rules.json': userRules.path } }),
+      ...(userRules === undefined ? {} : { extraFiles: userRulesFiles(userRules) }),
     });
     const fn = this.function;
     if (userRules !== undefined) {

@@ -10,9 +10,10 @@ import { DynamoDBEventStore } from '../../store/dynamodb-event-store';
 import { DynamoDBFileLedger } from '../../store/file-ledger';
 import { keyInRange } from '../date-folders';
 import { describeError, ExitCode, fileFailureLine, UsageError, type ExitCodeValue } from '../errors';
+import { runEventHistoryIngest, type EventHistoryIngestDeps } from './ingest-event-history';
 import { throwIfInterrupted } from '../interrupt';
 import { writeLine, type CliIO } from '../io';
-import { forEachConcurrently } from '../pool';
+import { forEachConcurrently } from '../../core/pool';
 import { ProgressBar } from '../progress';
 import { listLocal, listS3, parseS3Url, type LogObject } from '../sources';
 import { addOutcome, newTotals, renderSummary, type RunTotals } from '../summary';
@@ -30,10 +31,14 @@ export interface IngestOptions extends TargetOptions {
   readonly dropReadOnly?: boolean;
   /** An S3-compatible endpoint for `s3://` inputs (MinIO, a test server); path-style addressing. */
   readonly s3Endpoint?: string;
+  /** Read CloudTrail Event history instead of log files (`ingest-event-history.ts`). */
+  readonly eventHistory?: boolean;
+  /** With `eventHistory`: `all` or region names separated by commas. */
+  readonly regions?: string;
 }
 
 /** What `ingest` needs from outside besides {@link CliIO}; tests inject these. */
-export interface IngestDeps {
+export interface IngestDeps extends EventHistoryIngestDeps {
   readonly startLocal?: StartLocal;
   /** The S3 client for `s3://` inputs. @default one built from the SDK defaults and --region / --s3-endpoint */
   readonly s3Client?: S3Client;
@@ -70,8 +75,14 @@ export async function runIngest(
   io: CliIO,
   deps: IngestDeps = {},
 ): Promise<ExitCodeValue> {
-  const range = parseTimeRange(options.since, options.until, io.now());
   const concurrency = parseConcurrency(options.concurrency);
+  if (options.eventHistory === true) {
+    if (inputs.length > 0) throw new UsageError('--event-history reads CloudTrail, not files: leave out the paths');
+    return runEventHistoryIngest({ ...options, concurrency }, io, deps);
+  }
+  if (options.regions !== undefined) throw new UsageError('--regions goes with --event-history');
+  if (inputs.length === 0) throw new UsageError('name the log files, folders or s3:// prefixes to ingest, or use --event-history');
+  const range = parseTimeRange(options.since, options.until, io.now());
   const remote = inputs.map((input) => ({ input, location: parseS3Url(input) }));
   const totals = newTotals();
 
@@ -237,9 +248,12 @@ export function registerIngestCommand(
         'file and its version (size and mtime, or ETag): a re-run skips unchanged files, and re-ingesting never ' +
         'duplicates events. With --since/--until only events whose eventTime is in the range are stored (the rest ' +
         "are counted as outside-time-range), and a file holding some outside it is not recorded in the ledger, so " +
-        'a run with another range reads it again. A bad file is named on stderr and the others are still ingested.',
+        'a run with another range reads it again. A bad file is named on stderr and the others are still ingested. ' +
+        'With --event-history, no paths: CloudTrail Event history (the last 90 days of management events, kept by ' +
+        'CloudTrail with or without a trail) is read region by region for the three services; a checkpoint per ' +
+        'region and event source makes a re-run read only what it has not read yet.',
     )
-    .argument('<path...>', 'log files, folders, or s3://bucket/prefix')
+    .argument('[path...]', 'log files, folders, or s3://bucket/prefix')
     .option(
       '--since <time>',
       'only events from this time: ISO, date or age (7d); reads the date folders (…/CloudTrail/REGION/YYYY/MM/DD/) ' +
@@ -253,7 +267,13 @@ export function registerIngestCommand(
     .option('--force', 'ingest files again even if the ledger has them')
     .option('--dry-run', 'read, select and count as usual, but write nothing to the table (no events, no ledger)')
     .option('--drop-read-only', 'leave out read-only calls (Describe*, List*, Get*)')
-    .option('--s3-endpoint <url>', 'S3-compatible endpoint for s3:// inputs (path-style), e.g. MinIO');
+    .option('--s3-endpoint <url>', 'S3-compatible endpoint for s3:// inputs (path-style), e.g. MinIO')
+    .option(
+      '--event-history',
+      'read CloudTrail Event history (LookupEvents) instead of files; --since defaults to 90d; --concurrency is ' +
+        'regions at a time',
+    )
+    .option('--regions <list>', "with --event-history: 'all' enabled regions (default) or us-east-1,eu-west-1");
   addTargetOptions(command).action(async (paths: string[], options: IngestOptions) => {
     setExitCode(await runIngest(paths, options, io, deps));
   });

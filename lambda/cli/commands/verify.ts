@@ -26,7 +26,7 @@ import {
 import { describeError, ExitCode, UsageError, type ExitCodeValue } from '../errors';
 import { throwIfInterrupted } from '../interrupt';
 import { writeLine, type CliIO } from '../io';
-import { forEachConcurrently } from '../pool';
+import { forEachConcurrently } from '../../core/pool';
 import { parseS3Url } from '../sources';
 import { parseTimeRange, type TimeRange } from '../time';
 import {

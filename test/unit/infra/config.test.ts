@@ -43,6 +43,16 @@ describe('configuration from CDK context', () => {
     expect(props).toEqual({ insights: true, noLogFileAlarmMinutes: 90 });
   });
 
+  test('reads the seeding keys: a switch, the alerts switch and a list of regions', () => {
+    const props = propsFrom({ seedFromEventHistory: 'true', seedAlerts: 'false', seedRegions: 'eu-west-1, us-east-1' });
+
+    expect(props).toEqual({ seedFromEventHistory: true, seedAlerts: false, seedRegions: ['eu-west-1', 'us-east-1'] });
+  });
+
+  test('rejects seedRegions that are not region names, naming the key', () => {
+    expect(() => propsFrom({ seedRegions: 'eu-west-1,europe' })).toThrow(/^context seedRegions: 'eu-west-1,europe' is not a list of region names/);
+  });
+
   test('groups the existing-trail keys', () => {
     const keyArn = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
     const props = propsFrom({ existingBucketName: 'logs', existingKmsKeyArn: keyArn, existingKeyPrefix: 'p' });

@@ -105,7 +105,8 @@ describe('attached to an existing trail\'s bucket', () => {
   test('still has the processor, alerts and alarms', () => {
     expectResourceCount(synth.template, 'AWS::Lambda::EventSourceMapping', 1);
     expectResourceCount(synth.template, 'AWS::Events::Rule', 1);
-    expectResourceCount(synth.template, 'AWS::CloudWatch::Alarm', 9);
+    // The processor's nine and the Event-history seeding workflow's.
+    expectResourceCount(synth.template, 'AWS::CloudWatch::Alarm', 10);
   });
 
   test('rejects options that only apply to a new trail', () => {
