@@ -1,6 +1,6 @@
 /**
  * The AWS Control Tower proactive controls (the cfn-guard rules `@cdklabs/cdk-validator-cfnguard` ships) on the
- * synthesised template. The controls that still fail are pinned, each with its reason in docs/pending/security.md:
+ * synthesised template. The controls that still fail are pinned, each with its reason in docs/security.md:
  * a new failure, or a fixed one, changes the set and fails the test.
  */
 import * as fs from 'node:fs';
@@ -38,7 +38,7 @@ function summary(failures: readonly FailedControl[]): string[] {
   return [...new Set(failures.map((failure) => `${failure.rule} ${failure.logicalId}`))].sort();
 }
 
-/** The failures every variant has (see docs/pending/security.md for why each stays). */
+/** The failures every variant has (see docs/security.md for why each stays). */
 const ALWAYS = [
   // Neither the processor nor aws-cdk-lib's notification handler runs in a VPC.
   'lambda_inside_vpc_check BucketNotificationsHandler050a0587b7544547bf325f094a3db8347ECC3691',
@@ -101,8 +101,8 @@ describe('AWS Control Tower proactive controls', () => {
     expect(defaults.filter((failure) => passed.includes(failure.control))).toEqual([]);
   });
 
-  test('each control that fails has its reason in docs/pending/security.md', () => {
-    const doc = fs.readFileSync(path.join(PROJECT_ROOT, 'docs', 'pending', 'security.md'), 'utf8');
+  test('each control that fails has its reason in docs/security.md', () => {
+    const doc = fs.readFileSync(path.join(PROJECT_ROOT, 'docs', 'security.md'), 'utf8');
     const controls = [...new Set([...defaults, ...everyOption].map((failure) => failure.control))];
 
     expect(controls).not.toContain('unknown');
