@@ -22,7 +22,8 @@
  * the machine and on whatever else it runs: the median of all runs (`--rounds` children x `--runs` runs per
  * variant, alternating) for wall-clock and CPU time, and the load average before and after.
  *
- * Usage: npm run bench [-- --records 100000 --runs 3 --rounds 2 --large-factor 10 --keep]
+ * Usage: npx tsx bench/decode.bench.ts [--records 100000] [--runs 3] [--rounds 2] [--large-factor 10] [--keep]
+ * (`npm run bench` runs it with these defaults, in the suite).
  */
 import { spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';

@@ -1,6 +1,6 @@
 /**
  * The AWS Control Tower proactive controls (the cfn-guard rules `@cdklabs/cdk-validator-cfnguard` ships) on the
- * synthesised template. The controls that still fail are pinned, each with its reason in docs/pending/security.md:
+ * synthesised template. The controls that still fail are pinned, each with its reason in docs/security.md:
  * a new failure, or a fixed one, changes the set and fails the test.
  */
 import * as fs from 'node:fs';
@@ -38,7 +38,7 @@ function summary(failures: readonly FailedControl[]): string[] {
   return [...new Set(failures.map((failure) => `${failure.rule} ${failure.logicalId}`))].sort();
 }
 
-/** The failures every variant has (see docs/pending/security.md for why each stays). */
+/** The failures every variant has (see docs/security.md for why each stays). */
 const ALWAYS = [
   // No function runs in a VPC: the processor, the Event-history seeder, aws-cdk-lib's notification handler and its
   // AwsCustomResource function (which starts the seeding) call AWS APIs only.
@@ -104,8 +104,8 @@ describe('AWS Control Tower proactive controls', () => {
     expect(defaults.filter((failure) => passed.includes(failure.control))).toEqual([]);
   });
 
-  test('each control that fails has its reason in docs/pending/security.md', () => {
-    const doc = fs.readFileSync(path.join(PROJECT_ROOT, 'docs', 'pending', 'security.md'), 'utf8');
+  test('each control that fails has its reason in docs/security.md', () => {
+    const doc = fs.readFileSync(path.join(PROJECT_ROOT, 'docs', 'security.md'), 'utf8');
     const controls = [...new Set([...defaults, ...everyOption].map((failure) => failure.control))];
 
     expect(controls).not.toContain('unknown');
