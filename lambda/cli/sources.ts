@@ -9,7 +9,7 @@ import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { S3LogObjectSource } from '../adapters/s3-log-reader';
 import { normaliseETag } from '../core/object-key';
-import { dayFoldersOf, keyInRange } from './date-folders';
+import { dayFoldersOf, keyInRange } from '../core/date-folders';
 import { describeError, UsageError } from './errors';
 import type { TimeRange } from './time';
 

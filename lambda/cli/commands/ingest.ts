@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { LogObjectService } from '../../app/log-object-service';
 import { DynamoDBEventStore } from '../../store/dynamodb-event-store';
 import { DynamoDBFileLedger } from '../../store/file-ledger';
-import { keyInRange } from '../date-folders';
+import { keyInRange } from '../../core/date-folders';
 import { describeError, ExitCode, fileFailureLine, UsageError, type ExitCodeValue } from '../errors';
 import { throwIfInterrupted } from '../interrupt';
 import { writeLine, type CliIO } from '../io';
