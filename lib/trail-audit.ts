@@ -8,6 +8,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { AuditTrail, type ManagementEvents } from './constructs/audit-trail';
+import { BackfillWorkflow } from './constructs/backfill-workflow';
 import { ComplianceAlerts } from './constructs/compliance-alerts';
 import { EventTable } from './constructs/event-table';
 import { LogBucket } from './constructs/log-bucket';
@@ -142,6 +143,42 @@ export interface TrailAuditProps {
    * @default 'lambda/handler.ts'
    */
   readonly processorEntry?: string;
+  /**
+   * The table write rate (WRU/s) the backfill workflow may use; its default concurrency derives from it.
+   * @default 3000
+   */
+  readonly backfillWriteBudget?: number;
+  /**
+   * The share (%) of a backfill map run's keys that may fail before the execution fails.
+   * @default 10
+   */
+  readonly backfillToleratedFailurePercentage?: number;
+  /**
+   * An S3 Inventory of the log bucket that backfills may read keys from (`--manifest`).
+   * @default backfills list the bucket
+   */
+  readonly backfillInventory?: BackfillInventoryLocation;
+  /**
+   * The backfill function's entry file, relative to the project root (tests point it at a stub).
+   * @default 'lambda/backfill-handler.ts'
+   */
+  readonly backfillEntry?: string;
+}
+
+/** Where an S3 Inventory of the log bucket is delivered. */
+export interface BackfillInventoryLocation {
+  /** The inventory's destination bucket (same account and region as the stack). */
+  readonly bucketName: string;
+  /**
+   * The inventory's destination prefix.
+   * @default the whole bucket
+   */
+  readonly prefix?: string;
+  /**
+   * The KMS key the inventory reports are encrypted with.
+   * @default SSE-S3
+   */
+  readonly kmsKeyArn?: string;
 }
 
 /** Props that configure the trail and bucket this stack creates: meaningless with an existing trail. */
@@ -176,6 +213,8 @@ export class TrailAudit extends Construct {
   public readonly alerts: ComplianceAlerts;
   /** Alarms and dashboard. */
   public readonly monitoring: Monitoring;
+  /** The backfill workflow (Step Functions Distributed Map over the log bucket). */
+  public readonly backfill: BackfillWorkflow;
 
   public constructor(scope: Construct, id: string, props: TrailAuditProps = {}) {
     super(scope, id);
@@ -191,12 +230,14 @@ export class TrailAudit extends Construct {
 
     let logKey: kms.IKey | undefined;
     let tableKey: kms.IKey | undefined;
+    let accessLogBucket: s3.IBucket | undefined;
     if (existing === undefined) {
       const logBucket = new LogBucket(this, 'LogBucket', {
         ...(props.logRetentionDays === undefined ? {} : { retention: Duration.days(props.logRetentionDays) }),
         ...(props.objectLock === undefined ? {} : { objectLock: props.objectLock }),
       });
       this.logBucket = logBucket.bucket;
+      accessLogBucket = logBucket.accessLogBucket;
       // One key policy governs who reads the audit data, in the bucket and in the table.
       tableKey = logBucket.key;
       this.trail = new AuditTrail(this, 'Trail', {
@@ -250,7 +291,41 @@ export class TrailAudit extends Construct {
         : { noLogFileAlarmAfter: Duration.minutes(props.noLogFileAlarmMinutes) }),
     });
 
+    const inventory = props.backfillInventory;
+    this.backfill = new BackfillWorkflow(this, 'Backfill', {
+      bucket: this.logBucket,
+      logPrefix: this.processor.logPrefix,
+      ...(logKey === undefined ? {} : { logKey }),
+      table: this.eventTable.table,
+      ...(props.dropReadOnly === undefined ? {} : { dropReadOnly: props.dropReadOnly }),
+      ...(props.tableRetentionDays === undefined ? {} : { tableRetentionDays: props.tableRetentionDays }),
+      ...(props.backfillWriteBudget === undefined ? {} : { writeBudget: props.backfillWriteBudget }),
+      ...(props.backfillToleratedFailurePercentage === undefined
+        ? {}
+        : { toleratedFailurePercentage: props.backfillToleratedFailurePercentage }),
+      ...(inventory === undefined
+        ? {}
+        : {
+            inventory: {
+              bucket: s3.Bucket.fromBucketAttributes(this, 'BackfillInventoryBucket', {
+                bucketName: inventory.bucketName,
+                ...(inventory.kmsKeyArn === undefined
+                  ? {}
+                  : { encryptionKey: kms.Key.fromKeyArn(this, 'BackfillInventoryKey', inventory.kmsKeyArn) }),
+              }),
+              ...(inventory.prefix === undefined ? {} : { prefix: inventory.prefix }),
+            },
+          }),
+      ...(accessLogBucket === undefined ? {} : { accessLogBucket }),
+      ...(props.backfillEntry === undefined ? {} : { entry: props.backfillEntry }),
+      ...(props.logLevel === undefined ? {} : { logLevel: props.logLevel }),
+    });
+
     new CfnOutput(this, 'LogBucketName', { value: this.logBucket.bucketName, description: 'CloudTrail log bucket' });
+    new CfnOutput(this, 'LogPrefix', {
+      value: this.processor.logPrefix,
+      description: 'Where the log files start in the bucket ([PREFIX/]AWSLogs/)',
+    });
     if (this.trail !== undefined) {
       new CfnOutput(this, 'TrailArn', { value: this.trail.trailArn, description: 'CloudTrail trail' });
     }
@@ -274,6 +349,14 @@ export class TrailAudit extends Construct {
       description: 'For aws sqs start-message-move-task --source-arn',
     });
     new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
+    new CfnOutput(this, 'BackfillStateMachineArn', {
+      value: this.backfill.stateMachine.stateMachineArn,
+      description: 'The backfill workflow (trail-audit backfill finds it by the EventTableName output)',
+    });
+    new CfnOutput(this, 'BackfillResultsBucketName', {
+      value: this.backfill.resultsBucket.bucketName,
+      description: 'Backfill results: runs/EXECUTION/MAPRUN/ (FAILED_*.json list the failed keys)',
+    });
   }
 }
 
