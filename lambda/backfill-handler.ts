@@ -7,7 +7,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { SFNClient } from '@aws-sdk/client-sfn';
+import * as sfn from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { S3FolderLister } from './adapters/s3-folder-lister';
@@ -76,7 +76,7 @@ function productionHandler(): BackfillHandler {
     }),
     ledger: new DynamoDBFileLedger({ client: dynamodb, tableName: config.tableName }),
     folders: new S3FolderLister(s3),
-    executions: new SfnRunningBackfills(new SFNClient({})),
+    executions: new SfnRunningBackfills(new sfn.SFNClient({}), sfn),
     logger,
     metrics,
     config,

@@ -15,6 +15,7 @@ import { LogBucket } from './constructs/log-bucket';
 import { LogProcessor, type LogLevel } from './constructs/log-processor';
 import { Monitoring } from './constructs/monitoring';
 import type { ValidatedRulesFile } from './user-rules';
+import { STACK_OUTPUTS } from '../lambda/app/backfill-names';
 
 /** An existing trail's bucket to attach to, instead of creating a trail and a bucket. */
 export interface ExistingTrail {
@@ -322,7 +323,7 @@ export class TrailAudit extends Construct {
     });
 
     new CfnOutput(this, 'LogBucketName', { value: this.logBucket.bucketName, description: 'CloudTrail log bucket' });
-    new CfnOutput(this, 'LogPrefix', {
+    new CfnOutput(this, STACK_OUTPUTS.logPrefix, {
       value: this.processor.logPrefix,
       description: 'Where the log files start in the bucket ([PREFIX/]AWSLogs/)',
     });
@@ -349,11 +350,11 @@ export class TrailAudit extends Construct {
       description: 'For aws sqs start-message-move-task --source-arn',
     });
     new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
-    new CfnOutput(this, 'BackfillStateMachineArn', {
+    new CfnOutput(this, STACK_OUTPUTS.backfillStateMachineArn, {
       value: this.backfill.stateMachine.stateMachineArn,
       description: 'The backfill workflow (trail-audit backfill finds it by the EventTableName output)',
     });
-    new CfnOutput(this, 'BackfillResultsBucketName', {
+    new CfnOutput(this, STACK_OUTPUTS.backfillResultsBucketName, {
       value: this.backfill.resultsBucket.bucketName,
       description: 'Backfill results: runs/EXECUTION/MAPRUN/ (FAILED_*.json list the failed keys)',
     });

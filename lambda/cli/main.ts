@@ -1,10 +1,11 @@
 /**
- * The `trail-audit` command line: `process`, `ingest`, `query`, `show`, `alerts`. `main()` parses the arguments, runs one
+ * The `trail-audit` command line: `process`, `ingest`, `backfill`, `query`, `show`, `alerts`. `main()` parses the arguments, runs one
  * command and returns its exit code; it never calls `process.exit`, so tests run it in-process. `runCli()` wires
  * it to the real process (stdout, stderr, SIGINT) and is what `bin/trail-audit-cli.js` calls.
  */
 import { Command, CommanderError } from 'commander';
 import { registerAlertsCommand } from './commands/alerts';
+import { registerBackfillCommand, type BackfillDeps } from './commands/backfill';
 import { registerIngestCommand, type IngestDeps } from './commands/ingest';
 import { registerProcessCommand } from './commands/process';
 import { registerQueryCommand } from './commands/query';
@@ -15,7 +16,7 @@ import { streamSink, writeLine, type CliIO } from './io';
 import { TargetError, type StartLocal } from './target';
 
 /** What `main()` can be given besides its I/O; tests inject these, production uses the defaults. */
-export interface CliDeps extends IngestDeps {
+export interface CliDeps extends IngestDeps, BackfillDeps {
   readonly startLocal?: StartLocal;
 }
 
@@ -52,6 +53,7 @@ export function buildProgram(
     .addHelpText('after', EXIT_CODE_HELP);
   registerProcessCommand(program, io, setExitCode);
   registerIngestCommand(program, io, setExitCode, deps);
+  registerBackfillCommand(program, io, setExitCode, deps);
   registerQueryCommand(program, io, setExitCode, deps.startLocal);
   registerShowCommand(program, io, setExitCode, deps.startLocal);
   registerAlertsCommand(program, io, setExitCode);

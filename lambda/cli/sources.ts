@@ -24,6 +24,8 @@ export interface LogObject {
   /** The version the ledger compares: `size:mtimeMs` of a file, the ETag of an S3 object. */
   readonly fingerprint: string;
   readonly size: number;
+  /** The S3 storage class (`STANDARD`, `GLACIER`, ...); absent for local files. */
+  readonly storageClass?: string;
   /** Opens the bytes as a stream. */
   open(): Promise<AsyncIterable<Uint8Array>>;
 }
@@ -142,6 +144,7 @@ interface ListedObject {
   readonly key: string;
   readonly size: number;
   readonly etag: string;
+  readonly storageClass?: string;
 }
 
 /**
@@ -165,6 +168,7 @@ export async function listS3(
       objectKey: listed.key,
       fingerprint: listed.etag,
       size: listed.size,
+      ...(listed.storageClass === undefined ? {} : { storageClass: listed.storageClass }),
       open: async () => (await source.open(location.bucket, listed.key)).body,
     });
   }
@@ -233,7 +237,12 @@ async function* flat(client: S3Client, bucket: string, prefix: string, range: Ti
   }
 }
 
-function toListed(object: { Key?: string; Size?: number; ETag?: string }): ListedObject | undefined {
+function toListed(object: { Key?: string; Size?: number; ETag?: string; StorageClass?: string }): ListedObject | undefined {
   if (object.Key === undefined) return undefined;
-  return { key: object.Key, size: object.Size ?? 0, etag: normaliseETag(object.ETag ?? '') };
+  return {
+    key: object.Key,
+    size: object.Size ?? 0,
+    etag: normaliseETag(object.ETag ?? ''),
+    ...(object.StorageClass === undefined ? {} : { storageClass: object.StorageClass }),
+  };
 }

@@ -15,24 +15,13 @@
  *                  ─► Done
  * ```
  */
+import { BACKFILL_STATES } from '../../lambda/app/backfill-names';
 
 /** The placeholders of the definition, substituted by CloudFormation (`DefinitionSubstitutions`). */
 export const DEFINITION_PLACEHOLDERS = ['Partition', 'BackfillFunctionArn', 'LogBucketName', 'ResultsBucketName'] as const;
 
 /** A placeholder of the definition. */
 export type DefinitionPlaceholder = (typeof DEFINITION_PLACEHOLDERS)[number];
-
-/** The state names a reader of the execution history (the CLI) relies on. */
-export const BACKFILL_STATES = {
-  plan: 'Plan',
-  units: 'Units',
-  objects: 'Objects',
-  inventory: 'Inventory',
-  /** The task of each child execution (state names are unique across a whole state machine). */
-  listedBatch: 'ListedBatch',
-  inventoryBatch: 'InventoryBatch',
-  done: 'Done',
-} as const;
 
 /** What varies between deployments. */
 export interface BackfillDefinitionOptions {
@@ -146,7 +135,7 @@ export function backfillDefinition(options: BackfillDefinitionOptions): StateMac
       // The plan becomes the execution's state: units, scope, concurrency, results prefix.
       OutputPath: '$.Payload',
       Retry: [lambdaServiceRetry],
-      Next: options.inventory ? 'Source' : BACKFILL_STATES.units,
+      Next: options.inventory ? BACKFILL_STATES.source : BACKFILL_STATES.units,
     },
     [BACKFILL_STATES.units]: {
       Type: 'Map',
@@ -194,7 +183,7 @@ export function backfillDefinition(options: BackfillDefinitionOptions): StateMac
     },
   };
   if (options.inventory) {
-    states.Source = {
+    states[BACKFILL_STATES.source] = {
       Type: 'Choice',
       Choices: [{ Variable: '$.source', StringEquals: 'manifest', Next: BACKFILL_STATES.inventory }],
       Default: BACKFILL_STATES.units,

@@ -124,7 +124,8 @@ export async function runIngest(
   );
 }
 
-function newS3Client(options: IngestOptions): S3Client {
+/** The S3 client of `s3://` inputs: the SDK's defaults, with `--region` and `--s3-endpoint` (path-style) when given. */
+export function newS3Client(options: Pick<IngestOptions, 'region' | 's3Endpoint'>): S3Client {
   return new S3Client({
     ...(options.region === undefined ? {} : { region: options.region }),
     ...(options.s3Endpoint === undefined ? {} : { endpoint: options.s3Endpoint, forcePathStyle: true }),
@@ -237,7 +238,9 @@ export function registerIngestCommand(
         'file and its version (size and mtime, or ETag): a re-run skips unchanged files, and re-ingesting never ' +
         'duplicates events. With --since/--until only events whose eventTime is in the range are stored (the rest ' +
         "are counted as outside-time-range), and a file holding some outside it is not recorded in the ledger, so " +
-        'a run with another range reads it again. A bad file is named on stderr and the others are still ingested.',
+        'a run with another range reads it again. A bad file is named on stderr and the others are still ingested. ' +
+        'Right for a single account\'s days or weeks; for months or years of an organization trail, `trail-audit ' +
+        'backfill` runs the same code on the deployed workflow (Step Functions), many files at a time.',
     )
     .argument('<path...>', 'log files, folders, or s3://bucket/prefix')
     .option(
