@@ -1,4 +1,4 @@
-import { Arn, ArnFormat, Aws, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Aws, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -301,8 +301,11 @@ export class BackfillWorkflow extends Construct {
       '(execution:NAME:ID) are named at run time; the wildcard covers only this state machine\'s executions.';
     // cdk-nag writes the name taken from the state machine's ARN as the CloudFormation function that takes it.
     const stateMachineId = Stack.of(this).getLogicalId(this.stateMachine.node.defaultChild as sfn.CfnStateMachine);
+    const stack = Stack.of(this);
+    const part = (value: string, pseudo: string): string => (Token.isUnresolved(value) ? `<AWS::${pseudo}>` : value);
     const executionArn = (suffix: string): string =>
-      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:' +
+      `AwsSolutions-IAM5[Resource::arn:${part(stack.partition, 'Partition')}:states:${part(stack.region, 'Region')}:` +
+      `${part(stack.account, 'AccountId')}:execution:` +
       `{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${stateMachineId}"}]}]}${suffix}]`;
     ack(this.node.findChild('ChildExecutionsPolicy'), executionArn('/*'), executionsReason);
     ack(this.node.findChild('OverlapCheckPolicy'), executionArn(':*'), executionsReason);

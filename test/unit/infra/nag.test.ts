@@ -47,6 +47,8 @@ describe('cdk-nag AwsSolutions', () => {
           keyPrefix: 'p',
         },
       }),
+      // As `cdk synth` builds it with credentials at hand: ARNs hold the account and region themselves.
+      synthesise({ env: { account: '123456789012', region: 'eu-west-1' }, backfillInventory: { bucketName: 'inventory' } }),
     );
   });
 
@@ -64,6 +66,10 @@ describe('cdk-nag AwsSolutions', () => {
 
   test('finds nothing unacknowledged when attached to an existing trail', () => {
     expect(findings((variants[2] as SynthesisedStack).stack)).toEqual([]);
+  });
+
+  test('finds nothing unacknowledged in a stack for a given account and region', () => {
+    expect(findings((variants[3] as SynthesisedStack).stack)).toEqual([]);
   });
 
   test('has a written reason for every acknowledgment', () => {
