@@ -3,7 +3,7 @@
 //   app       lambda/app/**                                    the log-object flow and its ports: core and app only
 //   adapters  lambda/{store,adapters,alerts,local}/**, lambda/observability.ts
 //                                                              I/O behind the ports: anything but an entry point
-//   entry     lambda/handler.ts, lambda/cli/**                 wiring: anything
+//   entry     lambda/handler.ts, lambda/*-handler.ts, lambda/cli/**   wiring: anything
 // A relative import is resolved to its file and classified; a package import is checked against the layer's banned
 // packages. Type-only imports count too: a layer that needs an adapter's type needs a port.
 'use strict';
@@ -18,7 +18,8 @@ function layerOf(file) {
   const [top] = relative.split(path.sep);
   if (top === 'core') return 'core';
   if (top === 'app') return 'app';
-  if (top === 'cli' || relative === 'handler.ts' || relative === 'handler') return 'entry';
+  // The Lambda entry points: `handler.ts` (the processor) and `<name>-handler.ts` beside it (the backfill function).
+  if (top === 'cli' || /^([a-z-]+-)?handler(\.ts)?$/.test(relative)) return 'entry';
   return 'adapters';
 }
 
