@@ -82,7 +82,7 @@ export async function runBackfill(options: BackfillOptions, io: CliIO, deps: Bac
   try {
     const stateMachineArn = await workflowArn(options);
     for (const running of await new SfnRunningBackfills(sfn.client, sfn.sdk).list(stateMachineArn)) {
-      const other = parseRequest(JSON.parse(running.input) as unknown, running.startDate, false);
+      const other = parseRequest(parseJson(running.input), running.startDate, false);
       if (other !== undefined && requestsOverlap(request, other)) {
         throw new BackfillRefused(
           `execution ${running.executionArn} is running over ${describeRequest(other)}, which overlaps ` +
@@ -285,6 +285,15 @@ function followOptions(deps: BackfillDeps): { pollIntervalMs?: number } {
 function executionName(request: BackfillRequest, now: Date): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
   return `backfill-${request.firstDay.replace(/\//g, '')}-${request.lastDay.replace(/\//g, '')}-${stamp}`;
+}
+
+/** A running execution's input, or undefined when it is not JSON (its plan step fails it: it reads nothing). */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 function splitList(value: string): string[] {
