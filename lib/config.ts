@@ -41,6 +41,11 @@ export const CONTEXT_KEYS = [
   'seedFromEventHistory',
   'seedAlerts',
   'seedRegions',
+  'backfillWriteBudget',
+  'backfillToleratedFailurePercentage',
+  'backfillInventoryBucketName',
+  'backfillInventoryPrefix',
+  'backfillInventoryKmsKeyArn',
 ] as const;
 
 /** A context key the app reads. */
@@ -219,6 +224,28 @@ export function stackPropsFromContext(node: Node, projectRoot: string): TrailAud
         `${processorMemorySize}`,
     );
   }
+  const inventoryBucketName = string('backfillInventoryBucketName');
+  const inventoryPrefix = string('backfillInventoryPrefix');
+  const inventoryKmsKeyArn = string('backfillInventoryKmsKeyArn');
+  if (inventoryBucketName === undefined && (inventoryPrefix !== undefined || inventoryKmsKeyArn !== undefined)) {
+    throw new Error('context backfillInventoryPrefix / backfillInventoryKmsKeyArn: need backfillInventoryBucketName');
+  }
+  const toleratedFailure: unknown = node.tryGetContext('backfillToleratedFailurePercentage');
+  const toleratedFailurePercentage =
+    toleratedFailure === undefined || toleratedFailure === null || toleratedFailure === ''
+      ? undefined
+      : Number(toleratedFailure);
+  if (
+    toleratedFailurePercentage !== undefined &&
+    (typeof toleratedFailure === 'boolean' ||
+      !Number.isInteger(toleratedFailurePercentage) ||
+      toleratedFailurePercentage < 0 ||
+      toleratedFailurePercentage > 100)
+  ) {
+    throw new Error(
+      `context backfillToleratedFailurePercentage: expected a whole number from 0 to 100, got ${JSON.stringify(toleratedFailure)}`,
+    );
+  }
   const rulesFile = string('rulesFile');
   const processorTimeoutMinutes = integer('processorTimeoutMinutes');
   if (processorTimeoutMinutes !== undefined && processorTimeoutMinutes > 15) {
@@ -259,6 +286,16 @@ export function stackPropsFromContext(node: Node, projectRoot: string): TrailAud
     seedFromEventHistory: boolean('seedFromEventHistory'),
     seedAlerts: boolean('seedAlerts'),
     seedRegions: regionList('seedRegions'),
+    backfillWriteBudget: integer('backfillWriteBudget'),
+    backfillToleratedFailurePercentage: toleratedFailurePercentage,
+    backfillInventory:
+      inventoryBucketName === undefined
+        ? undefined
+        : {
+            bucketName: inventoryBucketName,
+            ...(inventoryPrefix === undefined ? {} : { prefix: inventoryPrefix }),
+            ...(inventoryKmsKeyArn === undefined ? {} : { kmsKeyArn: inventoryKmsKeyArn }),
+          },
   };
   // Only the keys that were given: an absent key leaves the construct's documented default in force.
   return Object.fromEntries(Object.entries(entries).filter(([, value]) => value !== undefined));

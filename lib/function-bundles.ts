@@ -14,6 +14,7 @@ import { PACKAGE_ROOT } from '../lambda/package-root';
 export const FUNCTION_BUNDLES = {
   processor: { entry: 'lambda/handler.ts' },
   seeder: { entry: 'lambda/seeder-handler.ts' },
+  backfill: { entry: 'lambda/backfill-handler.ts' },
   'bucket-eventbridge': { entry: 'lambda/custom-resources/bucket-eventbridge.ts' },
 } as const;
 

@@ -10,6 +10,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { AuditTrail, type ManagementEvents } from './constructs/audit-trail';
 import { isKmsKeyArn } from './constructs/kms-defaults';
+import { BackfillWorkflow } from './constructs/backfill-workflow';
 import { ComplianceAlerts } from './constructs/compliance-alerts';
 import { EventHistorySeeder } from './constructs/event-history-seeder';
 import { EventTable } from './constructs/event-table';
@@ -17,6 +18,7 @@ import { LogBucket } from './constructs/log-bucket';
 import { LogProcessor, type LogLevel, type LogTrigger } from './constructs/log-processor';
 import { Monitoring } from './constructs/monitoring';
 import type { ValidatedRulesFile } from './user-rules';
+import { STACK_OUTPUTS } from '../lambda/app/backfill-names';
 
 /** An existing trail's bucket to attach to, instead of creating a trail and a bucket. */
 export interface ExistingTrail {
@@ -193,6 +195,37 @@ export interface TrailAuditProps {
    * @default every region enabled for the account
    */
   readonly seedRegions?: readonly string[];
+  /**
+   * The table write rate (WRU/s) the backfill workflow may use; its default concurrency derives from it.
+   * @default 3000
+   */
+  readonly backfillWriteBudget?: number;
+  /**
+   * The share (%) of a backfill map run's keys that may fail before the execution fails.
+   * @default 10
+   */
+  readonly backfillToleratedFailurePercentage?: number;
+  /**
+   * An S3 Inventory of the log bucket that backfills may read keys from (`--manifest`).
+   * @default backfills list the bucket
+   */
+  readonly backfillInventory?: BackfillInventoryLocation;
+}
+
+/** Where an S3 Inventory of the log bucket is delivered. */
+export interface BackfillInventoryLocation {
+  /** The inventory's destination bucket (same account and region as the stack). */
+  readonly bucketName: string;
+  /**
+   * The inventory's destination prefix.
+   * @default the whole bucket
+   */
+  readonly prefix?: string;
+  /**
+   * The KMS key the inventory reports are encrypted with.
+   * @default SSE-S3
+   */
+  readonly kmsKeyArn?: string;
 }
 
 /** Props that configure the trail and bucket this stack creates: meaningless with an existing trail. */
@@ -231,6 +264,8 @@ export class TrailAudit extends Construct {
   public readonly monitoring: Monitoring;
   /** The one-time seeding from Event history, unless `seedFromEventHistory` is false. */
   public readonly eventHistorySeeder?: EventHistorySeeder;
+  /** The backfill workflow (Step Functions Distributed Map over the log bucket). */
+  public readonly backfill: BackfillWorkflow;
 
   public constructor(scope: Construct, id: string, props: TrailAuditProps = {}) {
     super(scope, id);
@@ -254,6 +289,7 @@ export class TrailAudit extends Construct {
 
     let logKey: kms.IKey | undefined;
     let logBucketKeyArn = '';
+    let accessLogBucket: s3.IBucket | undefined;
     if (existing === undefined) {
       const logBucket = new LogBucket(this, 'LogBucket', {
         ...(props.logRetentionDays === undefined ? {} : { retention: Duration.days(props.logRetentionDays) }),
@@ -261,6 +297,7 @@ export class TrailAudit extends Construct {
       });
       this.logBucket = logBucket.bucket;
       logBucketKeyArn = logBucket.key.keyArn;
+      accessLogBucket = logBucket.accessLogBucket;
       this.trail = new AuditTrail(this, 'Trail', {
         bucket: logBucket.bucket,
         encryptionKey: logBucket.key,
@@ -331,7 +368,41 @@ export class TrailAudit extends Construct {
       this.monitoring.dashboard.addWidgets(...this.eventHistorySeeder.dashboardWidgets);
     }
 
+    const inventory = props.backfillInventory;
+    this.backfill = new BackfillWorkflow(this, 'Backfill', {
+      bucket: this.logBucket,
+      logEncryptionKey: this.processor.logGroupKey,
+      logPrefix: this.processor.logPrefix,
+      ...(logKey === undefined ? {} : { logKey }),
+      table: this.eventTable.table,
+      ...(props.dropReadOnly === undefined ? {} : { dropReadOnly: props.dropReadOnly }),
+      ...(props.tableRetentionDays === undefined ? {} : { tableRetentionDays: props.tableRetentionDays }),
+      ...(props.backfillWriteBudget === undefined ? {} : { writeBudget: props.backfillWriteBudget }),
+      ...(props.backfillToleratedFailurePercentage === undefined
+        ? {}
+        : { toleratedFailurePercentage: props.backfillToleratedFailurePercentage }),
+      ...(inventory === undefined
+        ? {}
+        : {
+            inventory: {
+              bucket: s3.Bucket.fromBucketAttributes(this, 'BackfillInventoryBucket', {
+                bucketName: inventory.bucketName,
+                ...(inventory.kmsKeyArn === undefined
+                  ? {}
+                  : { encryptionKey: kms.Key.fromKeyArn(this, 'BackfillInventoryKey', inventory.kmsKeyArn) }),
+              }),
+              ...(inventory.prefix === undefined ? {} : { prefix: inventory.prefix }),
+            },
+          }),
+      ...(accessLogBucket === undefined ? {} : { accessLogBucket }),
+      ...(props.logLevel === undefined ? {} : { logLevel: props.logLevel }),
+    });
+
     new CfnOutput(this, 'LogBucketName', { value: this.logBucket.bucketName, description: 'CloudTrail log bucket' });
+    new CfnOutput(this, STACK_OUTPUTS.logPrefix, {
+      value: this.processor.logPrefix,
+      description: 'Where the log files start in the bucket ([PREFIX/]AWSLogs/)',
+    });
     if (this.trail !== undefined) {
       new CfnOutput(this, 'TrailArn', { value: this.trail.trailArn, description: 'CloudTrail trail' });
       new CfnOutput(this, 'LogKeyArn', {
@@ -376,6 +447,14 @@ export class TrailAudit extends Construct {
         description: 'The one-time seeding from Event history; start it again to resume a failed seeding',
       });
     }
+    new CfnOutput(this, STACK_OUTPUTS.backfillStateMachineArn, {
+      value: this.backfill.stateMachine.stateMachineArn,
+      description: 'The backfill workflow (trail-audit backfill finds it by the EventTableName output)',
+    });
+    new CfnOutput(this, STACK_OUTPUTS.backfillResultsBucketName, {
+      value: this.backfill.resultsBucket.bucketName,
+      description: 'Backfill results: runs/EXECUTION/MAPRUN/ (FAILED_*.json list the failed keys)',
+    });
   }
 
   /** The processor's trigger, checked against the rest of the props: a combination that cannot work fails synth. */

@@ -13,6 +13,12 @@ export const METRICS_NAMESPACE = 'TrailAudit';
 /** The `service` dimension (Powertools' `serviceName`) of every metric, and the `service` key of every log line. */
 export const SERVICE_NAME = 'trail-audit';
 
+/**
+ * The `service` dimension of the backfill function's metrics and logs: the same metric names as the processor's, kept
+ * apart so that a backfill's failed file does not raise the processor's alarms (the workflow reports its own).
+ */
+export const BACKFILL_SERVICE_NAME = 'trail-audit-backfill';
+
 /** The metrics with a fixed name. */
 export const METRIC = {
   /** Log objects read and stored whole. */

@@ -37,6 +37,32 @@ export interface LogObjectRef {
   readonly key: string;
 }
 
+/** Lists the folders (common prefixes) of a bucket: how the backfill finds a trail's account and region folders. */
+export interface FolderLister {
+  /**
+   * The immediate sub-folders of `prefix` (a delimiter listing, every page), each ending in `/`, sorted.
+   * @param prefix ends in `/`, or is empty for the bucket's top level
+   */
+  listFolders(bucket: string, prefix: string): Promise<string[]>;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The backfill workflow
+
+/** A running execution of the backfill workflow, as the overlap check sees it. */
+export interface RunningBackfill {
+  readonly executionArn: string;
+  /** The execution's input (JSON text), as it was started with. */
+  readonly input: string;
+  readonly startDate: Date;
+}
+
+/** The executions of the backfill workflow that are running now. */
+export interface RunningBackfills {
+  /** Every RUNNING execution of the state machine, with its input. */
+  list(stateMachineArn: string): Promise<RunningBackfill[]>;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // CloudTrail Event history
 

@@ -11,12 +11,12 @@ import type { Context, S3Event, SQSBatchResponse, SQSEvent, SQSRecord } from 'aw
 import { normaliseETag } from '../core/object-key';
 import type { PipelineCounts } from '../core/pipeline';
 import { errorFields } from './error-fields';
+import { InvocationMetrics } from './invocation-metrics';
 import {
   LogObjectService,
   type LogObjectOutcome,
   type LogObjectServiceDeps,
   type ObjectSkipReason,
-  type StoreTally,
 } from './log-object-service';
 import { METRIC, metricPerReason } from './metric-names';
 import { isSQSEvent, notifiedObjects, objectKeyOf, parseMessageBody, type NotifiedObject } from './notifications';
@@ -84,23 +84,6 @@ export type ProcessorHandler = (
   event: SQSEvent | S3Event,
   context?: Pick<Context, 'getRemainingTimeInMillis'>,
 ) => Promise<SQSBatchResponse | undefined>;
-
-/** Counts over one invocation, emitted as metrics at its end. */
-class InvocationMetrics {
-  private readonly values = new Map<string, number>();
-
-  add(name: string, value: number): void {
-    if (value === 0) return;
-    this.values.set(name, (this.values.get(name) ?? 0) + value);
-  }
-
-  /** Adds every non-zero count and publishes; an invocation that counted nothing (an s3:TestEvent) emits nothing. */
-  emit(metrics: Metrics): void {
-    if (this.values.size === 0) return;
-    for (const [name, value] of this.values) metrics.addMetric(name, 'Count', value);
-    metrics.publishStoredMetrics();
-  }
-}
 
 /**
  * Builds the processor around its dependencies.
@@ -327,16 +310,8 @@ class NotificationDoor {
       counters.add(METRIC.RecordsSkipped, value ?? 0);
       counters.add(metricPerReason.recordsSkipped(reason), value ?? 0);
     }
-    countStored(stored, counters);
+    counters.addStored(stored);
   }
-}
-
-/** `EventsStored` and `EventsStored.<service>` (events whose write succeeded), items written and retries. */
-function countStored(stored: StoreTally, counters: InvocationMetrics): void {
-  counters.add(METRIC.EventsStored, stored.events);
-  for (const [service, value] of Object.entries(stored.byService)) counters.add(metricPerReason.eventsStored(service), value ?? 0);
-  counters.add(METRIC.ItemsWritten, stored.itemsWritten);
-  counters.add(METRIC.WriteRetries, stored.retries);
 }
 
 function countFields(counts: PipelineCounts): Record<string, unknown> {

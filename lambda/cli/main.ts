@@ -1,5 +1,5 @@
 /**
- * The `trail-audit` command line: `process`, `ingest`, `query`, `show`, `alerts`, `verify`. `main()` parses the arguments, runs one
+ * The `trail-audit` command line: `process`, `ingest`, `backfill`, `query`, `show`, `alerts`, `verify`. `main()` parses the arguments, runs one
  * command and returns its exit code; it never calls `process.exit`, so tests run it in-process. `runCli()` wires
  * it to the real process (stdout, stderr, SIGINT) and is what `bin/trail-audit-cli.js` calls, through the bundle
  * `npm run build` makes of this module.
@@ -9,6 +9,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { version } from '../../package.json';
+import type { BackfillDeps } from './commands/backfill';
 import type { IngestDeps } from './commands/ingest';
 import { describeError, ExitCode, TargetError, UsageError, type ExitCodeValue } from './errors';
 import { Interrupted } from './interrupt';
@@ -16,7 +17,7 @@ import { streamSink, writeLine, type CliIO } from './io';
 import type { StartLocal } from './target';
 
 /** What `main()` can be given besides its I/O; tests inject these, production uses the defaults. */
-export interface CliDeps extends IngestDeps {
+export interface CliDeps extends IngestDeps, BackfillDeps {
   readonly startLocal?: StartLocal;
 }
 
@@ -53,9 +54,15 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: 'ingest',
-    usage: '[options] <path...>',
+    usage: '[options] [path...]',
     summary: 'store CloudTrail files (local or s3://) in the event table; re-runs skip what is done',
     load: async () => (await import('./commands/ingest.js')).registerIngestCommand,
+  },
+  {
+    name: 'backfill',
+    usage: '[options]',
+    summary: "backfill a range of the trail's log files through the deployed workflow (Step Functions)",
+    load: async () => (await import('./commands/backfill.js')).registerBackfillCommand,
   },
   {
     name: 'query',

@@ -8,7 +8,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { normaliseETag } from '../core/object-key';
-import { dayFoldersOf, keyInRange } from './date-folders';
+import { dayFoldersOf, keyInRange } from '../core/date-folders';
 import { describeError, UsageError } from './errors';
 import type { TimeRange } from './time';
 
@@ -23,6 +23,8 @@ export interface LogObject {
   /** The version the ledger compares: `size:mtimeMs` of a file, the ETag of an S3 object. */
   readonly fingerprint: string;
   readonly size: number;
+  /** The S3 storage class (`STANDARD`, `GLACIER`, ...); absent for local files. */
+  readonly storageClass?: string;
   /** Opens the bytes as a stream. */
   open(): Promise<AsyncIterable<Uint8Array>>;
 }
@@ -153,6 +155,7 @@ interface ListedObject {
   readonly key: string;
   readonly size: number;
   readonly etag: string;
+  readonly storageClass?: string;
 }
 
 /**
@@ -182,6 +185,7 @@ export async function listS3(
       objectKey: listed.key,
       fingerprint: listed.etag,
       size: listed.size,
+      ...(listed.storageClass === undefined ? {} : { storageClass: listed.storageClass }),
       open: async () => (await source.open(location.bucket, listed.key)).body,
     });
   }
@@ -250,7 +254,12 @@ async function* flat(s3: S3Listing, bucket: string, prefix: string, range: TimeR
   }
 }
 
-function toListed(s3: S3Listing, object: { Key?: string; Size?: number; ETag?: string }): ListedObject | undefined {
+function toListed(s3: S3Listing, object: { Key?: string; Size?: number; ETag?: string; StorageClass?: string }): ListedObject | undefined {
   if (object.Key === undefined) return undefined;
-  return { key: object.Key, size: object.Size ?? 0, etag: s3.normaliseETag(object.ETag ?? '') };
+  return {
+    key: object.Key,
+    size: object.Size ?? 0,
+    etag: s3.normaliseETag(object.ETag ?? ''),
+    ...(object.StorageClass === undefined ? {} : { storageClass: object.StorageClass }),
+  };
 }

@@ -399,7 +399,7 @@ class BucketOwnerQueueDestination implements s3.IBucketNotificationDestination {
 }
 
 /** A bucket's ARN as cdk-nag writes it in IAM5 findings: `<LogicalId.Arn>` when created here, the ARN when imported. */
-function nagBucketArn(bucket: s3.IBucket): string {
+export function nagBucketArn(bucket: s3.IBucket): string {
   const cfnBucket = bucket.node.defaultChild;
   return cfnBucket instanceof s3.CfnBucket
     ? `<${Stack.of(cfnBucket).getLogicalId(cfnBucket)}.Arn>`

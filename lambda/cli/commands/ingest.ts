@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { LogObjectService } from '../../app/log-object-service';
 import { DynamoDBEventStore } from '../../store/dynamodb-event-store';
 import { DynamoDBFileLedger } from '../../store/file-ledger';
-import { keyInRange } from '../date-folders';
+import { keyInRange } from '../../core/date-folders';
 import { describeError, ExitCode, fileFailureLine, UsageError, type ExitCodeValue } from '../errors';
 import { runEventHistoryIngest, type EventHistoryIngestDeps } from './ingest-event-history';
 import { throwIfInterrupted } from '../interrupt';
@@ -135,7 +135,8 @@ export async function runIngest(
   );
 }
 
-function newS3Client(options: IngestOptions): S3Client {
+/** The S3 client of `s3://` inputs: the SDK's defaults, with `--region` and `--s3-endpoint` (path-style) when given. */
+export function newS3Client(options: Pick<IngestOptions, 'region' | 's3Endpoint'>): S3Client {
   return new S3Client({
     ...(options.region === undefined ? {} : { region: options.region }),
     ...(options.s3Endpoint === undefined ? {} : { endpoint: options.s3Endpoint, forcePathStyle: true }),
@@ -251,7 +252,9 @@ export function registerIngestCommand(
         'a run with another range reads it again. A bad file is named on stderr and the others are still ingested. ' +
         'With --event-history, no paths: CloudTrail Event history (the last 90 days of management events, kept by ' +
         'CloudTrail with or without a trail) is read region by region for the three services; a checkpoint per ' +
-        'region and event source makes a re-run read only what it has not read yet.',
+        'region and event source makes a re-run read only what it has not read yet. ' +
+        'Files are right for a single account\'s days or weeks; for months or years of an organization trail, `trail-audit ' +
+        'backfill` runs the same code on the deployed workflow (Step Functions), many files at a time.',
     )
     .argument('[path...]', 'log files, folders, or s3://bucket/prefix')
     .option(

@@ -162,6 +162,31 @@ describe('configuration from CDK context', () => {
     expect(props).toEqual({ alertEmail: 'security@example.com' });
   });
 
+  test('reads the backfill settings, grouping the inventory keys', () => {
+    const props = propsFrom({
+      backfillWriteBudget: '6000',
+      backfillToleratedFailurePercentage: '0',
+      backfillInventoryBucketName: 'inventory',
+      backfillInventoryPrefix: 'logs-inventory/',
+    });
+
+    expect(props).toEqual({
+      backfillWriteBudget: 6000,
+      backfillToleratedFailurePercentage: 0,
+      backfillInventory: { bucketName: 'inventory', prefix: 'logs-inventory/' },
+    });
+  });
+
+  test('rejects a tolerated failure percentage outside 0-100, naming the key', () => {
+    expect(() => propsFrom({ backfillToleratedFailurePercentage: '101' })).toThrow(
+      /context backfillToleratedFailurePercentage: expected a whole number from 0 to 100, got "101"/,
+    );
+  });
+
+  test('rejects an inventory prefix without the inventory bucket', () => {
+    expect(() => propsFrom({ backfillInventoryPrefix: 'inv/' })).toThrow(/need backfillInventoryBucketName/);
+  });
+
   test('validates and resolves the rules file', () => {
     expect(propsFrom({ rulesFile: fixturePath('user-rules.json') }).userRules).toEqual({
       path: fixturePath('user-rules.json'),

@@ -43,6 +43,7 @@ const ALWAYS = [
   // No function runs in a VPC: the processor, the Event-history seeder, aws-cdk-lib's notification handler and its
   // AwsCustomResource function (which starts the seeding) call AWS APIs only.
   'lambda_inside_vpc_check AWS679f53fac002430cb0da5b7982bd22872D164C4C',
+  'lambda_inside_vpc_check BackfillFunction19A2381B',
   'lambda_inside_vpc_check BucketNotificationsHandler050a0587b7544547bf325f094a3db8347ECC3691',
   'lambda_inside_vpc_check EventHistorySeederFunction91FB9F85',
   'lambda_inside_vpc_check ProcessorFunction5B2A90E2',
@@ -54,6 +55,12 @@ const ALWAYS = [
   's3_event_notifications_enabled_check LogBucketAccessLogsE7D8D181',
   // The log bucket's notification is set by a custom resource, which the rule cannot see.
   's3_event_notifications_enabled_check LogBucket7273C8DB',
+  // The backfill results bucket: SSE-S3 (its objects are keys, counts and error messages, written by Step Functions'
+  // result writer without a key grant), no Object Lock (results expire after 90 days), no notifications (nothing
+  // consumes them).
+  's3_bucket_default_encryption_kms_check BackfillResults50B04890',
+  's3_bucket_object_lock_enabled_check BackfillResults50B04890',
+  's3_event_notifications_enabled_check BackfillResults50B04890',
   // Dead-letter queues have no dead-letter queue.
   'sqs_dlq_check AlertsTrailTamperingDeadLetterQueue087F364B',
   'sqs_dlq_check ProcessorDeadLetterQueue959FA4E1',

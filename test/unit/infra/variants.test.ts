@@ -35,10 +35,15 @@ describe('attached to an existing trail\'s bucket', () => {
     synth.cleanup();
   });
 
-  test('creates no trail and no bucket', () => {
+  test('creates no trail and no log bucket: the only bucket is the backfill workflow\'s results bucket', () => {
+    const buckets = Object.keys(synth.template.findResources('AWS::S3::Bucket'));
+    const policies = Object.keys(synth.template.findResources('AWS::S3::BucketPolicy'));
+
     expectResourceCount(synth.template, 'AWS::CloudTrail::Trail', 0);
-    expectResourceCount(synth.template, 'AWS::S3::Bucket', 0);
-    expectResourceCount(synth.template, 'AWS::S3::BucketPolicy', 0);
+    expect({ buckets, policies }).toEqual({
+      buckets: [expect.stringMatching(/^BackfillResults[0-9A-F]{8}$/)],
+      policies: [expect.stringMatching(/^BackfillResultsPolicy[0-9A-F]{8}$/)],
+    });
   });
 
   test('notifies on the existing bucket, under the trail\'s prefix, keeping its other notifications', () => {
