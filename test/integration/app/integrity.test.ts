@@ -30,6 +30,7 @@ import { startDynamoDBLocal, type DynamoDBLocalServer } from '../../../lambda/lo
 import { DynamoDBEventStore } from '../../../lambda/store/dynamodb-event-store';
 import { DynamoDBFileLedger } from '../../../lambda/store/file-ledger';
 import { DynamoDBIntegrityStore } from '../../../lambda/store/integrity-store';
+import { isoSeconds } from '../../../lambda/core/integrity-items';
 import { EXAMPLE_BUCKET, exampleObjects, exampleSigningKeys, type ExampleObject } from '../../../scripts/make-examples';
 import { createEventTable, localDocumentClient } from '../../helpers/dynamodb';
 import { startFakeCloudTrail, type FakeCloudTrail } from '../../helpers/fake-cloudtrail';
@@ -213,6 +214,18 @@ async function verifyTable(target: Rig): Promise<{ code: number; lines: Line[] }
       .filter((line) => line !== '')
       .map((line) => JSON.parse(line) as Line),
   };
+}
+
+/** The status stored for a log file under the digest that lists it. */
+async function storedListing(target: Rig, digest: ExampleObject, logFile: ExampleObject): Promise<string | undefined> {
+  const name = parseDigestObjectName(digest.key);
+  if (name === undefined) throw new Error(`${digest.key} is not a digest key`);
+  const store = new DynamoDBIntegrityStore({ client: required(client, 'DynamoDB Local'), tableName: target.tableName });
+  const listed = await store.getListedLogFile({
+    digest: { accountId: name.accountId, region: name.region, end: isoSeconds(name.endTime), objectId: `s3://${EXAMPLE_BUCKET}/${digest.key}` },
+    objectId: `s3://${EXAMPLE_BUCKET}/${logFile.key}`,
+  });
+  return listed?.status;
 }
 
 function notVerified(lines: readonly Line[]): [string, string, string][] {
@@ -437,10 +450,17 @@ describe('a log file and its digest in either order', () => {
     await target.processor(sqsEventOf(rest.filter((message) => deliveredAt(message.objects[0]?.key ?? '') > deliveredAt(SECOND_DIGEST.key))));
     const resolved = await verifyTable(target);
 
-    expect({ waiting: notVerified(waiting.lines), resolved: notVerified(resolved.lines), alerts: alertsSent(target.sns) }).toEqual({
+    expect({
+      waiting: notVerified(waiting.lines),
+      resolved: notVerified(resolved.lines),
+      stored: await storedListing(target, SECOND_DIGEST, FILE_0930),
+      alerts: alertsSent(target.sns),
+    }).toEqual({
       // The 10:10 file was delivered before the digest; the 09:30 file is the late one.
       waiting: [['log-file', FILE_0930.key, 'not-processed']],
       resolved: [],
+      // What the console shows: the digest's listing itself was resolved when the file was processed.
+      stored: 'verified',
       alerts: [],
     });
   });
