@@ -4,14 +4,14 @@
  * reported with the same output as a folder or bucket (`verify-report.ts`).
  *
  * What is checked again: a signature left unchecked (`ingest` has no public keys; a local copy's digest is vouched
- * for by the signature the next digest recorded) when keys are given or, for a deployed table, listed; each listed
+ * for by the signature the next digest recorded) when `--public-keys` are given; each listed
  * log file against its ledger entry now (processed since, or processed again with another hash); the log files the
  * index holds that no digest lists. A digest's verdict is the worse of its own result and what the next digest
  * recorded of it (missing, altered since, another signature).
  */
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FileLedger, PublicKeySource } from '../app/ports';
+import type { FileLedger } from '../app/ports';
 import {
   chainId,
   checkDigestSignature,
@@ -34,7 +34,6 @@ import type { DigestResult, ListedLogFileResult, LogFileEntry, NextLinkResult } 
 import { DynamoDBFileLedger } from '../store/file-ledger';
 import { IntegrityReader } from '../store/integrity-store';
 import { forEachConcurrently } from './pool';
-import { lookUpPublicKeys, type SigningTime } from './public-keys';
 import type { Target } from './target';
 import type { TimeRange } from './time';
 import type { VerifyOutcome } from './verify-report';
@@ -44,11 +43,8 @@ const HOUR_MS = 3_600_000;
 /** What `verifyTable` needs besides the table. */
 export interface VerifyTableOptions {
   readonly range: TimeRange;
-  /** Keys from `--public-keys` files. */
+  /** Keys from `--public-keys` files: the signatures left unchecked are checked with them. */
   readonly publicKeys?: readonly CloudTrailPublicKey[];
-  /** Whether ListPublicKeys may be asked for the signatures left unchecked (a deployed table). */
-  readonly listPublicKeys: boolean;
-  readonly publicKeySource?: PublicKeySource;
   /** Where relative paths of local objects are written from. */
   readonly cwd: string;
   readonly concurrency: number;
@@ -85,10 +81,7 @@ export async function verifyTable(target: Target, options: VerifyTableOptions): 
     logFiles.push(...content.logFiles);
   }
 
-  const unchecked = [...stored.values()].filter((digest) => needsSignatureCheck(digest));
-  const publicKeys =
-    options.publicKeys ??
-    (options.listPublicKeys && unchecked.length > 0 ? await lookUpPublicKeys(signingTimes(unchecked), options.publicKeySource) : undefined);
+  const publicKeys = options.publicKeys;
 
   const digests: DigestVerification[] = [];
   const listedFiles: LogFileVerification[] = [];
@@ -102,21 +95,6 @@ export async function verifyTable(target: Target, options: VerifyTableOptions): 
   digests.sort(byChainAndTime);
   const unlisted = unlistedLogFiles(logFiles, digests, options.cwd);
   return { digests, logFiles: [...listedFiles, ...unlisted.unlisted], awaitingDigest: unlisted.awaiting, publicKeys: publicKeys !== undefined };
-}
-
-/** A digest whose signature was left unchecked and can be checked now: it has its fields and a signature. */
-function needsSignatureCheck(digest: StoredDigest): boolean {
-  const own = digest.own;
-  if (own?.header === undefined || !own.signatureFindings.some((finding) => finding.status === 'signature-not-checked')) return false;
-  return own.signature !== undefined || typeof digest.next?.signature === 'string';
-}
-
-function signingTimes(digests: readonly StoredDigest[]): SigningTime[] {
-  return digests.flatMap(({ own }) => {
-    if (own === undefined) return [];
-    const generated = own.backfillGenerationTime === undefined ? Number.NaN : Date.parse(own.backfillGenerationTime);
-    return [{ region: own.region, at: new Date(own.backfill && !Number.isNaN(generated) ? generated : Date.parse(own.end)) }];
-  });
 }
 
 /** What the ledger says now of each listed log file (a few reads at a time). */

@@ -90,8 +90,6 @@ export async function runVerify(
           await verifyTable(target, {
             range,
             ...(fileKeys === undefined ? {} : { publicKeys: fileKeys }),
-            listPublicKeys: options.table !== undefined,
-            ...(deps.publicKeySource === undefined ? {} : { publicKeySource: deps.publicKeySource }),
             cwd: io.cwd,
             concurrency,
             signal: io.signal,
