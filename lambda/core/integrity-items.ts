@@ -260,13 +260,20 @@ function problemsOf(findings: readonly Finding[]): string[] {
   return findings.filter((finding) => finding.status !== 'signature-not-checked').map((finding) => finding.message);
 }
 
-function namingAttributes(naming: DigestNaming): Item {
+/** What identifies a digest's items: its id, its name's parts, and where it was delivered. */
+function digestAttributes(digest: DigestId & DigestNaming & { readonly key: string; readonly bucket?: string }): Item {
   return {
-    prefix: naming.prefix,
-    ...(naming.organizationId === undefined ? {} : { organizationId: naming.organizationId }),
-    trailName: naming.trailName,
-    homeRegion: naming.homeRegion,
-    backfill: naming.backfill,
+    objectId: digest.objectId,
+    accountId: digest.accountId,
+    region: digest.region,
+    end: digest.end,
+    key: digest.key,
+    ...(digest.bucket === undefined ? {} : { bucket: digest.bucket }),
+    prefix: digest.prefix,
+    ...(digest.organizationId === undefined ? {} : { organizationId: digest.organizationId }),
+    trailName: digest.trailName,
+    homeRegion: digest.homeRegion,
+    backfill: digest.backfill,
   };
 }
 
@@ -275,13 +282,7 @@ export function digestItem(result: DigestResult): Item {
   return {
     ...digestKeys(result),
     kind: 'digest',
-    objectId: result.objectId,
-    accountId: result.accountId,
-    region: result.region,
-    end: result.end,
-    key: result.key,
-    ...(result.bucket === undefined ? {} : { bucket: result.bucket }),
-    ...namingAttributes(result),
+    ...digestAttributes(result),
     status: result.status,
     problems: problemsOf([...result.findings, ...result.signatureFindings]),
     findings: findingsAttribute(result.findings),
@@ -303,13 +304,7 @@ export function nextLinkItem(result: NextLinkResult): Item {
   return {
     ...nextLinkKeys(result),
     kind: 'next-link',
-    objectId: result.objectId,
-    accountId: result.accountId,
-    region: result.region,
-    end: result.end,
-    key: result.key,
-    ...(result.bucket === undefined ? {} : { bucket: result.bucket }),
-    ...namingAttributes(result),
+    ...digestAttributes(result),
     next: { objectId: result.next.objectId, key: result.next.key },
     hashValue: result.hashValue,
     signature: result.signature,

@@ -4,6 +4,18 @@ import { fakeDocumentClient } from '../../helpers/dynamodb';
 const TABLE = 'events';
 const OBJECT_ID = s3ObjectId('logs', 'AWSLogs/123456789012/CloudTrail/us-west-2/2026/11/20/f.json.gz');
 
+/** A ledger item as DynamoDB returns it, with more attributes. */
+function wireItem(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    pk: { S: OBJECT_ID },
+    sk: { S: 'LEDGER' },
+    fingerprint: { S: 'abc' },
+    events: { N: '3' },
+    processedAt: { S: '2026-11-20T10:30:00Z' },
+    ...extra,
+  };
+}
+
 describe('DynamoDBFileLedger', () => {
   it('writes an entry under pk = object id, sk = LEDGER', async () => {
     // prepare
@@ -22,17 +34,7 @@ describe('DynamoDBFileLedger', () => {
 
   it('reads an entry written before the hash was kept, without one', async () => {
     // prepare
-    const { client } = fakeDocumentClient(() => ({
-      body: {
-        Item: {
-          pk: { S: OBJECT_ID },
-          sk: { S: 'LEDGER' },
-          fingerprint: { S: 'abc' },
-          events: { N: '3' },
-          processedAt: { S: '2026-11-20T10:30:00Z' },
-        },
-      },
-    }));
+    const { client } = fakeDocumentClient(() => ({ body: { Item: wireItem() } }));
     const ledger = new DynamoDBFileLedger({ client, tableName: TABLE });
 
     // act
@@ -63,18 +65,7 @@ describe('DynamoDBFileLedger', () => {
 
   it('rejects a sha256 that is not a lower-case hex SHA-256', async () => {
     // prepare
-    const { client } = fakeDocumentClient(() => ({
-      body: {
-        Item: {
-          pk: { S: OBJECT_ID },
-          sk: { S: 'LEDGER' },
-          fingerprint: { S: 'abc' },
-          events: { N: '3' },
-          processedAt: { S: '2026-11-20T10:30:00Z' },
-          sha256: { S: 'not-a-hash' },
-        },
-      },
-    }));
+    const { client } = fakeDocumentClient(() => ({ body: { Item: wireItem({ sha256: { S: 'not-a-hash' } }) } }));
     const ledger = new DynamoDBFileLedger({ client, tableName: TABLE });
 
     // act
