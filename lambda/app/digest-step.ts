@@ -126,6 +126,9 @@ const CONCURRENCY = 8;
 
 /** The digest step; one per service. */
 export class DigestStep {
+  /** The log file being taken in: one at a time, so memory stays that of one streaming object. */
+  private takingIn: Promise<unknown> = Promise.resolve();
+
   constructor(
     private readonly deps: IntegrityDeps,
     private readonly ledger: FileLedger,
@@ -432,7 +435,7 @@ export class DigestStep {
       return { state: 'not-processed', reason: 'not processed yet when its digest was verified; resolved when it is' };
     }
     // An entry without a hash was written before trail-audit kept hashes: the file is read again to hash it.
-    const outcome = await input.takeIn(located, entry !== undefined);
+    const outcome = await this.oneAtATime(() => input.takeIn(located, entry !== undefined));
     tally.logFilesTakenIn += 1;
     if (outcome.status === 'failed') {
       if (outcome.error instanceof LogObjectNotFoundError) return { state: 'absent' };
@@ -444,6 +447,16 @@ export class DigestStep {
     const after = await this.ledger.get(located.objectId);
     if (after?.sha256 !== undefined) return { state: 'hashed', sha256: after.sha256 };
     return { state: 'not-processed', reason: `it was read, but not recorded as processed (${outcome.status})` };
+  }
+
+  /**
+   * Runs `work` after the work queued before it has settled: the listed log files are looked up in the ledger a
+   * few at a time, but taken in one by one (each streams up to hundreds of MB of JSON).
+   */
+  private oneAtATime<R>(work: () => Promise<R>): Promise<R> {
+    const run = this.takingIn.then(work, work);
+    this.takingIn = run.catch(() => undefined);
+    return run;
   }
 
   /** Replaces a listing that waited with what is now known of its log file; alerts a problem. */
