@@ -3,8 +3,12 @@
  * processor Lambda (S3 notifications), `trail-audit ingest` (files, folders, `s3://`), and the doors to come — so a
  * step is written once and behaves the same whichever door an object came through:
  *
- *   route the key → ledger check → open → stream the pipeline (decode → select → normalise) → batched idempotent
- *   writes → observers (alerts) → ledger entry
+ *   route the key → ledger check → open → stream the pipeline (decode → select → normalise, the decompressed bytes
+ *   hashed as they pass) → batched idempotent writes → observers (alerts) → the file's integrity index → ledger entry
+ *
+ * A digest file (with `integrity` configured) takes the same route, ledger check and open, then the digest step
+ * (`digest-step.ts`: verify it, reconcile the log files it lists, taking in through this service those the ledger
+ * lacks), then its ledger entry.
  *
  * It talks to the world only through the ports (`./ports`), logs nothing and emits no metric: it returns an
  * {@link LogObjectOutcome} with every count, and each door reports it its own way (log lines and metrics in the
@@ -258,7 +262,10 @@ export class LogObjectService {
     }
   }
 
-  /** Whether a digest key goes to the digest step: verification is on, the door can locate what it names, and the call writes whole objects. */
+  /**
+   * Whether a digest key goes to the digest step: verification is on, the door can locate what the digest names,
+   * and the call takes whole objects in (no dry run, no time range).
+   */
   private verifiesDigests(input: LogObjectInput, options: ProcessObjectOptions): boolean {
     const ranged = options.range !== undefined && (options.range.since !== undefined || options.range.until !== undefined);
     return this.digests !== undefined && input.locate !== undefined && options.dryRun !== true && !ranged;
