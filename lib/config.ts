@@ -18,6 +18,7 @@ export const CONTEXT_KEYS = [
   'existingKmsKeyArn',
   'existingKeyPrefix',
   'existingTrailTopicArn',
+  'existingLogFileValidation',
   'trigger',
   'trailName',
   'managementEvents',
@@ -34,6 +35,7 @@ export const CONTEXT_KEYS = [
   'dropReadOnly',
   'rulesFile',
   'noLogFileAlarmMinutes',
+  'noDigestAlarmHours',
   'processorMemorySize',
   'processorTimeoutMinutes',
   'processorMaxConcurrency',
@@ -202,11 +204,19 @@ export function stackPropsFromContext(node: Node, projectRoot: string): TrailAud
   const existingKmsKeyArn = string('existingKmsKeyArn');
   const existingKeyPrefix = string('existingKeyPrefix');
   const existingTrailTopicArn = string('existingTrailTopicArn');
+  const existingLogFileValidation = boolean('existingLogFileValidation');
   if (
     existingBucketName === undefined &&
     (existingKmsKeyArn !== undefined || existingKeyPrefix !== undefined || existingTrailTopicArn !== undefined)
   ) {
     throw new Error('context existingKmsKeyArn / existingKeyPrefix / existingTrailTopicArn: need existingBucketName');
+  }
+  if (existingBucketName === undefined && existingLogFileValidation !== undefined) {
+    throw new Error('context existingLogFileValidation: need existingBucketName (a new trail always has validation on)');
+  }
+  const noDigestAlarmHours = integer('noDigestAlarmHours');
+  if (noDigestAlarmHours !== undefined && noDigestAlarmHours > 24) {
+    throw new Error(`context noDigestAlarmHours: a CloudWatch alarm looks back at most 24 hours, got ${noDigestAlarmHours}`);
   }
   if (existingKmsKeyArn !== undefined && !isKmsKeyArn(existingKmsKeyArn)) {
     throw new Error(
@@ -262,6 +272,7 @@ export function stackPropsFromContext(node: Node, projectRoot: string): TrailAud
             ...(existingKmsKeyArn === undefined ? {} : { kmsKeyArn: existingKmsKeyArn }),
             ...(existingKeyPrefix === undefined ? {} : { keyPrefix: existingKeyPrefix }),
             ...(existingTrailTopicArn === undefined ? {} : { topicArn: existingTrailTopicArn }),
+            ...(existingLogFileValidation === undefined ? {} : { logFileValidation: existingLogFileValidation }),
           },
     trigger: oneOf('trigger', TRIGGER_KINDS),
     trailName: string('trailName'),
@@ -279,6 +290,7 @@ export function stackPropsFromContext(node: Node, projectRoot: string): TrailAud
     dropReadOnly: boolean('dropReadOnly'),
     userRules: rulesFile === undefined ? undefined : loadUserRulesFile(rulesFile, projectRoot),
     noLogFileAlarmMinutes: integer('noLogFileAlarmMinutes'),
+    noDigestAlarmHours,
     processorMemorySize,
     processorTimeout: processorTimeoutMinutes === undefined ? undefined : Duration.minutes(processorTimeoutMinutes),
     processorMaxConcurrency: integer('processorMaxConcurrency'),

@@ -2,7 +2,7 @@
  * The whole of trail-audit as one reusable construct, {@link TrailAudit}: what `TrailAuditStack` deploys, and what a
  * team with its own CDK app adds to one of its stacks.
  */
-import { Aws, CfnCondition, CfnOutput, Duration, Fn, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Aws, CfnCondition, CfnOutput, Duration, Fn, Stack, Token } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -41,6 +41,13 @@ export interface ExistingTrail {
    * @default none
    */
   readonly topicArn?: string;
+  /**
+   * Whether the trail has log file integrity validation on (`LogFileValidationEnabled`): the processor proves
+   * completeness from the digest files it delivers (docs/integrity.md). trail-audit cannot read the trail's settings
+   * at synth, so say it: `true` when it is on; `false` leaves out the "no digest verified" alarm.
+   * @default unknown: a synth warning asks to check it (`aws cloudtrail get-trail --name NAME`) and turn it on
+   */
+  readonly logFileValidation?: boolean;
 }
 
 /**
@@ -153,6 +160,12 @@ export interface TrailAuditProps {
    * @default 60
    */
   readonly noLogFileAlarmMinutes?: number;
+  /**
+   * Hours without a verified digest file before the "no digest verified" alarm (1 to 24). CloudTrail delivers a
+   * digest every hour for each region, even without activity, while log file validation is on.
+   * @default 3
+   */
+  readonly noDigestAlarmHours?: number;
   /**
    * Processor memory in MB, from 128 to 10240.
    * @default 1024
@@ -351,7 +364,14 @@ export class TrailAudit extends Construct {
       ...(props.noLogFileAlarmMinutes === undefined
         ? {}
         : { noLogFileAlarmAfter: Duration.minutes(props.noLogFileAlarmMinutes) }),
+      // No digest arrives from a trail without log file validation: such a stack has nothing to alarm on.
+      ...(existing?.logFileValidation === false
+        ? { noDigestVerifiedAlarmAfter: null }
+        : props.noDigestAlarmHours === undefined
+          ? {}
+          : { noDigestVerifiedAlarmAfter: Duration.hours(props.noDigestAlarmHours) }),
     });
+    if (existing !== undefined) this.warnAboutValidation(existing);
     if (props.seedFromEventHistory ?? true) {
       this.eventHistorySeeder = new EventHistorySeeder(this, 'EventHistorySeeder', {
         table: this.eventTable.table,
@@ -455,6 +475,26 @@ export class TrailAudit extends Construct {
       value: this.backfill.resultsBucket.bucketName,
       description: 'Backfill results: runs/EXECUTION/MAPRUN/ (FAILED_*.json list the failed keys)',
     });
+  }
+
+  /**
+   * An existing trail must have log file validation on for the processor to prove completeness; its settings cannot
+   * be read at synth, so unless `logFileValidation` says it is on, a warning says what to check.
+   */
+  private warnAboutValidation(existing: ExistingTrail): void {
+    if (existing.logFileValidation === true) return;
+    Annotations.of(this).addWarningV2(
+      'trail-audit:existingTrailLogFileValidation',
+      existing.logFileValidation === false
+        ? `The existing trail of bucket ${existing.bucketName} has log file validation off: no digest file is delivered, ` +
+            'so completeness is not proved and the "no digest verified" alarm is left out. Turn it on with ' +
+            '`aws cloudtrail update-trail --name TRAIL --enable-log-file-validation`, then set existingLogFileValidation=true.'
+        : `trail-audit cannot tell whether the existing trail of bucket ${existing.bucketName} has log file validation ` +
+            'on (its settings are not readable at synth). The processor proves completeness from its digest files, and ' +
+            'the "no digest verified" alarm fires without them: check with `aws cloudtrail get-trail --name TRAIL` ' +
+            '(LogFileValidationEnabled), turn it on with `aws cloudtrail update-trail --name TRAIL ' +
+            '--enable-log-file-validation`, and set existingLogFileValidation=true to say so.',
+    );
   }
 
   /** The processor's trigger, checked against the rest of the props: a combination that cannot work fails synth. */

@@ -62,6 +62,11 @@ export class AlertObserver implements EventObserver {
     this.mayMatch = rulesPrefilter(props.rules, props.config);
   }
 
+  /** Its ledger and channels: the integrity alerts are delivered through the same ones. */
+  get delivery(): DeliveryDeps {
+    return this.props.delivery;
+  }
+
   onRecord(record: CloudTrailRecord, object: LogObjectRef): void {
     const state = this.stateOf(object);
     state.alerts.push(...state.engine.onRecord(record));

@@ -30,14 +30,15 @@ import { errorFields } from './error-fields';
 import { InvocationMetrics } from './invocation-metrics';
 import { LogObjectService } from './log-object-service';
 import { METRIC, metricPerReason } from './metric-names';
-import type {
-  EventStore,
-  FileLedger,
-  FolderLister,
-  LogObjectSource,
-  Logger,
-  Metrics,
-  RunningBackfills,
+import {
+  LogObjectNotFoundError,
+  type EventStore,
+  type FileLedger,
+  type FolderLister,
+  type LogObjectSource,
+  type Logger,
+  type Metrics,
+  type RunningBackfills,
 } from './ports';
 
 /** Settings of the backfill function, read once per execution environment. */
@@ -400,7 +401,7 @@ function parseScope(value: unknown): BatchScope {
 export function describeObjectError(error: unknown): string {
   const name = isRecord(error) && typeof error.name === 'string' ? error.name : 'Error';
   const message = isRecord(error) && typeof error.message === 'string' ? error.message : String(error);
-  if (name === 'NoSuchKey') return 'NoSuchKey: no such object (deleted or expired since it was listed)';
+  if (error instanceof LogObjectNotFoundError || name === 'NoSuchKey') return 'NoSuchKey: no such object (deleted or expired since it was listed)';
   if (name === 'InvalidObjectState') {
     return 'InvalidObjectState: the object is archived (S3 Glacier storage class): restore it, then run the backfill again';
   }

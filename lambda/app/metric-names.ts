@@ -55,6 +55,18 @@ export const METRIC = {
   EventHistoryStreamsFailed: 'EventHistoryStreamsFailed',
   /** The deploy-time seeder: 1 when the seeding is complete. */
   EventHistorySeedingComplete: 'EventHistorySeedingComplete',
+  /**
+   * Digest files whose own checks (format, place, signature, link to the previous digest) all held: about one per
+   * trail, region and hour, even without activity. The "no digest verified" alarm watches it.
+   */
+  DigestsVerified: 'DigestsVerified',
+  /** Listed log files found intact and processed (when their digest was verified, or later when processed). */
+  LogFilesVerified: 'LogFilesVerified',
+  /**
+   * Verification problems found: a digest or log file missing, altered, badly signed, out of chain, never
+   * processed or unlisted (each counted when found; each alerted once).
+   */
+  IntegrityProblems: 'IntegrityProblems',
 } as const;
 
 /** A metric with a fixed name. */

@@ -7,7 +7,19 @@
  * (`eslint.config.mjs`, the layer rule).
  */
 import type { Alert } from '../core/alerts/alert';
+import type { CloudTrailPublicKey } from '../core/digest';
 import type { EventHistoryEntry } from '../core/event-history';
+import type {
+  AwaitingListing,
+  DigestId,
+  DigestRecords,
+  DigestResult,
+  ListedLogFileResult,
+  ListingRef,
+  LogFileEntry,
+  LogFileId,
+  NextLinkResult,
+} from '../core/integrity-items';
 import type { KeptEvent, PipelineCounts } from '../core/pipeline';
 import type { PartialBurst } from '../core/rules/engine';
 import type { CloudTrailRecord } from '../core/types';
@@ -21,6 +33,26 @@ export interface OpenedLogObject {
   /** The ETag without its quotes: the fingerprint the file ledger keeps. */
   readonly etag?: string;
   readonly size?: number;
+  /**
+   * The object's S3 user metadata, names without `x-amz-meta-` and in lower case: where CloudTrail keeps a digest
+   * file's signature. Absent where objects have none (a local file).
+   */
+  readonly metadata?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Raised by a source when the object it was asked to open does not exist (S3 `NoSuchKey`, a file that is not
+ * there): a digest that lists it proves it was deleted. Any other failure to open is not an absence.
+ */
+export class LogObjectNotFoundError extends Error {
+  override readonly name = 'LogObjectNotFoundError';
+  constructor(
+    /** `s3://bucket/key` or the path. */
+    readonly objectId: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${objectId} does not exist`, options);
+  }
 }
 
 /** Where S3 log objects come from; production reads S3, tests pass a fake or s3rver. */
@@ -178,6 +210,12 @@ export interface LedgerEntry {
   readonly events: number;
   /** When processing finished (ISO 8601). */
   readonly processedAt: string;
+  /**
+   * Hex SHA-256 of the object's decompressed bytes, computed while it streamed: what a CloudTrail digest file
+   * records for a log file (`hashValue`). Absent in entries written before trail-audit kept it (they read as
+   * before; a digest that lists such a file has it read again to hash it).
+   */
+  readonly sha256?: string;
 }
 
 /** Records and recalls processed log objects. */
@@ -186,6 +224,57 @@ export interface FileLedger {
   get(objectId: string): Promise<LedgerEntry | undefined>;
   /** Records (or overwrites) the entry of an object. */
   put(entry: LedgerEntry): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Proof of completeness (docs/integrity.md)
+
+/** Where CloudTrail's public keys come from: ListPublicKeys in production, a file or a fake elsewhere. */
+export interface PublicKeySource {
+  /** The keys of `region` whose private keys signed digests between `start` and `end`. */
+  listPublicKeys(region: string, start: Date, end: Date): Promise<CloudTrailPublicKey[]>;
+}
+
+/**
+ * The verification results in the event table: per digest file, per log file a digest lists, what a digest says
+ * of the one before it, and an index of log files by time for the unlisted check (key design:
+ * `lambda/core/integrity-items.ts`). Every write is idempotent; none overwrites what another party owns.
+ */
+export interface IntegrityStore {
+  /** A digest's own result and what the next digest recorded of it, each when stored. */
+  readDigest(id: DigestId): Promise<DigestRecords>;
+  /** Stores a digest's own result (replacing an earlier one of the same digest). */
+  putDigest(result: DigestResult): Promise<void>;
+  /** Stores what a digest says of the digest before it (replacing an earlier one). */
+  putNextLink(result: NextLinkResult): Promise<void>;
+  /** Stores the results of the log files a digest lists. */
+  putListedLogFiles(results: readonly ListedLogFileResult[]): Promise<void>;
+  /** One listed log file's result, when stored. */
+  getListedLogFile(ref: ListingRef): Promise<ListedLogFileResult | undefined>;
+  /**
+   * Replaces a listed log file's result that is still `not-processed` (a file processed after its digest).
+   * @returns false when it was not (another attempt resolved it first, or it is gone)
+   */
+  resolveListedLogFile(ref: ListingRef, result: ListedLogFileResult): Promise<boolean>;
+  /**
+   * Notes in the log file's index entry that a digest lists it and, when `awaited`, that the listing awaits its
+   * processing.
+   * @returns the hash its index entry holds: the file was processed meanwhile
+   */
+  markListed(file: LogFileId, listing: ListingRef, awaited: boolean): Promise<{ readonly sha256?: string }>;
+  /**
+   * Records a processed log file's hash in its index entry.
+   * @returns the digests' listings of it: those that were waiting for it to be processed, and all of them
+   */
+  recordLogFile(
+    file: LogFileId,
+    sha256: string,
+    processedAt: string,
+  ): Promise<{ readonly awaitedBy: readonly AwaitingListing[]; readonly listedBy: readonly ListingRef[] }>;
+  /** The index entries of one trail folder's log files whose name's time is in the range (both ends inclusive). */
+  logFilesBetween(accountId: string, region: string, folder: string, from: Date, to: Date): Promise<LogFileEntry[]>;
+  /** Marks an index entry unlisted (no digest lists it). */
+  markUnlisted(file: LogFileId, judgedAt: string): Promise<void>;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

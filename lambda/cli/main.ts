@@ -90,7 +90,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: 'verify',
-    usage: '[options] <path...>',
+    usage: '[options] [path...]',
     summary: "prove CloudTrail's log files are complete and unaltered, from its signed digest files",
     load: async () => (await import('./commands/verify.js')).registerVerifyCommand,
   },

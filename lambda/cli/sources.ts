@@ -7,26 +7,42 @@ import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { LogObjectNotFoundError, type LogObjectSource, type OpenedLogObject } from '../app/ports';
+import { layoutKeyOf } from '../core/digest';
 import { normaliseETag } from '../core/object-key';
 import { dayFoldersOf, keyInRange } from '../core/date-folders';
 import { describeError, UsageError } from './errors';
 import type { TimeRange } from './time';
 
-/** One log object to read. */
-export interface LogObject {
+/** An object found in a source: listed, or named by a digest file found there. */
+export interface SourceObject {
   /** The file ledger's id: `file:///abs/path` or `s3://bucket/key`. */
   readonly objectId: string;
-  /** What messages call it: the path as the user gave it (joined with the folder walk), or the `s3://` URL. */
-  readonly displayName: string;
   /** The name the pipeline reports in its errors and recognises digest and Insight files by. */
   readonly objectKey: string;
+  /**
+   * Opens the bytes as a stream, with the object's version (`etag`: its ETag, or `size:mtimeMs` of a file) and, from
+   * S3, its user metadata (a digest's signature).
+   * @throws LogObjectNotFoundError when the object is not there
+   */
+  open(): Promise<OpenedLogObject>;
+  /**
+   * Finds, in the same source, an object a digest file names by its S3 bucket and key: in S3 that object; in a
+   * local copy the file at the same place under the folder that holds this object's `AWSLogs/`.
+   * @default none: the object has no CloudTrail layout to find others by
+   */
+  readonly locate?: (bucket: string, key: string) => SourceObject;
+}
+
+/** One log object to read. */
+export interface LogObject extends SourceObject {
+  /** What messages call it: the path as the user gave it (joined with the folder walk), or the `s3://` URL. */
+  readonly displayName: string;
   /** The version the ledger compares: `size:mtimeMs` of a file, the ETag of an S3 object. */
   readonly fingerprint: string;
   readonly size: number;
   /** The S3 storage class (`STANDARD`, `GLACIER`, ...); absent for local files. */
   readonly storageClass?: string;
-  /** Opens the bytes as a stream. */
-  open(): Promise<AsyncIterable<Uint8Array>>;
 }
 
 /** The chunk size local files are read in. */
@@ -114,15 +130,62 @@ async function* walk(folder: string): AsyncGenerator<string> {
 async function localObject(absolute: string, displayName: string): Promise<LogObject> {
   const info = await stat(absolute);
   if (!info.isFile()) throw new Error('not a regular file');
+  const fingerprint = localFingerprint(info);
+  const root = localRoot(absolute, displayName);
   return {
     objectId: pathToFileURL(absolute).href,
     displayName,
     objectKey: displayName,
-    fingerprint: `${info.size}:${Math.trunc(info.mtimeMs)}`,
+    fingerprint,
     size: info.size,
     // 1 MiB reads rather than the default 64 KiB: a local log file is read whole, and fewer, larger chunks cost the
     // decoder less per byte.
-    open: () => Promise.resolve(createReadStream(absolute, { highWaterMark: LOCAL_READ_BYTES })),
+    open: () =>
+      Promise.resolve({ body: createReadStream(absolute, { highWaterMark: LOCAL_READ_BYTES }), etag: fingerprint, size: info.size }),
+    ...(root === undefined ? {} : { locate: (_bucket: string, key: string) => localSibling(root, key) }),
+  };
+}
+
+function localFingerprint(info: { size: number; mtimeMs: number }): string {
+  return `${info.size}:${Math.trunc(info.mtimeMs)}`;
+}
+
+/**
+ * Where a local copy of a bucket starts: the absolute path and the path as given, each without the object's key from
+ * `AWSLogs/` on; undefined when the path has no CloudTrail layout.
+ */
+function localRoot(absolute: string, displayName: string): { absolute: string; display: string } | undefined {
+  const layoutKey = layoutKeyOf(absolute);
+  if (layoutKey === absolute || !absolute.endsWith(layoutKey) || !displayName.endsWith(layoutKey)) return undefined;
+  return {
+    absolute: absolute.slice(0, absolute.length - layoutKey.length),
+    display: displayName.slice(0, displayName.length - layoutKey.length),
+  };
+}
+
+/** The file of a local copy at the place of `key` (from its `AWSLogs/` on); its absence shows when it is opened. */
+function localSibling(root: { absolute: string; display: string }, key: string): SourceObject {
+  const layoutKey = layoutKeyOf(key);
+  const absolute = `${root.absolute}${layoutKey}`;
+  const objectId = pathToFileURL(absolute).href;
+  return {
+    objectId,
+    objectKey: `${root.display}${layoutKey}`,
+    open: async () => {
+      let info;
+      try {
+        info = await stat(absolute);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') throw new LogObjectNotFoundError(objectId, { cause: error });
+        throw error;
+      }
+      return {
+        body: createReadStream(absolute, { highWaterMark: LOCAL_READ_BYTES }),
+        etag: localFingerprint(info),
+        size: info.size,
+      };
+    },
+    locate: (_bucket, other) => localSibling(root, other),
   };
 }
 
@@ -139,9 +202,10 @@ const MAX_WALK_DEPTH = 8;
 const REGION_FOLDER = /(?:^|\/)CloudTrail\/[^/]+\/$/;
 // A prefix inside CloudTrail's folder, below the region: a flat listing filtered by date is all that is left.
 const INSIDE_REGION = /(?:^|\/)CloudTrail\/[^/]+\/./;
-// Sibling folders of `CloudTrail/` that never hold management events: not read at all, which saves a GetObject each.
+// Sibling folders of `CloudTrail/` that never hold management events: a time-range walk does not go into them. A
+// flat listing reads digest files (which the service verifies) and leaves Insight files out, saving a GetObject each.
 const NOT_LOG_FOLDER = /(?:^|\/)CloudTrail-(Digest|Insight)\/$/;
-const IN_NOT_LOG_FOLDER = /(?:^|\/)CloudTrail-(Digest|Insight)\//;
+const IN_NOT_LOG_FOLDER = /(?:^|\/)CloudTrail-Insight\//;
 
 /** The S3 parts of a listing, imported by {@link listS3} only: local runs never load the S3 client. */
 interface S3Listing {
@@ -180,16 +244,24 @@ export async function listS3(
   for await (const listed of listS3Keys(s3, location, range, now)) {
     const url = `s3://${location.bucket}/${listed.key}`;
     objects.push({
-      objectId: url,
+      ...s3Object(source, location.bucket, listed.key),
       displayName: url,
-      objectKey: listed.key,
       fingerprint: listed.etag,
       size: listed.size,
       ...(listed.storageClass === undefined ? {} : { storageClass: listed.storageClass }),
-      open: async () => (await source.open(location.bucket, listed.key)).body,
     });
   }
   return objects;
+}
+
+/** An object of a bucket, read through `source`, which finds the objects a digest names in S3 too. */
+function s3Object(source: LogObjectSource, bucket: string, key: string): SourceObject {
+  return {
+    objectId: `s3://${bucket}/${key}`,
+    objectKey: key,
+    open: () => source.open(bucket, key),
+    locate: (otherBucket, otherKey) => s3Object(source, otherBucket, otherKey),
+  };
 }
 
 async function* listS3Keys(

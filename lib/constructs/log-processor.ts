@@ -31,6 +31,8 @@ export const PROCESSOR_TABLE_ACTIONS = [
   'dynamodb:BatchWriteItem',
   'dynamodb:GetItem',
   'dynamodb:PutItem',
+  // The digest step reads the log file index of a trail folder's last hours (the unlisted check).
+  'dynamodb:Query',
   'dynamodb:UpdateItem',
 ] as const;
 
@@ -250,6 +252,13 @@ export class LogProcessor extends Construct {
       resourceArns: [props.bucket.arnForObjects(`${this.logPrefix}*`)],
     });
     (props.logKey ?? props.bucket.encryptionKey)?.grantDecrypt(fn);
+    // ListBucket on the bucket, only so that S3 answers a GetObject of a deleted key with 404 (NoSuchKey) rather than
+    // 403: a log file a digest lists and that is gone is then `missing`, not an access error retried forever. The
+    // processor never lists (the keys it reads are notified or named by digests).
+    iam.Grant.addToPrincipal({ grantee: fn, actions: ['s3:ListBucket'], resourceArns: [props.bucket.bucketArn] });
+    // CloudTrail's public keys, to verify digest signatures (docs/integrity.md). ListPublicKeys supports no
+    // resource-level permission: `*` is the only resource IAM accepts for it.
+    iam.Grant.addToPrincipal({ grantee: fn, actions: ['cloudtrail:ListPublicKeys'], resourceArns: ['*'] });
 
     // Exactly the calls the bundled handler makes (see PROCESSOR_TABLE_ACTIONS), not grantReadWriteData's Scan,
     // Query, DeleteItem, BatchGetItem and stream reads. The table key: DynamoDB uses it with the caller's
@@ -354,6 +363,13 @@ export class LogProcessor extends Construct {
       `AwsSolutions-IAM5[Resource::${nagBucketArn(bucket)}/${this.logPrefix}*]`,
       `s3:GetObject only, on the log prefix ${this.logPrefix}*: the processor reads whichever log files CloudTrail ` +
         'delivers, and their keys are not known in advance.',
+    );
+    ack(
+      role,
+      'AwsSolutions-IAM5[Resource::*]',
+      'cloudtrail:ListPublicKeys only: the processor reads CloudTrail\'s public keys to verify digest signatures, and ' +
+        'ListPublicKeys supports no resource-level permission (the Service Authorization Reference lists no resource ' +
+        'type for it), so IAM accepts only "*".',
     );
     const kmsReason =
       'kms:GenerateDataKey* / kms:ReEncrypt* on the event table\'s own key (DynamoDB encrypts and decrypts items ' +

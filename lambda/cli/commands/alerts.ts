@@ -95,7 +95,7 @@ export async function runAlerts(inputs: readonly string[], options: AlertsOption
     const found: Alert[] = [];
     try {
       const events = normaliseLogObject(
-        await object.open(),
+        (await object.open()).body,
         {
           objectKey: object.objectKey,
           dropReadOnly: false,

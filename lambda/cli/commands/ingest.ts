@@ -5,17 +5,19 @@
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Command } from 'commander';
-import { LogObjectService } from '../../app/log-object-service';
+import { LogObjectService, type LogObjectInput } from '../../app/log-object-service';
+import { parseLogObjectKey } from '../../core/object-key';
 import { DynamoDBEventStore } from '../../store/dynamodb-event-store';
 import { DynamoDBFileLedger } from '../../store/file-ledger';
 import { keyInRange } from '../../core/date-folders';
+import { DynamoDBIntegrityStore } from '../../store/integrity-store';
 import { describeError, ExitCode, fileFailureLine, UsageError, type ExitCodeValue } from '../errors';
 import { runEventHistoryIngest, type EventHistoryIngestDeps } from './ingest-event-history';
 import { throwIfInterrupted } from '../interrupt';
 import { writeLine, type CliIO } from '../io';
 import { forEachConcurrently } from '../../core/pool';
 import { ProgressBar } from '../progress';
-import { listLocal, listS3, parseS3Url, type LogObject } from '../sources';
+import { listLocal, listS3, parseS3Url, type LogObject, type SourceObject } from '../sources';
 import { addOutcome, newTotals, renderSummary, type RunTotals } from '../summary';
 import { addTargetOptions, withTarget, type StartLocal, type Target, type TargetOptions } from '../target';
 import { parseTimeRange, type TimeRange } from '../time';
@@ -163,6 +165,9 @@ async function ingestObjects(
     dropReadOnly: options.dropReadOnly === true,
     now: io.now,
     flushEvents: EVENTS_PER_WRITE,
+    // Digest files are verified as the processor verifies them; their signatures are checked later, by
+    // `trail-audit verify --table` (docs/integrity.md).
+    integrity: { store: new DynamoDBIntegrityStore({ client: target.client, tableName: target.tableName }) },
   });
   const progress = new ProgressBar(io.stderr);
   const storedInRun = new Set<string>();
@@ -186,51 +191,57 @@ async function ingestObjects(
     await progress.update(state(), true);
   };
 
-  await forEachConcurrently(
-    objects,
-    options.concurrency,
-    async (object) => {
-      // Bytes of this object credited to the bar, and events counted: the bar counts what is written.
-      let bytesCredited = 0;
-      let eventsCounted = 0;
-      const credit = (bytes: number, stored: number): void => {
-        bytesDone += bytes - bytesCredited;
-        bytesCredited = bytes;
-        events += stored - eventsCounted;
-        eventsCounted = stored;
-      };
-      if (storedInRun.size > MAX_REMEMBERED_EVENT_IDS) storedInRun.clear();
-      const outcome = await service.process(
-        {
-          objectId: object.objectId,
-          key: object.objectKey,
-          fingerprint: object.fingerprint,
-          routing: 'lenient',
-          open: async () => ({ body: await object.open(), etag: object.fingerprint, size: object.size }),
+  const ingestOne = async (object: LogObject): Promise<void> => {
+    // Bytes of this object credited to the bar, and events counted: the bar counts what is written.
+    let bytesCredited = 0;
+    let eventsCounted = 0;
+    const credit = (bytes: number, stored: number): void => {
+      bytesDone += bytes - bytesCredited;
+      bytesCredited = bytes;
+      events += stored - eventsCounted;
+      eventsCounted = stored;
+    };
+    if (storedInRun.size > MAX_REMEMBERED_EVENT_IDS) storedInRun.clear();
+    const outcome = await service.process(
+      { ...inputOf(object), fingerprint: object.fingerprint },
+      {
+        ...(options.force === true ? { force: true } : {}),
+        ...(options.dryRun === true ? { dryRun: true } : {}),
+        range: options.range,
+        storedInRun,
+        signal: io.signal,
+        onProgress: async ({ bytesRead, eventsStored }) => {
+          // The decoder reads at most a chunk ahead of the events it has yielded: close enough for a bar.
+          credit(Math.min(bytesRead, object.size), eventsStored);
+          await progress.update(state());
         },
-        {
-          ...(options.force === true ? { force: true } : {}),
-          ...(options.dryRun === true ? { dryRun: true } : {}),
-          range: options.range,
-          storedInRun,
-          signal: io.signal,
-          onProgress: async ({ bytesRead, eventsStored }) => {
-            // The decoder reads at most a chunk ahead of the events it has yielded: close enough for a bar.
-            credit(Math.min(bytesRead, object.size), eventsStored);
-            await progress.update(state());
-          },
-        },
-      );
-      addOutcome(totals, outcome);
-      if (outcome.status === 'failed') await report(fileFailureLine(object.displayName, outcome.error));
-      filesDone += 1;
-      // The file is finished (a file skipped by the ledger was not read): all its bytes count as done.
-      credit(object.size, outcome.stored.events);
-      await progress.update(state());
-    },
-    () => io.signal.aborted,
-  );
+      },
+    );
+    addOutcome(totals, outcome);
+    if (outcome.status === 'failed') await report(fileFailureLine(object.displayName, outcome.error));
+    filesDone += 1;
+    // The file is finished (a file skipped by the ledger was not read): all its bytes count as done.
+    credit(object.size, outcome.stored.events);
+    await progress.update(state());
+  };
+  // Log files first, then the digest files that list them: a digest then finds its log files in the ledger.
+  const isDigest = (object: LogObject): boolean => parseLogObjectKey(object.objectKey).kind === 'digest';
+  for (const batch of [objects.filter((object) => !isDigest(object)), objects.filter(isDigest)]) {
+    await forEachConcurrently(batch, options.concurrency, ingestOne, () => io.signal.aborted);
+  }
   await progress.clear();
+}
+
+/** The service's input of an object of the source (`lenient`: the files a person chose are read by content). */
+function inputOf(object: SourceObject): LogObjectInput {
+  const locate = object.locate;
+  return {
+    objectId: object.objectId,
+    key: object.objectKey,
+    routing: 'lenient',
+    open: () => object.open(),
+    ...(locate === undefined ? {} : { locate: (bucket: string, key: string) => inputOf(locate(bucket, key)) }),
+  };
 }
 
 /** Registers `ingest` on the program. */

@@ -52,7 +52,7 @@ export async function runProcess(
     const counts = newCounts();
     try {
       const events = normaliseLogObject(
-        await object.open(),
+        (await object.open()).body,
         { objectKey: object.objectKey, dropReadOnly: options.dropReadOnly === true, seenEventIds },
         counts,
       );

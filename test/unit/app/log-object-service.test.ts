@@ -2,6 +2,8 @@
  * The log-object service on its own, with fakes behind its ports: what each door can ask of it (routing, dry run,
  * time range, events already taken in this run, interrupts) and what it records in the ledger.
  */
+import { createHash } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import {
   LogObjectService,
   type LogObjectInput,
@@ -48,12 +50,20 @@ describe('LogObjectService', () => {
   it('stores an object in batches and records it in the ledger with its events and the injected time', async () => {
     const { service, store, ledger } = setup();
 
-    const outcome = await service.process(input(LOG_KEY, gzippedLogFile(deletes('a', 3))));
+    const bytes = gzippedLogFile(deletes('a', 3));
+
+    const outcome = await service.process(input(LOG_KEY, bytes));
 
     expect({ status: outcome.status, written: store.eventIDs, entry: ledger.entries.get(`s3://bucket/${LOG_KEY}`) }).toEqual({
       status: 'processed',
       written: ['a-0', 'a-1', 'a-2'],
-      entry: { objectId: `s3://bucket/${LOG_KEY}`, fingerprint: 'etag-1', events: 3, processedAt: NOW.toISOString() },
+      entry: {
+        objectId: `s3://bucket/${LOG_KEY}`,
+        fingerprint: 'etag-1',
+        events: 3,
+        processedAt: NOW.toISOString(),
+        sha256: createHash('sha256').update(gunzipSync(bytes)).digest('hex'),
+      },
     });
   });
 

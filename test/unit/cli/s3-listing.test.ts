@@ -18,12 +18,12 @@ const NOW = new Date('2026-11-25T12:00:00Z');
 const RANGE = { since: new Date('2026-11-20T00:00:00Z'), until: new Date('2026-11-20T23:59:59Z') };
 
 describe('listS3', () => {
-  it('lists every log object under the prefix without a range, digest and Insight folders left out', async () => {
+  it('lists every log and digest object under the prefix without a range, the Insight folder left out', async () => {
     const { client } = fakeS3(KEYS, 3);
 
     const objects = await listS3(client, { bucket: 'b', prefix: 'logs/' }, {}, NOW);
 
-    expect(objects.map((object) => object.objectKey)).toEqual(KEYS.filter((key) => key.includes('/CloudTrail/')).sort());
+    expect(objects.map((object) => object.objectKey)).toEqual(KEYS.filter((key) => !key.includes('/CloudTrail-Insight/')).sort());
   });
 
   it('selects the date folders of the range and the day after, in every region', async () => {

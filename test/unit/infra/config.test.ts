@@ -91,6 +91,20 @@ describe('configuration from CDK context', () => {
     );
   });
 
+  test('reads the existing trail\'s log file validation, and the hours before the no-digest alarm', () => {
+    const props = propsFrom({ existingBucketName: 'logs', existingLogFileValidation: 'true', noDigestAlarmHours: '6' });
+
+    expect([props.existingTrail, props.noDigestAlarmHours]).toEqual([{ bucketName: 'logs', logFileValidation: true }, 6]);
+  });
+
+  test('rejects the existing trail\'s log file validation without its bucket', () => {
+    expect(() => propsFrom({ existingLogFileValidation: 'true' })).toThrow(/existingLogFileValidation: need existingBucketName/);
+  });
+
+  test('rejects a no-digest alarm period longer than a CloudWatch alarm looks back', () => {
+    expect(() => propsFrom({ noDigestAlarmHours: '48' })).toThrow(/noDigestAlarmHours: .* at most 24 hours, got 48/);
+  });
+
   test('rejects a topic without the existing trail\'s bucket', () => {
     expect(() => propsFrom({ existingTrailTopicArn: 'arn:aws:sns:eu-west-1:111122223333:t' })).toThrow(
       /existingTrailTopicArn: need existingBucketName/,

@@ -76,6 +76,12 @@ describe('attached to an existing trail\'s bucket', () => {
         Action: 's3:GetObject',
         Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::org-trail-logs/central/AWSLogs/*']] },
       },
+      // So that a deleted log file a digest lists answers 404, not 403 (docs/integrity.md).
+      {
+        Effect: 'Allow',
+        Action: 's3:ListBucket',
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::org-trail-logs']] },
+      },
     ]);
     expect(decrypt.flatMap(actionsOf)).toEqual(['kms:Decrypt']);
   });
@@ -110,8 +116,15 @@ describe('attached to an existing trail\'s bucket', () => {
   test('still has the processor, alerts and alarms', () => {
     expectResourceCount(synth.template, 'AWS::Lambda::EventSourceMapping', 1);
     expectResourceCount(synth.template, 'AWS::Events::Rule', 1);
-    // The processor's nine and the Event-history seeding workflow's.
-    expectResourceCount(synth.template, 'AWS::CloudWatch::Alarm', 10);
+    // The processor's ten (no digest verified among them) and the Event-history seeding workflow's.
+    expectResourceCount(synth.template, 'AWS::CloudWatch::Alarm', 11);
+  });
+
+  test("warns that it cannot tell whether the trail has log file validation on, and how to check and say so", () => {
+    const warnings = Annotations.fromStack(synth.stack).findWarning('*', Match.stringLikeRegexp('cannot tell whether the existing trail'));
+
+    expect(warnings).toHaveLength(1);
+    expect(JSON.stringify(warnings[0]?.entry.data)).toMatch(/--enable-log-file-validation.*existingLogFileValidation=true/);
   });
 
   test('rejects options that only apply to a new trail', () => {
@@ -356,6 +369,7 @@ describe('options', () => {
       tableRetentionDays: 400,
       dropReadOnly: true,
       noLogFileAlarmMinutes: 120,
+      noDigestAlarmHours: 6,
       processorMemorySize: 2048,
       processorTimeout: Duration.minutes(10),
       processorMaxConcurrency: 2,
@@ -442,6 +456,40 @@ describe('options', () => {
 
   test('sets the no-log-file alarm period', () => {
     expectResourceProperties(synth.template, 'AWS::CloudWatch::Alarm', { MetricName: 'FilesProcessed', Period: 7200 });
+  });
+
+  test('sets the no-digest alarm period', () => {
+    expectResourceProperties(synth.template, 'AWS::CloudWatch::Alarm', { MetricName: 'DigestsVerified', Period: 21600 });
+  });
+});
+
+describe("an existing trail's log file validation, as the deployer states it", () => {
+  const validationWarnings = (synth: SynthesisedStack): unknown[] =>
+    Annotations.fromStack(synth.stack).findWarning('*', Match.stringLikeRegexp('log file validation'));
+  let on: SynthesisedStack;
+  let off: SynthesisedStack;
+
+  beforeAll(() => {
+    on = synthesise({ existingTrail: { bucketName: 'org-trail-logs', logFileValidation: true } });
+    off = synthesise({ existingTrail: { bucketName: 'org-trail-logs', logFileValidation: false } });
+  });
+
+  afterAll(() => {
+    on.cleanup();
+    off.cleanup();
+  });
+
+  test('on: no warning, and the no-digest alarm', () => {
+    expect(validationWarnings(on)).toEqual([]);
+    expectResourceProperties(on.template, 'AWS::CloudWatch::Alarm', { MetricName: 'DigestsVerified' });
+  });
+
+  test('off: a warning saying completeness is not proved, and no no-digest alarm (no digest would ever come)', () => {
+    const digestAlarms = Object.values(off.template.findResources('AWS::CloudWatch::Alarm')).filter(
+      (alarm) => (alarm as { Properties: { MetricName?: string } }).Properties.MetricName === 'DigestsVerified',
+    );
+
+    expect({ warnings: validationWarnings(off).length, digestAlarms }).toEqual({ warnings: 1, digestAlarms: [] });
   });
 });
 
