@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -112,6 +112,7 @@ describe('trail-audit usage', () => {
 
   it('exits 3 when the target cannot be opened', async () => {
     const io = captureIO(folder);
+    await mkdir(join(folder, '.trail-audit'));
 
     const code = await main(['show', 'some-event-id'], io, noServer);
 
@@ -163,7 +164,7 @@ describe('trail-audit process', () => {
 
     await main(['process', 'a.json.gz'], io, noServer);
 
-    expect(io.stdout.lines()[0]).toMatch(/^TIME\s+SERVICE\s+ACTION\s+PRINCIPAL\s+RESOURCES\s+REGION\s+ERROR$/);
+    expect(io.stdout.lines()[0]).toMatch(/^TIME\s+SERVICE\s+PRINCIPAL\s+ACTION\s+RESOURCES\s+REGION\s+ERROR$/);
   });
 
   it('summarises files, records, kept and skipped by reason on stderr', async () => {
@@ -196,7 +197,7 @@ describe('trail-audit process', () => {
 
     const code = await main(['process', '.'], io, noServer);
 
-    expect({ code, stderr: io.stderr.text() }).toEqual({ code: 130, stderr: 'trail-audit: interrupted\n' });
+    expect({ code, stderr: io.stderr.text() }).toEqual({ code: 130, stderr: 'trail-audit: interrupted (SIGINT)\n' });
   });
 
   it('names a missing path on stderr and exits 1', async () => {

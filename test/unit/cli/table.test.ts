@@ -137,7 +137,7 @@ describe('labels', () => {
 
 describe('a table on a terminal', () => {
   it('fits the width by narrowing the widest columns first', () => {
-    expect(fitWidths([20, 5, 60, 9], 60)).toEqual([20, 5, 23, 9]);
+    expect(fitWidths([20, 5, 60, 9], 60)).toEqual([20, 5, 20, 9]);
   });
 
   it('does not narrow a column below 8 characters', () => {
