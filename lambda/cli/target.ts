@@ -13,6 +13,7 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   DynamoDBClient,
+  ResourceInUseException,
   ResourceNotFoundException,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
@@ -198,7 +199,10 @@ async function openDeployed(tableName: string, options: TargetOptions): Promise<
   };
 }
 
-/** Creates the table with the stack's definition unless it exists (the embedded default's first run). */
+/**
+ * Creates the table with the stack's definition unless it exists (the embedded default's first run). Two commands
+ * that start together on a new data folder may both try: the one that loses finds the table made by the other.
+ */
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
   try {
     await client.send(new DescribeTableCommand({ TableName: tableName }));
@@ -206,7 +210,11 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
   }
-  await client.send(new CreateTableCommand(createTableInput(tableName)));
+  try {
+    await client.send(new CreateTableCommand(createTableInput(tableName)));
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
   await waitUntilTableExists({ client, maxWaitTime: 60 }, { TableName: tableName });
 }
 

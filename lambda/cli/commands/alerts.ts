@@ -53,9 +53,9 @@ function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
-/** Oldest first; alerts of the same second by rule, then event, so the order is repeatable. */
+/** Oldest first; alerts of the same second keep the order the rules found them in (the sort is stable). */
 function byTime(a: Alert, b: Alert): number {
-  return a.eventTime.localeCompare(b.eventTime) || a.rule.localeCompare(b.rule) || a.eventID.localeCompare(b.eventID);
+  return a.eventTime < b.eventTime ? -1 : a.eventTime > b.eventTime ? 1 : 0;
 }
 
 /** Reads and validates a rules file; a bad one is a usage error naming each problem. */
@@ -75,7 +75,8 @@ async function loadRulesFile(file: string, cwd: string): Promise<{ rules: Rule[]
 /**
  * Runs `alerts`. Files are read in the order given (folders sorted); every record of every file goes through the
  * rules (not only the three services'); each (rule, eventID) is printed once per run, and burst rules once per
- * principal and window, after the last file.
+ * principal and window. The alerts are printed at the end, oldest first (a burst at its first event's time), the
+ * table fitted to the terminal's width.
  * @returns 0, or 1 when some input failed (each named on stderr; the others were still read)
  */
 export async function runAlerts(inputs: readonly string[], options: AlertsOptions, io: CliIO): Promise<ExitCodeValue> {

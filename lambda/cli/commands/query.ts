@@ -234,7 +234,8 @@ async function whyEmpty(
   const lines: string[] = [];
   if (range.since !== undefined || range.until !== undefined) {
     const outside = queryLookup(target.client, target.tableName, plan.values, plan.kinds, { limit: 1 });
-    const newest = (await outside.next()).value;
+    const first = await outside.next();
+    const newest: LookupItem | undefined = first.done === true ? undefined : first.value;
     await outside.return(undefined);
     const bounds = `${range.since === undefined ? 'the start' : toEventTime(range.since)} to ${range.until === undefined ? 'now' : toEventTime(range.until)}`;
     if (newest !== undefined) {

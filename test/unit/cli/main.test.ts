@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -120,6 +121,42 @@ describe('trail-audit usage', () => {
   });
 });
 
+describe('the embedded default without a data folder', () => {
+  it('answers a query with no events, says there is no local data and where it looked, and creates nothing', async () => {
+    const io = captureIO(folder);
+
+    const code = await main(['query', '--resource', 'web'], io, noServer);
+
+    expect({ code, stderr: io.stderr.text(), created: existsSync(join(folder, '.trail-audit')) }).toEqual({
+      code: 0,
+      stderr: expect.stringContaining(`no local data: no .trail-audit/ folder in ${folder} or any folder above it`) as unknown,
+      created: false,
+    });
+  });
+
+  it('says show finds no event because there is no local data, and exits 1', async () => {
+    const io = captureIO(folder);
+
+    const code = await main(['show', 'some-event-id'], io, noServer);
+
+    expect({ code, stderr: io.stderr.text() }).toEqual({
+      code: 1,
+      stderr: expect.stringMatching(/^trail-audit: no event some-event-id: no local data/) as unknown,
+    });
+  });
+
+  it('says local status that there is no data folder and no server', async () => {
+    const io = captureIO(folder);
+
+    const code = await main(['local', 'status'], io, noServer);
+
+    expect({ code, lines: io.stdout.lines().slice(0, 2) }).toEqual({
+      code: 0,
+      lines: [expect.stringMatching(/^data folder: none/) as unknown, 'server: not running'],
+    });
+  });
+});
+
 describe('trail-audit process', () => {
   it('prints each kept event once per run as NDJSON with --json', async () => {
     const io = captureIO(folder);
@@ -198,6 +235,18 @@ describe('trail-audit process', () => {
     const code = await main(['process', '.'], io, noServer);
 
     expect({ code, stderr: io.stderr.text() }).toEqual({ code: 130, stderr: 'trail-audit: interrupted (SIGINT)\n' });
+  });
+
+  it.each([
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ])('exits 128 + the signal number when stopped by %s', async (signal, exitCode) => {
+    const io = captureIO(folder);
+    io.controller.abort(signal);
+
+    const code = await main(['process', '.'], io, noServer);
+
+    expect({ code, stderr: io.stderr.text() }).toEqual({ code: exitCode, stderr: `trail-audit: interrupted (${signal})\n` });
   });
 
   it('names a missing path on stderr and exits 1', async () => {

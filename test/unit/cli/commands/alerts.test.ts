@@ -167,3 +167,16 @@ describe('trail-audit alerts on the project\'s examples', () => {
     ]);
   });
 });
+
+describe('the alerts summary', () => {
+  it('writes one file, one record and one alert in the singular', async () => {
+    const single = await mkdtemp(join(tmpdir(), 'trail-audit-alerts-one-'));
+    await writeFile(join(single, 'a.json.gz'), gzippedLogFile([STOP]));
+    const io = captureIO(single);
+
+    await runAlerts(['.'], {}, io);
+    await rm(single, { recursive: true, force: true });
+
+    expect(io.stderr.text()).toBe('alerts: 1 alert from 1 record in 1 file\n');
+  });
+});
