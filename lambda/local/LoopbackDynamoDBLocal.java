@@ -30,7 +30,7 @@ import org.eclipse.jetty.server.ServerConnector;
  *   -portFile PATH   also write the port to PATH (written to PATH.tmp, then renamed), for a detached server
  *   -durableWal      on-disk data only: SQLite in WAL mode with synchronous=NORMAL, its temporary files in memory, an
  *                    exclusive lock on the database file, 4 KiB pages for a new database, a 64 MiB page cache, and
- *                    a checkpoint every 2 seconds. A committed write survives the server being killed (it is in the
+ *                    a checkpoint every 2 seconds after which the log is cut back to 8 MiB. A committed write survives the server being killed (it is in the
  *                    write-ahead log, which the next start replays); only a crash of the operating system can lose
  *                    the last writes, which the CLI covers by syncing the files before it reports success.
  */
@@ -38,7 +38,7 @@ public class LoopbackDynamoDBLocal {
   /** The SQLite statements run before the server answers, on the connection every request uses. */
   private static final String WAL_SETTINGS =
       "PRAGMA locking_mode=EXCLUSIVE; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-          + "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;";
+          + "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536; PRAGMA journal_size_limit=8388608;";
 
   /** How often the write-ahead log is copied into the database (this SQLite build never does it by itself). */
   private static final long CHECKPOINT_MILLIS = 2000;
@@ -110,7 +110,14 @@ public class LoopbackDynamoDBLocal {
     }
     System.out.flush();
     if (portFile != null) writePortFile(portFile, port);
-    if (queue != null) startCheckpoints(queue);
+    if (queue != null) {
+      startCheckpoints(queue);
+      // On SIGTERM (`trail-audit local stop`) too: the log is folded into the database and cut to nothing.
+      final SQLiteQueue finalQueue = queue;
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(() -> finalQueue.execute(new Statements("PRAGMA wal_checkpoint(TRUNCATE);")).complete()));
+    }
     if (idleSeconds > 0) {
       waitUntilIdle(server, idleSeconds * 1000);
     } else {
@@ -119,7 +126,6 @@ public class LoopbackDynamoDBLocal {
       }
     }
     proxy.stop();
-    if (queue != null) queue.execute(new Statements("PRAGMA wal_checkpoint(TRUNCATE);")).complete();
     System.exit(0);
   }
 
