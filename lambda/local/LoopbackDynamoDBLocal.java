@@ -30,7 +30,8 @@ import org.eclipse.jetty.server.ServerConnector;
  *   -portFile PATH   also write the port to PATH (written to PATH.tmp, then renamed), for a detached server
  *   -durableWal      on-disk data only: SQLite in WAL mode with synchronous=NORMAL, its temporary files in memory, an
  *                    exclusive lock on the database file, a 64 MiB page cache, and a checkpoint every 2 seconds
- *                    after which the log is cut back to 8 MiB. (SQLite's default 1 KiB pages are kept: 4 KiB pages
+ *                    that folds the log into the database and starts it over, cut back to 8 MiB (so it holds a few
+ *                    seconds of writes at most; the SQLite of this DynamoDB Local, 3.8.7, has no TRUNCATE mode). (SQLite's default 1 KiB pages are kept: 4 KiB pages
  *                    took a fifth more disk per event and were no faster.) A committed write survives the server being killed (it is in the
  *                    write-ahead log, which the next start replays); only a crash of the operating system can lose
  *                    the last writes, which the CLI covers by syncing the files before it reports success.
@@ -39,7 +40,8 @@ public class LoopbackDynamoDBLocal {
   /** The SQLite statements run before the server answers, on the connection every request uses. */
   private static final String WAL_SETTINGS =
       "PRAGMA locking_mode=EXCLUSIVE; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-          + "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536; PRAGMA journal_size_limit=8388608;";
+          + "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536; "
+          + "PRAGMA journal_size_limit=8388608;";
 
   /** How often the write-ahead log is copied into the database (this SQLite build never does it by itself). */
   private static final long CHECKPOINT_MILLIS = 2000;
@@ -110,11 +112,11 @@ public class LoopbackDynamoDBLocal {
     if (portFile != null) writePortFile(portFile, port);
     if (queue != null) {
       startCheckpoints(queue);
-      // On SIGTERM (`trail-audit local stop`) too: the log is folded into the database and cut to nothing.
+      // On SIGTERM (`trail-audit local stop`) too, the log is folded into the database if the queue still runs.
       final SQLiteQueue finalQueue = queue;
       Runtime.getRuntime()
           .addShutdownHook(
-              new Thread(() -> finalQueue.execute(new Statements("PRAGMA wal_checkpoint(TRUNCATE);")).complete()));
+              new Thread(() -> finalQueue.execute(new Statements("PRAGMA wal_checkpoint(RESTART);")).complete()));
     }
     if (idleSeconds > 0) {
       waitUntilIdle(server, idleSeconds * 1000);
