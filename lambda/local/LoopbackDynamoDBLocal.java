@@ -31,10 +31,10 @@ import org.eclipse.jetty.server.ServerConnector;
  *   -durableWal      on-disk data only: SQLite in WAL mode with synchronous=NORMAL, its temporary files in memory, an
  *                    exclusive lock on the database file, a 64 MiB page cache, and a checkpoint every 2 seconds
  *                    that folds the log into the database and starts it over, cut back to 8 MiB (so it holds a few
- *                    seconds of writes at most; the SQLite of this DynamoDB Local, 3.8.7, has no TRUNCATE mode). (SQLite's default 1 KiB pages are kept: 4 KiB pages
- *                    took a fifth more disk per event and were no faster.) A committed write survives the server being killed (it is in the
- *                    write-ahead log, which the next start replays); only a crash of the operating system can lose
- *                    the last writes, which the CLI covers by syncing the files before it reports success.
+ *                    seconds of writes at most; the SQLite of this DynamoDB Local, 3.8.7, has no TRUNCATE mode).
+ *                    A committed write survives the server being killed (it is in the write-ahead log, which the
+ *                    next start replays); only a crash of the operating system can lose the last writes, which the
+ *                    CLI covers by syncing the files before it reports success.
  */
 public class LoopbackDynamoDBLocal {
   /** The SQLite statements run before the server answers, on the connection every request uses. */
