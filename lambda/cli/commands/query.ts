@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import type { LookupItem, LookupKind } from '../../core/item-mapping';
 import { RESOURCE_TABLES } from '../../core/resources';
 import type { NormalisedEvent } from '../../core/types';
-import { getEvent, queryLookup, type StoredEvent } from '../../store/event-queries';
+import { getEvents, queryLookup, type StoredEvent } from '../../store/event-queries';
 import { ExitCode, UsageError, type ExitCodeValue } from '../errors';
 import { throwIfInterrupted } from '../interrupt';
 import { writeLine, type CliIO } from '../io';
@@ -115,40 +115,46 @@ export function parseLimit(value: string | undefined): number | undefined {
   return limit === 0 ? undefined : limit;
 }
 
-/** Events fetched ahead of the one being printed: overlaps GetItem latency without reading far past --limit. */
-const PREFETCH = 8;
+/**
+ * Hits fetched together (one BatchGetItem): a page of the table a person reads. Few enough that an answer cut by
+ * --limit reads little past it, many enough that a page of results is one round trip, not one per event.
+ */
+const FETCH_WINDOW = 25;
 
-/** The hits of a plan, as stored events, in order, with a few GetItem calls in flight. */
+/** The hits of a plan, as stored events, in order, fetched a window at a time. */
 async function* storedEvents(
   target: Target,
   hits: AsyncIterable<LookupItem>,
   io: CliIO,
+  limit: number | undefined,
 ): AsyncGenerator<StoredEvent> {
-  const window: { item: LookupItem; stored: Promise<StoredEvent | undefined> }[] = [];
-  const drainOne = async function* (): AsyncGenerator<StoredEvent> {
-    const head = window.shift();
-    if (head === undefined) return;
-    const stored = await head.stored;
-    if (stored === undefined) {
-      // A lookup item without its event item: the event expired (TTL) between the two, or a write was cut short.
-      await writeLine(io.stderr, `trail-audit: event ${head.item.eventID} is indexed but not stored; skipped`);
-      return;
+  let window: LookupItem[] = [];
+  const drain = async function* (): AsyncGenerator<StoredEvent> {
+    const events = await getEvents(
+      target.client,
+      target.tableName,
+      window.map((item) => item.eventID),
+    );
+    for (const item of window) {
+      const stored = events.get(item.eventID);
+      if (stored === undefined) {
+        // A lookup item without its event item: the event expired (TTL) between the two, or a write was cut short.
+        await writeLine(io.stderr, `trail-audit: event ${item.eventID} is indexed but not stored; skipped`);
+        continue;
+      }
+      yield stored;
     }
-    yield stored;
+    window = [];
   };
-  try {
-    for await (const item of hits) {
-      throwIfInterrupted(io.signal);
-      const stored = getEvent(target.client, target.tableName, item.eventID);
-      // Failures surface when the entry is awaited; until then keep them from being reported as unhandled.
-      void stored.catch(() => undefined);
-      window.push({ item, stored });
-      if (window.length >= PREFETCH) yield* drainOne();
-    }
-    while (window.length > 0) yield* drainOne();
-  } finally {
-    window.length = 0;
+  let taken = 0;
+  for await (const item of hits) {
+    throwIfInterrupted(io.signal);
+    window.push(item);
+    taken += 1;
+    // The window is fetched when full, or at once when it holds what --limit asks for.
+    if (window.length >= FETCH_WINDOW || (limit !== undefined && taken >= limit)) yield* drain();
   }
+  if (window.length > 0) yield* drain();
 }
 
 /**
@@ -191,7 +197,7 @@ export async function runQuery(
         maxWidth: tableWidth(io.stdout),
       });
       let printed = 0;
-      for await (const stored of storedEvents(target, selected, io)) {
+      for await (const stored of storedEvents(target, selected, io, limit)) {
         if (options.json === true) await io.stdout.write(eventLine(stored.event));
         else await table.add(stored.event);
         printed += 1;
