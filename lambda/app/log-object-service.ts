@@ -15,6 +15,7 @@ import { newCounts, normaliseLogObject, type KeptEvent, type PipelineCounts } fr
 import type { CloudTrailRecord, Service } from '../core/types';
 import {
   EventStoreWriteError,
+  type CheckpointStore,
   type EventObserver,
   type EventStore,
   type FileLedger,
@@ -77,6 +78,11 @@ export interface LogObjectServiceDeps {
    * @default 100 (about 500 items, 20 BatchWriteItem calls)
    */
   readonly flushEvents?: number;
+  /**
+   * Where an interrupted object records how far it got, so its next run writes only what follows.
+   * @default none: an interrupted object is written again from its start (idempotently)
+   */
+  readonly checkpoints?: CheckpointStore;
 }
 
 /** Per-call options: what a door asks of this one object. */
@@ -127,6 +133,8 @@ export interface StoreTally {
   outsideRange: number;
   /** Bytes read of the object (as its source delivered them: compressed when it is gzipped). */
   bytesRead: number;
+  /** Events of records before the object's checkpoint: stored by an earlier, interrupted run, not written again. */
+  resumed: number;
 }
 
 /** What happened to one object. `counts` and `stored` are always set, however far it got. */
@@ -168,7 +176,15 @@ export class LogObjectService {
   /** Takes one object in. Never throws: a failure is returned as a `failed` outcome with its error. */
   async process(input: LogObjectInput, options: ProcessObjectOptions = {}): Promise<LogObjectOutcome> {
     const counts = newCounts();
-    const stored: StoreTally = { events: 0, byService: {}, itemsWritten: 0, retries: 0, outsideRange: 0, bytesRead: 0 };
+    const stored: StoreTally = {
+      events: 0,
+      byService: {},
+      itemsWritten: 0,
+      retries: 0,
+      outsideRange: 0,
+      bytesRead: 0,
+      resumed: 0,
+    };
     try {
       const route = parseLogObjectKey(input.key);
       const readByContent = input.routing === 'lenient' && (route.kind === 'other' || route.kind === 'unrecognised');
@@ -187,9 +203,28 @@ export class LogObjectService {
           return { status: 'skipped', reason: 'already-processed', counts, stored };
         }
       }
+      const selection = selectionOf(options.range, this.deps.dropReadOnly);
+      const checkpoint =
+        this.deps.checkpoints === undefined || options.force === true || options.dryRun === true
+          ? undefined
+          : await this.deps.checkpoints.get(input.objectId);
+      const resumeFrom =
+        checkpoint !== undefined && checkpoint.fingerprint === input.fingerprint && checkpoint.selection === selection
+          ? checkpoint.records
+          : 0;
       const opened = await input.open();
-      const streamed = await this.stream(input, opened, options, counts, stored);
-      if (streamed === 'interrupted') return { status: 'interrupted', counts, stored };
+      const streamed = await this.stream(input, opened, options, counts, stored, resumeFrom);
+      if (typeof streamed.interruptedAt === 'number') {
+        if (this.deps.checkpoints !== undefined && options.dryRun !== true && streamed.interruptedAt > resumeFrom) {
+          await this.deps.checkpoints.put({
+            objectId: input.objectId,
+            fingerprint: opened.etag ?? input.fingerprint ?? 'unknown',
+            records: streamed.interruptedAt,
+            selection,
+          });
+        }
+        return { status: 'interrupted', counts, stored };
+      }
       if (options.dryRun !== true) {
         const ref: LogObjectRef = { objectId: input.objectId, key: input.key };
         for (const observer of this.deps.observers ?? []) await observer.onObjectEnd?.(ref, counts);
@@ -201,6 +236,7 @@ export class LogObjectService {
             events: streamed.objectEvents,
             processedAt: (this.deps.now ?? (() => new Date()))().toISOString(),
           });
+          if (checkpoint !== undefined) await this.deps.checkpoints?.delete(input.objectId);
         }
       }
       if (counts.fileSkipped !== undefined) return { status: 'skipped', reason: counts.fileSkipped, counts, stored };
@@ -211,8 +247,10 @@ export class LogObjectService {
   }
 
   /**
-   * Streams the object through the pipeline into the store in batches of {@link LogObjectServiceDeps.flushEvents}.
-   * @returns `interrupted`, or the object's events in the table (written now or earlier in the run)
+   * Streams the object through the pipeline into the store in batches of {@link LogObjectServiceDeps.flushEvents};
+   * the events of records before `resumeFrom` (a checkpoint's) are counted, not written.
+   * @returns how many records had all their events written when it was interrupted, or the object's events in the
+   *   table (written now, earlier in the run, or by the interrupted run the checkpoint is from)
    */
   private async stream(
     input: LogObjectInput,
@@ -220,19 +258,23 @@ export class LogObjectService {
     options: ProcessObjectOptions,
     counts: PipelineCounts,
     stored: StoreTally,
-  ): Promise<'interrupted' | { objectEvents: number }> {
+    resumeFrom: number,
+  ): Promise<{ interruptedAt: number } | { interruptedAt?: undefined; objectEvents: number }> {
     const dryRun = options.dryRun === true;
     const ref: LogObjectRef = { objectId: input.objectId, key: input.key };
     const observers = dryRun ? [] : (this.deps.observers ?? []);
     const recordObservers = observers.filter((observer) => observer.onRecord !== undefined);
     let alreadyStored = 0;
     let buffer: KeptEvent[] = [];
+    // Records from the object's start whose events are all written: what a checkpoint records.
+    let recordsDone = resumeFrom;
 
     const flush = async (): Promise<void> => {
       if (buffer.length > 0 && !dryRun) await this.write(buffer, stored);
       for (const kept of buffer) {
         stored.events += 1;
         stored.byService[kept.event.service] = (stored.byService[kept.event.service] ?? 0) + 1;
+        if (kept.source !== undefined) recordsDone = Math.max(recordsDone, kept.source.index + 1);
       }
       buffer = [];
       await options.onProgress?.({ bytesRead: stored.bytesRead, eventsStored: stored.events });
@@ -287,18 +329,24 @@ export class LogObjectService {
           }
           continue;
         }
+        if (kept.source !== undefined && kept.source.index < resumeFrom) {
+          // Stored by the run the checkpoint is from (observers saw it then).
+          stored.resumed += 1;
+          options.storedInRun?.add(kept.event.eventID);
+          continue;
+        }
         for (const observer of observers) await observer.onEvent?.(kept, ref);
         options.storedInRun?.add(kept.event.eventID);
         buffer.push(kept);
         if (buffer.length >= this.flushEvents) await flush();
-        if (options.signal?.aborted === true) return 'interrupted';
+        if (options.signal?.aborted === true) return { interruptedAt: recordsDone };
       }
       await flush();
     } catch (error) {
-      if (error instanceof ObjectInterrupted) return 'interrupted';
+      if (error instanceof ObjectInterrupted) return { interruptedAt: recordsDone };
       throw error;
     }
-    return { objectEvents: stored.events + alreadyStored };
+    return { objectEvents: stored.events + alreadyStored + stored.resumed };
   }
 
   /** One write, its items and retries counted whether it succeeds or not (what a failed write did still happened). */
@@ -316,6 +364,11 @@ export class LogObjectService {
     stored.itemsWritten += result.itemsWritten;
     stored.retries += result.retries;
   }
+}
+
+/** What a checkpoint was made under: the time range and whether read-only calls were dropped. */
+function selectionOf(range: ProcessObjectOptions['range'], dropReadOnly: boolean): string {
+  return `${range?.since?.toISOString() ?? ''}..${range?.until?.toISOString() ?? ''}${dropReadOnly ? ' writes-only' : ''}`;
 }
 
 /** Thrown into the pipeline by {@link countBytes} when the signal stops the object between two chunks. */

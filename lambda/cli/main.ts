@@ -200,7 +200,7 @@ async function reportError(error: unknown, io: CliIO): Promise<ExitCodeValue> {
 export async function runCli(): Promise<void> {
   const controller = new AbortController();
   let lastWords: (() => string) | undefined;
-  const handlers = (Object.keys(STOP_SIGNALS) as StopSignal[]).map((name) => {
+  for (const name of Object.keys(STOP_SIGNALS) as StopSignal[]) {
     const handler = (): void => {
       if (controller.signal.aborted) {
         // Written synchronously: the process ends on the next line, before any buffered write would go out.
@@ -212,8 +212,7 @@ export async function runCli(): Promise<void> {
       controller.abort(name);
     };
     process.on(name, handler);
-    return { name, handler };
-  });
+  }
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(ExitCode.Ok);
     throw error;
@@ -230,6 +229,8 @@ export async function runCli(): Promise<void> {
       },
     });
   } finally {
-    for (const { name, handler } of handlers) process.off(name, handler);
+    // The handlers stay while the process drains its output: a signal then still ends it with its exit code (not
+    // killed by the signal), and without repeating the summary already printed.
+    lastWords = undefined;
   }
 }

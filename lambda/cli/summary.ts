@@ -30,6 +30,8 @@ export interface RunTotals {
   filesInterrupted: number;
   /** Files a stopped run never started (ingest only). */
   filesNotStarted: number;
+  /** Events a resumed file did not write again: an interrupted run had stored them (ingest only). */
+  resumed: number;
   /** Items written, a failed write's share included (ingest only). */
   itemsWritten: number;
   /** Write requests retried (ingest only). */
@@ -51,6 +53,7 @@ export function newTotals(): RunTotals {
     stored: 0,
     filesInterrupted: 0,
     filesNotStarted: 0,
+    resumed: 0,
     itemsWritten: 0,
     retries: 0,
   };
@@ -89,6 +92,7 @@ export function addOutcome(totals: RunTotals, outcome: LogObjectOutcome): void {
   addCounts(totals, outcome.counts);
   const { stored } = outcome;
   totals.stored += stored.events;
+  totals.resumed += stored.resumed;
   totals.itemsWritten += stored.itemsWritten;
   totals.retries += stored.retries;
   if (stored.outsideRange > 0) {

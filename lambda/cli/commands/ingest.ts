@@ -6,9 +6,10 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Command } from 'commander';
 import { LogObjectService } from '../../app/log-object-service';
-import type { EventStore, FileLedger } from '../../app/ports';
+import type { CheckpointStore, EventStore, FileLedger } from '../../app/ports';
 import { DynamoDBEventStore } from '../../store/dynamodb-event-store';
 import { DynamoDBFileLedger } from '../../store/file-ledger';
+import { DynamoDBCheckpointStore } from '../../store/object-checkpoints';
 import { dayFolderBounds, dayFolderOfKey, keyInRange } from '../date-folders';
 import {
   describeError,
@@ -176,6 +177,7 @@ function ingestSummary(totals: RunTotals, options: IngestOptions): string {
   return renderSummary(
     totals,
     [
+      ...(totals.resumed > 0 ? [`${totals.resumed.toLocaleString('en-US')} already stored by an interrupted run`] : []),
       `${totals.itemsWritten.toLocaleString('en-US')} items written`,
       ...(totals.retries > 0 ? [`${totals.retries.toLocaleString('en-US')} write retries`] : []),
     ],
@@ -236,9 +238,16 @@ async function ingestObjects(
     get: (objectId) => guarded(target.tableName, () => dynamoLedger.get(objectId)),
     put: (entry) => guarded(target.tableName, () => dynamoLedger.put(entry)),
   };
+  const dynamoCheckpoints = new DynamoDBCheckpointStore({ client: target.client, tableName: target.tableName });
+  const checkpoints: CheckpointStore = {
+    get: (objectId) => guarded(target.tableName, () => dynamoCheckpoints.get(objectId)),
+    put: (checkpoint) => guarded(target.tableName, () => dynamoCheckpoints.put(checkpoint)),
+    delete: (objectId) => guarded(target.tableName, () => dynamoCheckpoints.delete(objectId)),
+  };
   const service = new LogObjectService({
     store,
     ledger,
+    checkpoints,
     dropReadOnly: options.dropReadOnly === true,
     now: io.now,
     flushEvents: EVENTS_PER_WRITE,

@@ -7,7 +7,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../lambda/cli/target';
+import { DEFAULT_TABLE_NAME } from '../../../lambda/store/table-definition';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { writeLogFile } from '../../../bench/cloudtrail-generator';
@@ -73,11 +77,29 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 
   }
 }
 
-/** Waits until an ingest started at `since` in `dataDir` has written events (its write-ahead log has grown since). */
+/** Waits until an ingest started at `since` in `dataDir` has taken a file in (a ledger entry written since). */
 async function waitForWrites(dataDir: string, since: number): Promise<void> {
-  await waitFor('the first writes', async () => {
-    const info = await stat(join(dataDir, 'shared-local-instance.db-wal')).catch(() => undefined);
-    return info !== undefined && info.size > 0 && info.mtimeMs > since;
+  await waitFor('the first file taken in', async () => {
+    const state = await localServerStatus(dataDir);
+    if (state === undefined) return false;
+    const client = DynamoDBDocumentClient.from(
+      new DynamoDBClient({ endpoint: `http://127.0.0.1:${state.port}`, region: LOCAL_REGION, credentials: { ...LOCAL_CREDENTIALS } }),
+    );
+    try {
+      const output = await client.send(
+        new ScanCommand({
+          TableName: DEFAULT_TABLE_NAME,
+          FilterExpression: 'sk = :ledger AND processedAt > :since',
+          ExpressionAttributeValues: { ':ledger': 'LEDGER', ':since': new Date(since).toISOString() },
+        }),
+      );
+      return (output.Items ?? []).length > 0;
+    } catch {
+      // The table is not made yet.
+      return false;
+    } finally {
+      client.destroy();
+    }
   });
 }
 
@@ -175,12 +197,13 @@ describe('the shared server', () => {
   it('is shared by two ingests and a query running at the same time, and holds each event once', async () => {
     const { cwd, dataDir } = await newFolder('together');
     const logs = join(workDir, 'logs');
+    const started = Date.now();
 
     const runs = await Promise.all([
       startCli(['ingest', logs], cwd).done,
       startCli(['ingest', logs], cwd).done,
       (async () => {
-        await waitForWrites(dataDir, 0);
+        await waitForWrites(dataDir, started);
         return startCli(['query', '--action', 'CreateLoadBalancer', '--limit', '1'], cwd).done;
       })(),
     ]);
@@ -217,7 +240,7 @@ describe('the shared server', () => {
 
   it('is never shared with another data folder, even through a copied state file', async () => {
     const other = await newFolder('other');
-    const one = await serverState(main.dataDir);
+    const one = (await useLocalServer(main.dataDir)).state;
     await mkdir(other.dataDir, { recursive: true });
     await writeFile(join(other.dataDir, STATE_FILE), await readFile(join(main.dataDir, STATE_FILE)));
 
@@ -296,6 +319,24 @@ describe('signals during an ingest', () => {
       notDone: / not done/.test(run.stderr),
       failed: / failed/.test(summary),
     }).toEqual({ code: 3, tableLines: 1, notDone: true, failed: false });
+  });
+});
+
+describe('a file interrupted half-way', () => {
+  it('is not written again by the next run up to where the interrupted run had got', async () => {
+    const since = Date.now();
+    const ingest = startCli(['ingest', join(workDir, 'logs'), '--concurrency', '1'], main.cwd);
+    await waitForWrites(main.dataDir, since);
+    ingest.child.kill('SIGINT');
+    const interrupted = await ingest.done;
+
+    const rerun = await runCli(['ingest', join(workDir, 'logs')], main.cwd);
+
+    expect({
+      interrupted: interrupted.code,
+      rerun: rerun.code,
+      resumed: /[1-9][\d,]* already stored by an interrupted run/.test(rerun.stderr),
+    }).toEqual({ interrupted: 130, rerun: 0, resumed: true });
   });
 });
 
