@@ -22,6 +22,7 @@ import type { CloudTrailRecord, Service } from '../core/types';
 import { DigestStep, MAX_DIGEST_BYTES, newIntegrityTally, type IntegrityDeps, type IntegrityTally } from './digest-step';
 import {
   EventStoreWriteError,
+  type CheckpointStore,
   type EventObserver,
   type EventStore,
   type FileLedger,
@@ -96,6 +97,11 @@ export interface LogObjectServiceDeps {
    * @default digest files are skipped (`digest-file`), nothing is verified
    */
   readonly integrity?: IntegrityDeps;
+  /**
+   * Where an interrupted object records how far it got, so its next run writes only what follows.
+   * @default none: an interrupted object is written again from its start (idempotently)
+   */
+  readonly checkpoints?: CheckpointStore;
 }
 
 /** Per-call options: what a door asks of this one object. */
@@ -164,6 +170,8 @@ export interface StoreTally {
    * file (see {@link EventStore}).
    */
   superseded: number;
+  /** Events of records before the object's checkpoint: stored by an earlier, interrupted run, not written again. */
+  resumed: number;
 }
 
 /** What happened to one object. `counts` and `stored` are always set, however far it got. */
@@ -225,6 +233,7 @@ export class LogObjectService {
       outsideRange: 0,
       bytesRead: 0,
       superseded: 0,
+      resumed: 0,
     };
     try {
       const route = parseLogObjectKey(input.key);
@@ -245,9 +254,28 @@ export class LogObjectService {
           return { status: 'skipped', reason: 'already-processed', counts, stored };
         }
       }
+      const selection = selectionOf(options.range, this.deps.dropReadOnly);
+      const checkpoint =
+        this.deps.checkpoints === undefined || options.force === true || options.dryRun === true
+          ? undefined
+          : await this.deps.checkpoints.get(input.objectId);
+      const resumeFrom =
+        checkpoint !== undefined && checkpoint.fingerprint === input.fingerprint && checkpoint.selection === selection
+          ? checkpoint.records
+          : 0;
       const opened = await input.open();
-      const streamed = await this.stream(input, opened, options, counts, stored);
-      if (streamed === 'interrupted') return { status: 'interrupted', counts, stored };
+      const streamed = await this.stream(input, opened, options, counts, stored, resumeFrom);
+      if (streamed.interruptedAt !== undefined) {
+        if (this.deps.checkpoints !== undefined && options.dryRun !== true && streamed.interruptedAt > resumeFrom) {
+          await this.deps.checkpoints.put({
+            objectId: input.objectId,
+            fingerprint: opened.etag ?? input.fingerprint ?? 'unknown',
+            records: streamed.interruptedAt,
+            selection,
+          });
+        }
+        return { status: 'interrupted', counts, stored };
+      }
       let integrity: IntegrityTally | undefined;
       if (options.dryRun !== true) {
         const ref: LogObjectRef = { objectId: input.objectId, key: input.key };
@@ -266,6 +294,7 @@ export class LogObjectService {
             processedAt: this.now().toISOString(),
             sha256: streamed.sha256,
           });
+          if (checkpoint !== undefined) await this.deps.checkpoints?.delete(input.objectId);
         }
       }
       if (counts.fileSkipped !== undefined) return { status: 'skipped', reason: counts.fileSkipped, counts, stored };
@@ -346,8 +375,10 @@ export class LogObjectService {
 
   /**
    * Streams the object through the pipeline into the store in batches of {@link LogObjectServiceDeps.flushEvents},
-   * hashing its decompressed bytes as they pass (the hash a digest file records).
-   * @returns `interrupted`, or the object's events in the table (written now or earlier in the run) and its hash
+   * hashing its decompressed bytes as they pass (the hash a digest file records, over the whole object even when it
+   * resumes); the events of records before `resumeFrom` (a checkpoint's) are counted, not written.
+   * @returns how many records had all their events written when it was interrupted, or the object's events in the
+   *   table (written now, earlier in the run, or by the interrupted run the checkpoint is from) and its hash
    */
   private async stream(
     input: LogObjectInput,
@@ -355,7 +386,8 @@ export class LogObjectService {
     options: ProcessObjectOptions,
     counts: PipelineCounts,
     stored: StoreTally,
-  ): Promise<'interrupted' | { objectEvents: number; sha256: string }> {
+    resumeFrom: number,
+  ): Promise<{ interruptedAt: number } | { interruptedAt?: undefined; objectEvents: number; sha256: string }> {
     const dryRun = options.dryRun === true;
     const ref: LogObjectRef = { objectId: input.objectId, key: input.key };
     const observers = dryRun ? [] : (this.deps.observers ?? []);
@@ -363,12 +395,15 @@ export class LogObjectService {
     let alreadyStored = 0;
     let buffer: KeptEvent[] = [];
     const hash = createHash('sha256');
+    // Records from the object's start whose events are all written: what a checkpoint records.
+    let recordsDone = resumeFrom;
 
     const flush = async (): Promise<void> => {
       if (buffer.length > 0 && !dryRun) await this.write(buffer, stored);
       for (const kept of buffer) {
         stored.events += 1;
         stored.byService[kept.event.service] = (stored.byService[kept.event.service] ?? 0) + 1;
+        if (kept.source !== undefined) recordsDone = Math.max(recordsDone, kept.source.index + 1);
       }
       buffer = [];
       await options.onProgress?.({ bytesRead: stored.bytesRead, eventsStored: stored.events });
@@ -426,18 +461,24 @@ export class LogObjectService {
           }
           continue;
         }
+        if (kept.source !== undefined && kept.source.index < resumeFrom) {
+          // Stored by the run the checkpoint is from (observers saw it then).
+          stored.resumed += 1;
+          options.storedInRun?.add(kept.event.eventID);
+          continue;
+        }
         for (const observer of observers) await observer.onEvent?.(kept, ref);
         options.storedInRun?.add(kept.event.eventID);
         buffer.push(kept);
         if (buffer.length >= this.flushEvents) await flush();
-        if (options.signal?.aborted === true) return 'interrupted';
+        if (options.signal?.aborted === true) return { interruptedAt: recordsDone };
       }
       await flush();
     } catch (error) {
-      if (error instanceof ObjectInterrupted) return 'interrupted';
+      if (error instanceof ObjectInterrupted) return { interruptedAt: recordsDone };
       throw error;
     }
-    return { objectEvents: stored.events + alreadyStored, sha256: hash.digest('hex') };
+    return { objectEvents: stored.events + alreadyStored + stored.resumed, sha256: hash.digest('hex') };
   }
 
   /** One write, its items and retries counted whether it succeeds or not (what a failed write did still happened). */
@@ -467,6 +508,7 @@ function addStored(into: StoreTally, from: StoreTally): void {
   into.itemsWritten += from.itemsWritten;
   into.retries += from.retries;
   into.bytesRead += from.bytesRead;
+  into.superseded += from.superseded;
 }
 
 /** Reads a stream whole, stopping once it passes `limit` bytes (what is read then is only the start). */
@@ -480,6 +522,11 @@ async function readWhole(body: AsyncIterable<Uint8Array>, limit: number, onChunk
     if (size >= limit) break;
   }
   return Buffer.concat(chunks);
+}
+
+/** What a checkpoint was made under: the time range and whether read-only calls were dropped. */
+function selectionOf(range: ProcessObjectOptions['range'], dropReadOnly: boolean): string {
+  return `${range?.since?.toISOString() ?? ''}..${range?.until?.toISOString() ?? ''}${dropReadOnly ? ' writes-only' : ''}`;
 }
 
 /** Thrown into the pipeline by {@link countBytes} when the signal stops the object between two chunks. */

@@ -226,6 +226,29 @@ export interface FileLedger {
   put(entry: LedgerEntry): Promise<void>;
 }
 
+/**
+ * Where an object that was stopped part-way had got to (an interrupted `ingest`): every record before `records` has
+ * its events in the table, so the next run decodes those records again but does not write them again.
+ */
+export interface ObjectCheckpoint {
+  /** `s3://bucket/key` or `file:///abs/path`. */
+  readonly objectId: string;
+  /** The object's version the checkpoint is about: a changed object is read whole again. */
+  readonly fingerprint: string;
+  /** How many records from the object's start have all their events stored. */
+  readonly records: number;
+  /** What was selected then (time range, read-only calls): a run that selects otherwise starts over. */
+  readonly selection: string;
+}
+
+/** Records and recalls {@link ObjectCheckpoint}s. */
+export interface CheckpointStore {
+  get(objectId: string): Promise<ObjectCheckpoint | undefined>;
+  put(checkpoint: ObjectCheckpoint): Promise<void>;
+  /** Removes an object's checkpoint once the object is taken in whole. */
+  delete(objectId: string): Promise<void>;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Proof of completeness (docs/integrity.md)
 

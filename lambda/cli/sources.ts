@@ -4,7 +4,7 @@
  */
 import type { paginateListObjectsV2, S3Client } from '@aws-sdk/client-s3';
 import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { LogObjectNotFoundError, type LogObjectSource, type OpenedLogObject } from '../app/ports';
@@ -94,17 +94,24 @@ export function parseS3Url(input: string): S3Location | undefined {
 /**
  * Lists local files: each file as given, each folder recursively (log file names only, see
  * {@link isLogFileName}; hidden entries such as `.trail-audit/` skipped), sorted so runs are repeatable.
+ *
+ * Symbolic links in a folder are followed, to files and folders inside or outside it: a folder of links to the
+ * day's logs is read like the logs. A file or folder reached twice (two links to it, or a link back up the tree) is
+ * read once, so a loop ends; a link to nothing is named as a failure rather than skipped without a word.
  */
 export async function listLocal(inputs: readonly string[], cwd: string): Promise<Listing> {
   const objects: LogObject[] = [];
   const failures: InputFailure[] = [];
+  const seen = new Set<string>();
   for (const input of inputs) {
     const absolute = resolve(cwd, input);
     try {
       const info = await stat(absolute);
       if (info.isDirectory()) {
-        for await (const file of walk(absolute)) {
-          objects.push(await localObject(file, join(input, relative(absolute, file))));
+        for await (const found of walk(absolute, seen)) {
+          const displayName = join(input, relative(absolute, found.path));
+          if ('reason' in found) failures.push({ input: displayName, reason: found.reason });
+          else objects.push(await localObject(found.path, displayName));
         }
       } else {
         objects.push(await localObject(absolute, input));
@@ -116,14 +123,41 @@ export async function listLocal(inputs: readonly string[], cwd: string): Promise
   return { objects, failures };
 }
 
-async function* walk(folder: string): AsyncGenerator<string> {
+/** What a folder walk finds: a log file to read, or an entry that cannot be read (a broken link). */
+type Found = { readonly path: string } | { readonly path: string; readonly reason: string };
+
+/**
+ * The log files under `folder`, depth first in name order. `seen` holds the real paths of the folders and files
+ * already listed in this run: a real path is listed once, however many links lead to it.
+ */
+async function* walk(folder: string, seen: Set<string>): AsyncGenerator<Found> {
+  const real = await realpath(folder);
+  if (seen.has(real)) return;
+  seen.add(real);
   const entries = await readdir(folder, { withFileTypes: true });
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     if (entry.name.startsWith('.')) continue;
     const path = join(folder, entry.name);
-    if (entry.isDirectory()) yield* walk(path);
-    else if (entry.isFile() && isLogFileName(entry.name)) yield path;
+    let isDirectory = entry.isDirectory();
+    let isFile = entry.isFile();
+    if (entry.isSymbolicLink()) {
+      try {
+        const target = await stat(path);
+        isDirectory = target.isDirectory();
+        isFile = target.isFile();
+      } catch (error) {
+        if (isLogFileName(entry.name)) yield { path, reason: `symbolic link to nothing: ${fileErrorReason(error)}` };
+        continue;
+      }
+    }
+    if (isDirectory) yield* walk(path, seen);
+    else if (isFile && isLogFileName(entry.name)) {
+      const realFile = await realpath(path);
+      if (seen.has(realFile)) continue;
+      seen.add(realFile);
+      yield { path };
+    }
   }
 }
 

@@ -28,6 +28,10 @@ export interface RunTotals {
   stored: number;
   /** Files stopped by an interrupt before they were finished (ingest only): a re-run reads them again. */
   filesInterrupted: number;
+  /** Files a stopped run never started (ingest only). */
+  filesNotStarted: number;
+  /** Events a resumed file did not write again: an interrupted run had stored them (ingest only). */
+  resumed: number;
   /** Items written, a failed write's share included (ingest only). */
   itemsWritten: number;
   /** Write requests retried (ingest only). */
@@ -48,6 +52,8 @@ export function newTotals(): RunTotals {
     skipped: {},
     stored: 0,
     filesInterrupted: 0,
+    filesNotStarted: 0,
+    resumed: 0,
     itemsWritten: 0,
     retries: 0,
   };
@@ -86,6 +92,7 @@ export function addOutcome(totals: RunTotals, outcome: LogObjectOutcome): void {
   addCounts(totals, outcome.counts);
   const { stored } = outcome;
   totals.stored += stored.events;
+  totals.resumed += stored.resumed;
   totals.itemsWritten += stored.itemsWritten;
   totals.retries += stored.retries;
   if (stored.outsideRange > 0) {
@@ -105,23 +112,42 @@ function byReason(counts: Record<string, number>): string {
     .join(', ');
 }
 
+/** Options of {@link renderSummary}. */
+export interface SummaryOptions {
+  /**
+   * Which count of events to show: `kept` (what the selection kept: `process`, a dry run) or `stored` (what is in
+   * the table now: `ingest`, where a file that failed half-way kept more than it stored).
+   * @default 'kept'
+   */
+  readonly events?: 'kept' | 'stored';
+  /**
+   * What `files` counts (`page` for Event history).
+   * @default 'file'
+   */
+  readonly unit?: string;
+}
+
 /**
  * The summary line: `5 files (1 skipped: digest-file 1; 1 failed), 1,234 records, 56 kept, 2 unknown operations;
  * skipped: other-service 1,170, duplicate-event 8`. Unknown operations are named only when there are some: they
- * are kept events whose resources were taken generically, a sign the resource tables need an entry. `unit` names what
- * `files` counts (`page` for Event history).
+ * are kept events whose resources were taken generically, a sign the resource tables need an entry. A stopped run
+ * names the files it interrupted and those it never started.
  */
-export function renderSummary(totals: RunTotals, extra: readonly string[] = [], unit = 'file'): string {
+export function renderSummary(totals: RunTotals, extra: readonly string[] = [], options: SummaryOptions = {}): string {
+  const unit = options.unit ?? 'file';
   const fileNotes: string[] = [];
   const skippedFiles = byReason(totals.filesSkipped);
   if (skippedFiles !== '') fileNotes.push(`skipped: ${skippedFiles}`);
   if (totals.filesUnchanged > 0) fileNotes.push(`${number(totals.filesUnchanged)} already ingested`);
   if (totals.filesFailed > 0) fileNotes.push(`${number(totals.filesFailed)} failed`);
+  if (totals.filesInterrupted > 0) fileNotes.push(`${number(totals.filesInterrupted)} interrupted`);
+  if (totals.filesNotStarted > 0) fileNotes.push(`${number(totals.filesNotStarted)} not started`);
+  const events = options.events === 'stored' ? totals.stored : totals.kept;
   const parts = [
     `${number(totals.files)} ${unit}${totals.files === 1 ? '' : 's'}` +
       (fileNotes.length > 0 ? ` (${fileNotes.join('; ')})` : ''),
     `${number(totals.recordsRead)} record${totals.recordsRead === 1 ? '' : 's'}`,
-    `${number(totals.kept)} kept`,
+    `${number(events)} ${options.events ?? 'kept'}`,
     ...(totals.unknownOperations > 0
       ? [`${number(totals.unknownOperations)} unknown operation${totals.unknownOperations === 1 ? '' : 's'}`]
       : []),

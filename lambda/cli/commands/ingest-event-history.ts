@@ -80,6 +80,7 @@ export async function runEventHistoryIngest(
     return await withTarget(
       options,
       io.cwd,
+      'write',
       async (target) => {
         const ledger = new DynamoDBFileLedger({ client: target.client, tableName: target.tableName });
         const service = new LogObjectService({
@@ -126,9 +127,11 @@ export async function runEventHistoryIngest(
           },
         });
         await progress.clear();
+        // What the table acknowledged is kept whatever happens next; this makes it survive the machine going down too.
+        await target.flush();
         const problems = results.filter((result) => problemOf(result) !== undefined);
         for (const result of problems) await writeLine(io.stderr, `trail-audit: ${result.objectId}: ${problemOf(result) ?? ''}`);
-        await writeLine(io.stderr, `ingest --event-history: ${summaryOf(results, regions, totals, superseded)} → ${target.description}${notes(options, io)}`);
+        await writeLine(io.stderr, `ingest --event-history: ${summaryOf(results, regions, totals, superseded, options.dryRun === true)} → ${target.description}${notes(options, io)}`);
         throwIfInterrupted(io.signal);
         return problems.length > 0 ? ExitCode.InputFailed : ExitCode.Ok;
       },
@@ -177,6 +180,7 @@ function summaryOf(
   regions: readonly string[],
   totals: ReturnType<typeof newTotals>,
   superseded: number,
+  dryRun: boolean,
 ): string {
   const count = (status: StreamResult['status']): number => results.filter((result) => result.status === status).length;
   const covered = results.filter((result) => result.gaps.length === 0).length;
@@ -194,7 +198,7 @@ function summaryOf(
       ...(superseded > 0 ? [`${superseded.toLocaleString('en-US')} already stored from log files`] : []),
       ...(totals.retries > 0 ? [`${totals.retries.toLocaleString('en-US')} write retries`] : []),
     ],
-    'page',
+    { unit: 'page', events: dryRun ? 'kept' : 'stored' },
   )}`;
 }
 

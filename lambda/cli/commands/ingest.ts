@@ -6,12 +6,22 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Command } from 'commander';
 import { LogObjectService, type LogObjectInput } from '../../app/log-object-service';
+import type { CheckpointStore, EventStore, FileLedger } from '../../app/ports';
+import { dayFolderBounds, dayFolderOfKey, keyInRange } from '../../core/date-folders';
 import { parseLogObjectKey } from '../../core/object-key';
 import { DynamoDBEventStore } from '../../store/dynamodb-event-store';
 import { DynamoDBFileLedger } from '../../store/file-ledger';
-import { keyInRange } from '../../core/date-folders';
 import { DynamoDBIntegrityStore } from '../../store/integrity-store';
-import { describeError, ExitCode, fileFailureLine, UsageError, type ExitCodeValue } from '../errors';
+import { DynamoDBCheckpointStore } from '../../store/object-checkpoints';
+import {
+  describeError,
+  ExitCode,
+  fileFailureLine,
+  tableFailureReason,
+  TargetError,
+  UsageError,
+  type ExitCodeValue,
+} from '../errors';
 import { runEventHistoryIngest, type EventHistoryIngestDeps } from './ingest-event-history';
 import { throwIfInterrupted } from '../interrupt';
 import { writeLine, type CliIO } from '../io';
@@ -20,7 +30,7 @@ import { ProgressBar } from '../progress';
 import { listLocal, listS3, parseS3Url, type LogObject, type SourceObject } from '../sources';
 import { addOutcome, newTotals, renderSummary, type RunTotals } from '../summary';
 import { addTargetOptions, withTarget, type StartLocal, type Target, type TargetOptions } from '../target';
-import { parseTimeRange, type TimeRange } from '../time';
+import { parseTimeRange, toEventTime, type TimeRange } from '../time';
 
 /** Options of `ingest`, as commander hands them over. */
 export interface IngestOptions extends TargetOptions {
@@ -68,8 +78,26 @@ export function parseConcurrency(value: string | undefined): number {
 }
 
 /**
+ * Raised in place of an error of the table's store or ledger when it says the table cannot be used at all (see
+ * {@link tableFailureReason}): the run stops there, once, instead of failing every file that follows.
+ */
+export class TableUnavailableError extends TargetError {}
+
+/** Runs `call`, turning an error that says the table is unusable into a {@link TableUnavailableError}. */
+async function guarded<T>(tableName: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    const reason = tableFailureReason(error);
+    if (reason === undefined) throw error;
+    throw new TableUnavailableError(`cannot use table ${tableName}: ${reason}`, { cause: error });
+  }
+}
+
+/**
  * Runs `ingest`.
  * @returns 0, or 1 when some input failed (each named on stderr; the others were ingested)
+ * @throws TargetError when the table cannot be used (exit code 3), Interrupted on a signal (130, 143, 129)
  */
 export async function runIngest(
   inputs: readonly string[],
@@ -95,6 +123,7 @@ export async function runIngest(
     io.cwd,
   );
   objects.push(...local.objects.filter((object) => keyInRange(object.objectKey, range)));
+  const outsideFolders = local.objects.length - objects.length;
   for (const failure of local.failures) {
     totals.filesFailed += 1;
     await writeLine(io.stderr, `trail-audit: ${failure.input}: ${failure.reason}`);
@@ -117,24 +146,75 @@ export async function runIngest(
     }
   }
   totals.files = objects.length;
+  if (outsideFolders > 0 && objects.length === 0) {
+    await writeLine(io.stderr, noFileInRangeLine(local.objects, range));
+  }
 
   return withTarget(
     options,
     io.cwd,
+    'write',
     async (target) => {
-      await ingestObjects(objects, target, { ...options, concurrency, range }, totals, io);
-      const summary = renderSummary(totals, [
-        `${totals.itemsWritten.toLocaleString('en-US')} items written`,
-        ...(totals.retries > 0 ? [`${totals.retries.toLocaleString('en-US')} write retries`] : []),
-      ]);
-      const interrupted = io.signal.aborted ? ' (interrupted: a re-run goes on from here)' : '';
+      const summaryLine = (ending: string): string => `ingest: ${ingestSummary(totals, options)} → ${target.description}${ending}`;
+      io.onForcedExit?.(() => summaryLine(' (stopped at once: the files in flight are read again by a re-run)'));
+      const failure = await ingestObjects(objects, target, { ...options, concurrency, range }, totals, io);
+      // What the table acknowledged is kept whatever happens next; this makes it survive the machine going down too.
+      if (failure === undefined) await target.flush();
+      const stopped = failure !== undefined || io.signal.aborted ? ' (stopped: a re-run goes on from here)' : '';
       const dryRun = options.dryRun === true ? ' (dry run: nothing was written)' : '';
-      await writeLine(io.stderr, `ingest: ${summary} → ${target.description}${dryRun}${interrupted}`);
+      await writeLine(io.stderr, summaryLine(`${dryRun}${stopped}`));
+      const outside = totals.skipped['outside-time-range'] ?? 0;
+      if (outside > 0 && totals.stored === 0 && options.dryRun !== true) {
+        await writeLine(
+          io.stderr,
+          `trail-audit: all ${outside.toLocaleString('en-US')} events read are outside ${rangeText(range)}: nothing was stored`,
+        );
+      }
+      if (failure !== undefined) {
+        const notDone = totals.filesInterrupted + totals.filesNotStarted;
+        throw new TargetError(
+          `${failure.message}; ${notDone.toLocaleString('en-US')} file${notDone === 1 ? '' : 's'} not done ` +
+            '(a re-run goes on from here)',
+          { cause: failure },
+        );
+      }
       throwIfInterrupted(io.signal);
       return totals.filesFailed > 0 ? ExitCode.InputFailed : ExitCode.Ok;
     },
     deps.startLocal,
   );
+}
+
+/** The summary of an ingest: events stored (or, in a dry run, that would be), items written and retries. */
+function ingestSummary(totals: RunTotals, options: IngestOptions): string {
+  return renderSummary(
+    totals,
+    [
+      ...(totals.resumed > 0 ? [`${totals.resumed.toLocaleString('en-US')} already stored by an interrupted run`] : []),
+      `${totals.itemsWritten.toLocaleString('en-US')} items written`,
+      ...(totals.retries > 0 ? [`${totals.retries.toLocaleString('en-US')} write retries`] : []),
+    ],
+    { events: options.dryRun === true ? 'kept' : 'stored' },
+  );
+}
+
+function rangeText(range: TimeRange): string {
+  return `${range.since === undefined ? 'the start' : toEventTime(range.since)} … ${range.until === undefined ? 'now' : toEventTime(range.until)}`;
+}
+
+/**
+ * Why `--since`/`--until` selected no file: the date folders the range reads, and those the files are in (or that
+ * they are not in CloudTrail's dated layout at all).
+ */
+export function noFileInRangeLine(listed: readonly LogObject[], range: TimeRange): string {
+  const { first, last } = dayFolderBounds(range);
+  const days = listed.map((object) => dayFolderOfKey(object.objectKey)).filter((day) => day !== undefined).sort();
+  const reads = `the range reads the date folders ${first ?? '(any)'} to ${last ?? '(any)'}`;
+  const have =
+    days.length === 0
+      ? 'none of them is in a CloudTrail date folder (…/CloudTrail/REGION/YYYY/MM/DD/), which a range needs'
+      : `their date folders run from ${days[0] ?? ''} to ${days[days.length - 1] ?? ''}`;
+  return `trail-audit: none of the ${listed.length.toLocaleString('en-US')} files listed is in ${rangeText(range)}: ${reads}; ${have}`;
 }
 
 /** The S3 client of `s3://` inputs: the SDK's defaults, with `--region` and `--s3-endpoint` (path-style) when given. */
@@ -146,6 +226,12 @@ export function newS3Client(options: Pick<IngestOptions, 'region' | 's3Endpoint'
   });
 }
 
+/**
+ * Takes the objects in, a few at a time. A signal stops taking new files, and the files in flight stop between two
+ * chunks (what they wrote stays, and a re-run reads them again); a table that cannot be used stops the run the same
+ * way, once.
+ * @returns the error that made the table unusable, or undefined
+ */
 async function ingestObjects(
   objects: readonly LogObject[],
   target: Target,
@@ -158,10 +244,24 @@ async function ingestObjects(
   },
   totals: RunTotals,
   io: CliIO,
-): Promise<void> {
+): Promise<TableUnavailableError | undefined> {
+  const dynamoStore = new DynamoDBEventStore({ client: target.client, tableName: target.tableName, now: io.now });
+  const dynamoLedger = new DynamoDBFileLedger({ client: target.client, tableName: target.tableName });
+  const store: EventStore = { putEvents: (events) => guarded(target.tableName, () => dynamoStore.putEvents(events)) };
+  const ledger: FileLedger = {
+    get: (objectId) => guarded(target.tableName, () => dynamoLedger.get(objectId)),
+    put: (entry) => guarded(target.tableName, () => dynamoLedger.put(entry)),
+  };
+  const dynamoCheckpoints = new DynamoDBCheckpointStore({ client: target.client, tableName: target.tableName });
+  const checkpoints: CheckpointStore = {
+    get: (objectId) => guarded(target.tableName, () => dynamoCheckpoints.get(objectId)),
+    put: (checkpoint) => guarded(target.tableName, () => dynamoCheckpoints.put(checkpoint)),
+    delete: (objectId) => guarded(target.tableName, () => dynamoCheckpoints.delete(objectId)),
+  };
   const service = new LogObjectService({
-    store: new DynamoDBEventStore({ client: target.client, tableName: target.tableName, now: io.now }),
-    ledger: new DynamoDBFileLedger({ client: target.client, tableName: target.tableName }),
+    store,
+    ledger,
+    checkpoints,
     dropReadOnly: options.dropReadOnly === true,
     now: io.now,
     flushEvents: EVENTS_PER_WRITE,
@@ -169,6 +269,12 @@ async function ingestObjects(
     // `trail-audit verify --table` (docs/integrity.md).
     integrity: { store: new DynamoDBIntegrityStore({ client: target.client, tableName: target.tableName }) },
   });
+  // Stops the run on a signal or once the table is unusable; the files in flight see it between two chunks.
+  const stop = new AbortController();
+  const onSignal = (): void => stop.abort(io.signal.reason);
+  if (io.signal.aborted) onSignal();
+  else io.signal.addEventListener('abort', onSignal, { once: true });
+  let failure: TableUnavailableError | undefined;
   const progress = new ProgressBar(io.stderr);
   const storedInRun = new Set<string>();
   const started = Date.now();
@@ -191,7 +297,9 @@ async function ingestObjects(
     await progress.update(state(), true);
   };
 
+  let filesStarted = 0;
   const ingestOne = async (object: LogObject): Promise<void> => {
+    filesStarted += 1;
     // Bytes of this object credited to the bar, and events counted: the bar counts what is written.
     let bytesCredited = 0;
     let eventsCounted = 0;
@@ -209,7 +317,7 @@ async function ingestObjects(
         ...(options.dryRun === true ? { dryRun: true } : {}),
         range: options.range,
         storedInRun,
-        signal: io.signal,
+        signal: stop.signal,
         onProgress: async ({ bytesRead, eventsStored }) => {
           // The decoder reads at most a chunk ahead of the events it has yielded: close enough for a bar.
           credit(Math.min(bytesRead, object.size), eventsStored);
@@ -217,6 +325,13 @@ async function ingestObjects(
         },
       },
     );
+    if (outcome.status === 'failed' && outcome.error instanceof TableUnavailableError) {
+      // Not the file's fault: counted as not done, named once at the end, and the run stops.
+      failure ??= outcome.error;
+      stop.abort(outcome.error);
+      addOutcome(totals, { ...outcome, status: 'interrupted' });
+      return;
+    }
     addOutcome(totals, outcome);
     if (outcome.status === 'failed') await report(fileFailureLine(object.displayName, outcome.error));
     filesDone += 1;
@@ -227,9 +342,12 @@ async function ingestObjects(
   // Log files first, then the digest files that list them: a digest then finds its log files in the ledger.
   const isDigest = (object: LogObject): boolean => parseLogObjectKey(object.objectKey).kind === 'digest';
   for (const batch of [objects.filter((object) => !isDigest(object)), objects.filter(isDigest)]) {
-    await forEachConcurrently(batch, options.concurrency, ingestOne, () => io.signal.aborted);
+    await forEachConcurrently(batch, options.concurrency, ingestOne, () => stop.signal.aborted);
   }
+  io.signal.removeEventListener('abort', onSignal);
+  totals.filesNotStarted = objects.length - filesStarted;
   await progress.clear();
+  return failure;
 }
 
 /** The service's input of an object of the source (`lenient`: the files a person chose are read by content). */

@@ -85,6 +85,7 @@ export async function runVerify(
     return withTarget(
       options,
       io.cwd,
+      'read',
       async (target) =>
         report(
           await verifyTable(target, {

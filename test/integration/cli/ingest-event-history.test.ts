@@ -116,7 +116,7 @@ describe('ingest --event-history, as a new user tries it', () => {
     // Assess
     expect({ code: ingest.code, summary: ingest.stderr }).toEqual({
       code: 0,
-      summary: expect.stringMatching(/^ingest --event-history: 2 regions × 3 event sources: 6 pages, 3 records, 3 kept,/) as unknown,
+      summary: expect.stringMatching(/^ingest --event-history: 2 regions × 3 event sources: 6 pages, 3 records, 3 stored,/) as unknown,
     });
     expect(parseNdjson(query.stdout).map((event) => event.eventID).sort()).toEqual(events.map((event) => event.record.eventID).sort());
   });
@@ -266,7 +266,7 @@ describe('ingest --event-history', () => {
     expect({ code: second.code, calls: history.calls.length - callsBefore, summary: second.stderr }).toEqual({
       code: 0,
       calls: 0,
-      summary: expect.stringMatching(/^ingest --event-history: 2 regions × 3 event sources \(6 already read\): 0 pages, 0 records, 0 kept, 0 items written/) as unknown,
+      summary: expect.stringMatching(/^ingest --event-history: 2 regions × 3 event sources \(6 already read\): 0 pages, 0 records, 0 stored, 0 items written/) as unknown,
     });
   });
 
@@ -304,7 +304,7 @@ describe('ingest --event-history', () => {
     expect({ code: run.code, stored: (await queriedIds(table.target)).length, summary: run.stderr }).toEqual({
       code: 0,
       stored: 2,
-      summary: expect.stringMatching(/: 6 pages, 3 records, 2 kept, .*; skipped: duplicate-event 1 /) as unknown,
+      summary: expect.stringMatching(/: 6 pages, 3 records, 2 stored, .*; skipped: duplicate-event 1 /) as unknown,
     });
   });
 
@@ -388,7 +388,7 @@ describe('the same event from Event history and from a log file', () => {
     expect({ code: run.code, uri: (item?.source as { uri?: string } | undefined)?.uri, summary: run.stderr }).toEqual({
       code: 0,
       uri: expect.stringMatching(/^file:\/\//) as unknown,
-      summary: expect.stringMatching(/1 kept, 0 items written, 1 already stored from log files/) as unknown,
+      summary: expect.stringMatching(/1 stored, 0 items written, 1 already stored from log files/) as unknown,
     });
   });
 });

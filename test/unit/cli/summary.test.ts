@@ -7,6 +7,24 @@ function counts(overrides: Partial<PipelineCounts> = {}): PipelineCounts {
 }
 
 describe('renderSummary', () => {
+  it('shows the events stored, not those kept, when asked to (a file that failed half-way kept more)', () => {
+    const totals = newTotals();
+    totals.files = 1;
+    addCounts(totals, counts({ recordsRead: 300, kept: 200 }));
+    totals.stored = 100;
+
+    expect(renderSummary(totals, [], { events: 'stored' })).toBe('1 file, 300 records, 100 stored');
+  });
+
+  it('names the files a stopped run interrupted and those it never started', () => {
+    const totals = newTotals();
+    totals.files = 10;
+    totals.filesInterrupted = 2;
+    totals.filesNotStarted = 5;
+
+    expect(renderSummary(totals)).toBe('10 files (2 interrupted; 5 not started), 0 records, 0 kept');
+  });
+
   it('names the unknown operations of the objects added up', () => {
     const totals = newTotals();
     totals.files = 2;
