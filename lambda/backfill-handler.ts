@@ -10,14 +10,18 @@ import { S3Client } from '@aws-sdk/client-s3';
 import * as sfn from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { CloudTrailPublicKeySource } from './adapters/cloudtrail-public-keys';
 import { S3FolderLister } from './adapters/s3-folder-lister';
 import { S3LogObjectSource } from './adapters/s3-log-reader';
 import { SfnRunningBackfills } from './adapters/sfn-running-backfills';
 import { createBackfillHandler, type BackfillConfig, type BackfillHandler } from './app/backfill';
 import { BACKFILL_SERVICE_NAME, METRICS_NAMESPACE } from './app/metric-names';
+import { PublicKeyCache } from './app/public-key-cache';
 import { ConfigError, configFromEnv } from './function-config';
 import { DynamoDBEventStore } from './store/dynamodb-event-store';
 import { DynamoDBFileLedger } from './store/file-ledger';
+import { DynamoDBIntegrityStore } from './store/integrity-store';
 
 const logger = new Logger({ serviceName: BACKFILL_SERVICE_NAME });
 const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: BACKFILL_SERVICE_NAME });
@@ -80,6 +84,12 @@ function productionHandler(): BackfillHandler {
     logger,
     metrics,
     config,
+    // Digest files in the range are verified as the processor verifies live ones (docs/integrity.md); CloudTrail
+    // signs with a key pair per region, asked of ListPublicKeys in the digest's region and cached.
+    integrity: {
+      store: new DynamoDBIntegrityStore({ client: dynamodb, tableName: config.tableName }),
+      publicKeys: new PublicKeyCache(new CloudTrailPublicKeySource((region) => new CloudTrailClient({ region }))),
+    },
   });
 }
 

@@ -28,7 +28,8 @@ import {
 } from './backfill-request';
 import { errorFields } from './error-fields';
 import { InvocationMetrics } from './invocation-metrics';
-import { LogObjectService } from './log-object-service';
+import type { IntegrityDeps } from './digest-step';
+import { LogObjectService, type LogObjectInput } from './log-object-service';
 import { METRIC, metricPerReason } from './metric-names';
 import {
   LogObjectNotFoundError,
@@ -79,6 +80,12 @@ export interface BackfillDeps {
   readonly config: BackfillConfig;
   /** @default the system clock */
   readonly now?: () => Date;
+  /**
+   * Proof of completeness: the digest files of the range verified and reconciled as the processor does with live
+   * ones (docs/integrity.md).
+   * @default digest files are skipped (`digest-file`)
+   */
+  readonly integrity?: IntegrityDeps;
 }
 
 /** What the plan step returns: the workflow's state for the rest of the execution. */
@@ -180,6 +187,7 @@ export function createBackfillHandler(deps: BackfillDeps): BackfillHandler {
     dropReadOnly: deps.config.dropReadOnly,
     ...(deps.now === undefined ? {} : { now: deps.now }),
     ...(deps.config.flushEvents === undefined ? {} : { flushEvents: deps.config.flushEvents }),
+    ...(deps.integrity === undefined ? {} : { integrity: deps.integrity }),
   });
   return async (event, context) => {
     if (isRecord(event) && event.action === 'plan') return plan(event, deps);
@@ -288,16 +296,15 @@ async function batch(
       continue;
     }
     started += 1;
-    const outcome = await service.process({
-      objectId: `s3://${config.bucket}/${item.key}`,
-      key: item.key,
-      routing: 'strict',
-      ...(item.etag === undefined ? {} : { fingerprint: item.etag }),
-      open: () => deps.source.open(config.bucket, item.key),
-    });
+    const outcome = await service.process(
+      { ...objectInput(deps.source, config.bucket, item.key), ...(item.etag === undefined ? {} : { fingerprint: item.etag }) },
+      // A digest takes in the log files it lists that the ledger lacks while the invocation has time for them.
+      { mayTakeInListed: () => (context?.getRemainingTimeInMillis() ?? Infinity) >= minRemainingMs },
+    );
     counts.itemsWritten += outcome.stored.itemsWritten;
     counts.eventsStored += outcome.stored.events;
     metrics.addStored(outcome.stored);
+    if (outcome.status === 'processed' && outcome.integrity !== undefined) metrics.addIntegrity(outcome.integrity);
     if (outcome.status === 'skipped') {
       skip(outcome.reason);
     } else if (outcome.status === 'processed') {
@@ -409,6 +416,20 @@ export function describeObjectError(error: unknown): string {
   const fields = errorFields(error);
   const text = typeof fields.errorMessage === 'string' ? fields.errorMessage : message;
   return `${name}: ${text}`.slice(0, MAX_FAILURE_TEXT);
+}
+
+/**
+ * The service's input of a key of the log bucket, and of what a digest names (a log file it lists, its previous
+ * digest), located the same way.
+ */
+function objectInput(source: LogObjectSource, bucket: string, key: string): LogObjectInput {
+  return {
+    objectId: `s3://${bucket}/${key}`,
+    key,
+    routing: 'strict',
+    open: () => source.open(bucket, key),
+    locate: (otherBucket, otherKey) => objectInput(source, otherBucket, otherKey),
+  };
 }
 
 function failureMessage(result: BackfillBatchResult): string {

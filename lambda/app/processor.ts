@@ -338,11 +338,7 @@ class NotificationDoor {
       counters.add(metricPerReason.recordsSkipped(reason), value ?? 0);
     }
     counters.addStored(stored);
-    if (outcome.status === 'processed' && outcome.integrity !== undefined) {
-      counters.add(METRIC.DigestsVerified, outcome.integrity.digestsVerified);
-      counters.add(METRIC.LogFilesVerified, outcome.integrity.logFilesVerified);
-      counters.add(METRIC.IntegrityProblems, outcome.integrity.problems);
-    }
+    if (outcome.status === 'processed' && outcome.integrity !== undefined) counters.addIntegrity(outcome.integrity);
   }
 }
 

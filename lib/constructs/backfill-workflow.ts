@@ -17,13 +17,14 @@ import { BACKFILL_SERVICE_NAME, METRICS_NAMESPACE } from '../../lambda/app/metri
 import { backfillDefinition, type DefinitionPlaceholder } from './backfill-definition';
 import { createEncryptedLogGroup } from './kms-defaults';
 import { createNodejsFunction } from './lambda-defaults';
-import { nagBucketArn, TABLE_KEY_ACTIONS, type LogLevel } from './log-processor';
+import { nagBucketArn, PROCESSOR_TABLE_ACTIONS, TABLE_KEY_ACTIONS, type LogLevel } from './log-processor';
 
 /**
- * The DynamoDB actions of the backfill function: `BatchWriteItem` (events and lookups), `GetItem` and `PutItem` (the
- * file ledger). No `UpdateItem`: a backfill sends no alerts (see docs/backfill.md), so it keeps no alert ledger.
+ * The DynamoDB actions of the backfill function: those of the processor, whose log-object service it runs —
+ * `BatchWriteItem` (events and lookups), `GetItem` and `PutItem` (the file ledger), and for the digest files of the
+ * range `Query` and `UpdateItem` (the integrity results). A backfill sends no alerts (see docs/backfill.md).
  */
-export const BACKFILL_TABLE_ACTIONS = ['dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:PutItem'] as const;
+export const BACKFILL_TABLE_ACTIONS = PROCESSOR_TABLE_ACTIONS;
 
 /** The prefix of the results bucket the map runs write under (one folder per execution below it). */
 export const RESULTS_PREFIX = 'runs/';
@@ -181,10 +182,16 @@ export class BackfillWorkflow extends Construct {
     // Reads the log files under the prefix, and lists the prefix for the plan's account and region folders.
     fn.addEnvironment('LOG_BUCKET', props.bucket.bucketName);
     fn.addEnvironment('LOG_PREFIX', props.logPrefix);
-    fn.addToRolePolicy(listUnderPrefix(props.bucket, props.logPrefix));
+    // ListBucket on the bucket, unconditioned as the processor's: S3 then answers a GetObject of a deleted key with
+    // 404 (NoSuchKey), not 403, so a log file a digest lists and that is gone is `missing` (and a key listed and since
+    // expired is named so), not an access error retried.
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.bucket.bucketArn] }));
     fn.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [props.bucket.arnForObjects(`${props.logPrefix}*`)] }),
     );
+    // CloudTrail's public keys, to verify the signatures of the range's digest files. ListPublicKeys supports no
+    // resource-level permission: `*` is the only resource IAM accepts for it.
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudtrail:ListPublicKeys'], resources: ['*'] }));
     (props.logKey ?? props.bucket.encryptionKey)?.grantDecrypt(fn);
 
     fn.addEnvironment('TABLE_NAME', props.table.tableName);
@@ -325,6 +332,13 @@ export class BackfillWorkflow extends Construct {
       'AwsSolutions-IAM5[Resource::*]',
       'CloudWatch Logs delivery for Step Functions (logs:CreateLogDelivery and the rest) works only on resource "*", ' +
         'as the Step Functions guide documents; added by the CDK for the state machine\'s log group.',
+    );
+    ack(
+      fnRole,
+      'AwsSolutions-IAM5[Resource::*]',
+      'cloudtrail:ListPublicKeys only: the backfill verifies the signatures of the digest files in its range, and ' +
+        'ListPublicKeys supports no resource-level permission (the Service Authorization Reference lists no resource ' +
+        'type for it), so IAM accepts only "*".',
     );
     const kmsReason =
       'kms:GenerateDataKey* / kms:ReEncrypt* for the table key (DynamoDB encrypts and decrypts items with the ' +

@@ -217,19 +217,19 @@ describe('the backfill workflow', () => {
     ]);
   });
 
-  test('lets the function read only the log objects, list only their prefix, and send only its table actions', () => {
+  test('lets the function read only the log objects, list the bucket (404 for a deleted key), read public keys, and send only its table actions', () => {
     expect({
       get: statementWith(functionStatements, 's3:GetObject'),
       list: statementWith(functionStatements, 's3:ListBucket'),
+      publicKeys: statementWith(functionStatements, 'cloudtrail:ListPublicKeys'),
       table: functionStatements.filter((statement) => actionsOf(statement).some((action) => action.startsWith('dynamodb:'))),
     }).toEqual({
       get: [{ Action: 's3:GetObject', Effect: 'Allow', Resource: { 'Fn::Join': ['', [logBucketArn, '/AWSLogs/*']] } }],
-      list: [
-        { Action: 's3:ListBucket', Condition: { StringLike: { 's3:prefix': ['AWSLogs/*'] } }, Effect: 'Allow', Resource: logBucketArn },
-      ],
+      list: [{ Action: 's3:ListBucket', Effect: 'Allow', Resource: logBucketArn }],
+      publicKeys: [{ Action: 'cloudtrail:ListPublicKeys', Effect: 'Allow', Resource: '*' }],
       table: [
         {
-          Action: ['dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:PutItem'],
+          Action: ['dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
           Effect: 'Allow',
           Resource: getAtt(resourceOf(synth.template, 'AWS::DynamoDB::Table', 'EventTable').logicalId),
         },
