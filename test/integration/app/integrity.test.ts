@@ -11,34 +11,25 @@
  * the redelivery. A log file processed after its digest resolves the digest's listing.
  */
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
-import { DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { CloudTrailPublicKeySource } from '../../../lambda/adapters/cloudtrail-public-keys';
 import { S3LogObjectSource } from '../../../lambda/adapters/s3-log-reader';
 import { DynamoDBAlertLedger } from '../../../lambda/alerts/dynamodb-alert-ledger';
 import { SnsAlertChannel } from '../../../lambda/alerts/sns-publisher';
 import { IntegrityAlerts } from '../../../lambda/app/integrity-alerts';
-import type { Logger, Metrics } from '../../../lambda/app/ports';
+import type { Logger } from '../../../lambda/app/ports';
 import { createHandler, type ProcessorHandler } from '../../../lambda/app/processor';
 import { PublicKeyCache } from '../../../lambda/app/public-key-cache';
 import { parseDigestObjectName, parseLogFileObjectName, sha256Hex } from '../../../lambda/core/digest';
-import { startDynamoDBLocal, type DynamoDBLocalServer } from '../../../lambda/local/dynamodb-local';
 import { DynamoDBEventStore } from '../../../lambda/store/dynamodb-event-store';
 import { DynamoDBFileLedger } from '../../../lambda/store/file-ledger';
 import { DynamoDBIntegrityStore } from '../../../lambda/store/integrity-store';
 import { isoSeconds } from '../../../lambda/core/integrity-items';
-import { EXAMPLE_BUCKET, exampleObjects, exampleSigningKeys, type ExampleObject } from '../../../scripts/make-examples';
-import { createEventTable, localDocumentClient } from '../../helpers/dynamodb';
-import { startFakeCloudTrail, type FakeCloudTrail } from '../../helpers/fake-cloudtrail';
+import { EXAMPLE_BUCKET, exampleObjects, type ExampleObject } from '../../../scripts/make-examples';
+import { createEventTable } from '../../helpers/dynamodb';
 import { sqsEventOf } from '../../helpers/s3-events';
-import { startS3rver, type LocalS3 } from '../../helpers/s3rver';
-import { startServers } from '../../helpers/servers';
+import { notVerified, RecordingMetrics, startSignedExamplesRig, type SignedExamplesRig } from '../../helpers/signed-examples-rig';
 import { FakeSns } from '../../unit/alerts/fakes';
-import { runCli } from '../cli/cli-helpers';
 
 jest.setTimeout(120_000);
 
@@ -62,79 +53,28 @@ const FILE_1010 = example('_20261120T1010Z_');
 
 const silentLogger: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
-/** Metrics added up by name. */
-class RecordingMetrics implements Metrics {
-  readonly totals = new Map<string, number>();
-  addMetric(name: string, _unit: 'Count', value: number): void {
-    this.totals.set(name, (this.totals.get(name) ?? 0) + value);
-  }
-  publishStoredMetrics(): void {}
-}
-
-let s3: LocalS3 | undefined;
-let server: DynamoDBLocalServer | undefined;
-let client: DynamoDBDocumentClient | undefined;
-let cloudTrail: FakeCloudTrail | undefined;
-let workDir = '';
+let servers: SignedExamplesRig | undefined;
 let tables = 0;
-const savedEnv = { ...process.env };
 
-function required<T>(value: T | undefined, what: string): T {
-  if (value === undefined) throw new Error(`${what} is not set up`);
-  return value;
+function running(): SignedExamplesRig {
+  if (servers === undefined) throw new Error('the servers are not set up');
+  return servers;
 }
 
 beforeAll(async () => {
-  workDir = await mkdtemp(join(tmpdir(), 'trail-audit-integrity-'));
-  const keys = exampleSigningKeys();
-  await startServers([
-    startS3rver([EXAMPLE_BUCKET]).then((started) => {
-      s3 = started;
-    }),
-    startDynamoDBLocal().then((started) => {
-      server = started;
-    }),
-    startFakeCloudTrail({ 'us-east-1': [keys.usEast1.publicKey], 'eu-west-1': [keys.euWest1.publicKey] }).then((started) => {
-      cloudTrail = started;
-    }),
-  ]);
-  client = localDocumentClient(required(server, 'DynamoDB Local').endpoint);
-  Object.assign(process.env, {
-    AWS_ACCESS_KEY_ID: 'S3RVER',
-    AWS_SECRET_ACCESS_KEY: 'S3RVER',
-    AWS_REGION: 'us-east-1',
-    AWS_ENDPOINT_URL_CLOUDTRAIL: required(cloudTrail, 'the fake CloudTrail').endpoint,
-  });
+  servers = await startSignedExamplesRig();
 });
 
 afterAll(async () => {
-  process.env = savedEnv;
-  client?.destroy();
-  await Promise.all([s3?.stop(), server?.stop(), cloudTrail?.stop()]);
-  await rm(workDir, { recursive: true, force: true });
+  await servers?.stop();
 });
-
-async function put(object: ExampleObject, text = object.text, metadata = object.metadata): Promise<void> {
-  await required(s3, 's3rver').client.send(
-    new PutObjectCommand({
-      Bucket: EXAMPLE_BUCKET,
-      Key: object.key,
-      Body: gzipSync(text),
-      ...(metadata === undefined ? {} : { Metadata: { ...metadata } }),
-    }),
-  );
-}
-
-async function remove(key: string): Promise<void> {
-  await required(s3, 's3rver').client.send(new DeleteObjectCommand({ Bucket: EXAMPLE_BUCKET, Key: key }));
-}
 
 beforeEach(async () => {
-  const bucket = required(s3, 's3rver').client;
-  const listed = await bucket.send(new ListObjectsV2Command({ Bucket: EXAMPLE_BUCKET }));
-  for (const object of listed.Contents ?? []) if (object.Key !== undefined) await remove(object.Key);
-  for (const object of EXAMPLES) await put(object);
+  await running().reset();
 });
+
+const put = (object: ExampleObject, text?: string, metadata?: ExampleObject['metadata']): Promise<void> => running().put(object, text, metadata);
+const remove = (key: string): Promise<void> => running().remove(key);
 
 /** A processor with its production adapters on the local servers, over a table of its own. */
 interface Rig {
@@ -145,14 +85,14 @@ interface Rig {
 }
 
 async function rig(): Promise<Rig> {
-  const documents = required(client, 'DynamoDB Local');
+  const documents = running().client;
   tables += 1;
   const tableName = `integrity-${tables}`;
   await createEventTable(documents, tableName);
   const sns = new FakeSns();
   const metrics = new RecordingMetrics();
   const processor = createHandler({
-    source: new S3LogObjectSource(required(s3, 's3rver').client),
+    source: new S3LogObjectSource(running().s3.client),
     store: new DynamoDBEventStore({ client: documents, tableName }),
     ledger: new DynamoDBFileLedger({ client: documents, tableName }),
     logger: silentLogger,
@@ -181,7 +121,7 @@ function deliveredAt(key: string): number {
 
 /** What the bucket holds, in delivery order, one object per message; `except` keys are not notified. */
 async function notifications(except: readonly string[] = []): Promise<{ id: string; objects: { bucket: string; key: string; eTag: string }[] }[]> {
-  const listed = await required(s3, 's3rver').client.send(new ListObjectsV2Command({ Bucket: EXAMPLE_BUCKET }));
+  const listed = await running().s3.client.send(new ListObjectsV2Command({ Bucket: EXAMPLE_BUCKET }));
   return (listed.Contents ?? [])
     .map((object) => ({ key: object.Key ?? '', eTag: (object.ETag ?? '').replace(/"/g, '') }))
     .filter((object) => !except.includes(object.key))
@@ -198,38 +138,21 @@ async function deliverTwice(target: Rig, except: readonly string[] = []): Promis
   }
 }
 
-interface Line {
-  readonly kind: 'digest' | 'log-file';
-  readonly key: string;
-  readonly status: string;
-}
-
 /** `trail-audit verify --table NAME --json`: the table's results, checked again. */
-async function verifyTable(target: Rig): Promise<{ code: number; lines: Line[] }> {
-  const run = await runCli(['verify', '--table', target.tableName, '--endpoint', required(server, 'DynamoDB Local').endpoint, '--json'], workDir);
-  return {
-    code: run.code,
-    lines: run.stdout
-      .split('\n')
-      .filter((line) => line !== '')
-      .map((line) => JSON.parse(line) as Line),
-  };
+function verifyTable(target: Rig): ReturnType<SignedExamplesRig['verifyTable']> {
+  return running().verifyTable(target.tableName);
 }
 
 /** The status stored for a log file under the digest that lists it. */
 async function storedListing(target: Rig, digest: ExampleObject, logFile: ExampleObject): Promise<string | undefined> {
   const name = parseDigestObjectName(digest.key);
   if (name === undefined) throw new Error(`${digest.key} is not a digest key`);
-  const store = new DynamoDBIntegrityStore({ client: required(client, 'DynamoDB Local'), tableName: target.tableName });
+  const store = new DynamoDBIntegrityStore({ client: running().client, tableName: target.tableName });
   const listed = await store.getListedLogFile({
     digest: { accountId: name.accountId, region: name.region, end: isoSeconds(name.endTime), objectId: `s3://${EXAMPLE_BUCKET}/${digest.key}` },
     objectId: `s3://${EXAMPLE_BUCKET}/${logFile.key}`,
   });
   return listed?.status;
-}
-
-function notVerified(lines: readonly Line[]): [string, string, string][] {
-  return lines.filter((line) => line.status !== 'verified').map((line) => [line.kind, line.key, line.status]);
 }
 
 /** The alerts the fake SNS received, as `rule key` (the key from the alert's object id), retries included. */
@@ -271,11 +194,11 @@ describe('the processor on an intact bucket', () => {
 
   it('asks ListPublicKeys once per region, the answer cached', async () => {
     const target = await rig();
-    required(cloudTrail, 'the fake CloudTrail').calls.length = 0;
+    running().cloudTrail.calls.length = 0;
 
     await deliverTwice(target);
 
-    expect(required(cloudTrail, 'the fake CloudTrail').calls.map((call) => call.region).sort()).toEqual(['eu-west-1', 'us-east-1']);
+    expect(running().cloudTrail.calls.map((call) => call.region).sort()).toEqual(['eu-west-1', 'us-east-1']);
   });
 });
 
@@ -316,7 +239,7 @@ describe('the processor catches tampering, names it and alerts it once', () => {
 
     await deliverTwice(target, [FILE_0930.key]);
     const verified = await verifyTable(target);
-    const entry = await new DynamoDBFileLedger({ client: required(client, 'DynamoDB Local'), tableName: target.tableName }).get(
+    const entry = await new DynamoDBFileLedger({ client: running().client, tableName: target.tableName }).get(
       `s3://${EXAMPLE_BUCKET}/${FILE_0930.key}`,
     );
 
