@@ -26,7 +26,6 @@ import { Readable, pipeline, type TransformOptions } from 'node:stream';
 import { createGunzip, type ZlibOptions } from 'node:zlib';
 import { MAX_RECORD_BYTES, RecordScanner, ScanError } from './record-scanner';
 import type { NotRecords, RecordFilter, ScanItem } from './record-scanner';
-import { warmUpScanner } from './scanner-warm-up';
 
 export type { RecordFilter } from './record-scanner';
 
@@ -253,7 +252,6 @@ class ObjectReader {
     private readonly objectKey: string,
     filter: RecordFilter | undefined,
   ) {
-    warmUpScanner();
     this.scanner = new RecordScanner({ filter });
   }
 

@@ -1037,7 +1037,7 @@ export class RecordScanner {
     this.captureOffset = offset;
     // Emptied in place, never replaced (here and below): a fresh `[]` has another elements kind than a list of
     // parts, and each such change of shape throws the optimised scan loop back to the interpreter for a chunk.
-    this.captureParts.length = 0;
+    if (this.captureParts.length > 0) this.captureParts.length = 0;
     this.captureLength = 0;
   }
 
@@ -1057,7 +1057,7 @@ export class RecordScanner {
 
   private stopCapture(): void {
     this.capturing = false;
-    this.captureParts.length = 0;
+    if (this.captureParts.length > 0) this.captureParts.length = 0;
     this.captureLength = 0;
   }
 
