@@ -78,9 +78,10 @@ export type ScanItem =
     }
   | { readonly kind: 'not-records'; readonly value: NotRecords };
 
-// The scanner's constants are `const enum` members, which the compiler writes as literal numbers where they are used:
-// the CLI's bundle is an ES module, where V8 reads a module-scope constant from memory at every use, and the record
-// loop, which nearly every byte of a log goes through, then ran a quarter slower (measured; docs/performance.md).
+// The scanner's constants are `const enum` members, which the compiler writes as literal numbers where they are used.
+// Plain top-level constants become `var` in an esbuild bundle, and in the CLI's bundle (an ES module) V8 then reads
+// them from memory at every use: the record loop, which nearly every byte of a log goes through, ran a third slower
+// there than in the Lambda's CommonJS bundle (docs/performance.md).
 
 // Bytes the scanner looks at. All are ASCII, and no byte of a UTF-8 multi-byte sequence is below 0x80, so scanning
 // UTF-8 bytewise never mistakes part of a character for structure.
@@ -1035,8 +1036,9 @@ export class RecordScanner {
     this.capturing = true;
     this.captureStart = i;
     this.captureOffset = offset;
-    // Emptied in place, never replaced (here and below): a fresh `[]` has another elements kind than a list of
-    // parts, and each such change of shape throws the optimised scan loop back to the interpreter for a chunk.
+    // Emptied in place, never replaced (here and below): a fresh `[]` has another elements kind than a list of parts,
+    // and that change of shape threw the optimised scan loop back to the interpreter for the rest of a chunk. Only
+    // when not empty: setting `length` is a call into the runtime, and most records lie within one chunk.
     if (this.captureParts.length > 0) this.captureParts.length = 0;
     this.captureLength = 0;
   }
