@@ -78,16 +78,23 @@ export type ScanItem =
     }
   | { readonly kind: 'not-records'; readonly value: NotRecords };
 
+// The scanner's constants are `const enum` members, which the compiler writes as literal numbers where they are used.
+// Plain top-level constants become `var` in an esbuild bundle, and in the CLI's bundle (an ES module) V8 then reads
+// them from memory at every use: the record loop, which nearly every byte of a log goes through, ran a third slower
+// there than in the Lambda's CommonJS bundle (docs/performance.md).
+
 // Bytes the scanner looks at. All are ASCII, and no byte of a UTF-8 multi-byte sequence is below 0x80, so scanning
 // UTF-8 bytewise never mistakes part of a character for structure.
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const LBRACE = 0x7b;
-const RBRACE = 0x7d;
-const LBRACKET = 0x5b;
-const RBRACKET = 0x5d;
-const COMMA = 0x2c;
-const COLON = 0x3a;
+const enum Byte {
+  QUOTE = 0x22,
+  BACKSLASH = 0x5c,
+  LBRACE = 0x7b,
+  RBRACE = 0x7d,
+  LBRACKET = 0x5b,
+  RBRACKET = 0x5d,
+  COMMA = 0x2c,
+  COLON = 0x3a,
+}
 
 /** Keys that only a CloudTrail record has at its top level (Insight records included). */
 const RECORD_KEYS: ReadonlySet<string> = new Set(['eventVersion', 'eventID', 'eventTime', 'eventSource', 'eventName', 'eventType']);
@@ -98,58 +105,71 @@ const DIGEST_KEYS: ReadonlySet<string> = new Set(['digestStartTime', 'logFiles']
 const MAX_KEY_BYTES = 1024;
 
 // What the scanner is doing with the bytes at hand.
-/** Between values: one byte at a time, every byte checked. */
-const MODE_STRUCTURE = 0;
-/** Inside a record of a records array: the fast loop. */
-const MODE_RECORD = 1;
-/** Inside a string outside the records: checked (escapes, control characters). */
-const MODE_STRING = 2;
-/** Inside a number, `true`, `false` or `null` outside the records. */
-const MODE_LITERAL = 3;
+const enum Mode {
+  /** Between values: one byte at a time, every byte checked. */
+  STRUCTURE = 0,
+  /** Inside a record of a records array: the fast loop. */
+  RECORD = 1,
+  /** Inside a string outside the records: checked (escapes, control characters). */
+  STRING = 2,
+  /** Inside a number, `true`, `false` or `null` outside the records. */
+  LITERAL = 3,
+}
 
 // Frames of the structure outside the records.
-const FRAME_TOP = 0;
-/** An object or array of no interest: checked only. */
-const FRAME_OBJECT = 1;
-const FRAME_ARRAY = 2;
-/** A top-level object: its keys tell whether it is a log file (`Records`), a record, a digest or something else. */
-const FRAME_TOP_OBJECT = 3;
-/** An array whose elements are records: the top-level array, or the value of a top-level object's `Records`. */
-const FRAME_RECORDS = 4;
+const enum Frame {
+  TOP = 0,
+  /** An object or array of no interest: checked only. */
+  OBJECT = 1,
+  ARRAY = 2,
+  /** A top-level object: its keys tell whether it is a log file (`Records`), a record, a digest or something else. */
+  TOP_OBJECT = 3,
+  /** An array whose elements are records: the top-level array, or the value of a top-level object's `Records`. */
+  RECORDS = 4,
+}
 
 // What a frame expects next.
-const EXPECT_VALUE = 0; // top level, or after ',' in an array
-const EXPECT_FIRST_VALUE = 1; // after '[': a value or ']'
-const EXPECT_ARRAY_NEXT = 2; // after a value in an array: ',' or ']'
-const EXPECT_FIRST_KEY = 3; // after '{': a key or '}'
-const EXPECT_KEY = 4; // after ',' in an object
-const EXPECT_COLON = 5;
-const EXPECT_MEMBER_VALUE = 6;
-const EXPECT_OBJECT_NEXT = 7; // after a member's value: ',' or '}'
+const enum Expect {
+  VALUE = 0, // top level, or after ',' in an array
+  FIRST_VALUE = 1, // after '[': a value or ']'
+  ARRAY_NEXT = 2, // after a value in an array: ',' or ']'
+  FIRST_KEY = 3, // after '{': a key or '}'
+  KEY = 4, // after ',' in an object
+  COLON = 5,
+  MEMBER_VALUE = 6,
+  OBJECT_NEXT = 7, // after a member's value: ',' or '}'
+}
 
 // What a string outside the records is.
-const STRING_VALUE = 0;
-const STRING_KEY = 1;
-/** A key of a top-level object: kept (up to {@link MAX_KEY_BYTES}) to learn what the object is. */
-const STRING_TOP_KEY = 2;
+const enum StringKind {
+  VALUE = 0,
+  KEY = 1,
+  /** A key of a top-level object: kept (up to {@link MAX_KEY_BYTES}) to learn what the object is. */
+  TOP_KEY = 2,
+}
 
 // States of a number or bare word outside the records (a small automaton for JSON's number grammar).
-const LITERAL_BAD = 0;
-const LITERAL_START = 1;
-const LITERAL_MINUS = 2;
-const LITERAL_ZERO = 3;
-const LITERAL_INTEGER = 4;
-const LITERAL_DOT = 5;
-const LITERAL_FRACTION = 6;
-const LITERAL_E = 7;
-const LITERAL_E_SIGN = 8;
-const LITERAL_EXPONENT = 9;
-const LITERAL_WORD = 10;
+const enum Literal {
+  BAD = 0,
+  START = 1,
+  MINUS = 2,
+  ZERO = 3,
+  INTEGER = 4,
+  DOT = 5,
+  FRACTION = 6,
+  E = 7,
+  E_SIGN = 8,
+  EXPONENT = 9,
+  WORD = 10,
+}
 
 /** Whether 32-bit words read the bytes in memory order from their low end: the word-at-a-time string skip needs it. */
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 const EMPTY_WORDS = new Int32Array(0);
-const LOW_7_BITS = 0x7f7f7f7f;
+/** The word-at-a-time string skip's mask (see {@link nextStringStop}). */
+const enum Mask {
+  LOW_7_BITS = 0x7f7f7f7f,
+}
 
 function isWhitespace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
@@ -170,7 +190,7 @@ function isHexDigit(c: number): boolean {
 
 /** The characters a `\` may escape besides `u`: `"` `\` `/` `b` `f` `n` `r` `t`. */
 function isSingleEscape(c: number): boolean {
-  return c === QUOTE || c === BACKSLASH || c === 0x2f || c === 0x62 || c === 0x66 || c === 0x6e || c === 0x72 || c === 0x74;
+  return c === Byte.QUOTE || c === Byte.BACKSLASH || c === 0x2f || c === 0x62 || c === 0x66 || c === 0x6e || c === 0x72 || c === 0x74;
 }
 
 function describeByte(c: number): string {
@@ -192,7 +212,7 @@ function nextStringStop(bytes: Uint8Array, words: Int32Array, head: number, i: n
   const length = bytes.length;
   for (; i < head && i < length; i++) {
     const c = bytes[i] as number;
-    if (c === QUOTE || c === BACKSLASH || c < 0x20) return i;
+    if (c === Byte.QUOTE || c === Byte.BACKSLASH || c < 0x20) return i;
   }
   const wordCount = words.length;
   const wordEnd = head + (wordCount << 2);
@@ -206,7 +226,7 @@ function nextStringStop(bytes: Uint8Array, words: Int32Array, head: number, i: n
   }
   for (; i < length; i++) {
     const c = bytes[i] as number;
-    if (c === QUOTE || c === BACKSLASH || c < 0x20) return i;
+    if (c === Byte.QUOTE || c === Byte.BACKSLASH || c < 0x20) return i;
   }
   return length;
 }
@@ -215,7 +235,7 @@ function nextStringStop(bytes: Uint8Array, words: Int32Array, head: number, i: n
 function stringStops(v: number): number {
   const x = v ^ 0x22222222;
   const y = v ^ 0x5c5c5c5c;
-  return ~((((x & LOW_7_BITS) + LOW_7_BITS) | x) & (((y & LOW_7_BITS) + LOW_7_BITS) | y) & (((v & LOW_7_BITS) + 0x60606060) | v) | LOW_7_BITS);
+  return ~((((x & Mask.LOW_7_BITS) + Mask.LOW_7_BITS) | x) & (((y & Mask.LOW_7_BITS) + Mask.LOW_7_BITS) | y) & (((v & Mask.LOW_7_BITS) + 0x60606060) | v) | Mask.LOW_7_BITS);
 }
 
 /** Bytes as text: `utf8`, with invalid sequences replaced (only for names and escaped filter values, never records). */
@@ -223,8 +243,10 @@ function textOf(bytes: Uint8Array, start: number, end: number): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('utf8');
 }
 
+const UTF8_ENCODER = new TextEncoder();
+
 function utf8(text: string): Uint8Array {
-  return new TextEncoder().encode(text);
+  return UTF8_ENCODER.encode(text);
 }
 
 /** Whether `bytes[start, end)` equals `expected`. */
@@ -269,11 +291,14 @@ interface CompiledFilter {
 }
 
 /** The filter's member, as read in the record so far. */
-const MEMBER_ABSENT = 0;
-/** Present, its value a string that is not one of the filter's values. */
-const MEMBER_OTHER = 1;
-/** Present, its value a string of the filter's values, or not a string (yet). */
-const MEMBER_WANTED = 2;
+const enum Member {
+  /** Not met yet. */
+  ABSENT = 0,
+  /** Present, its value a string that is not one of the filter's values. */
+  OTHER = 1,
+  /** Present, its value a string of the filter's values, or not a string (yet). */
+  WANTED = 2,
+}
 
 /**
  * The byte scanner. `push` takes chunks, `take` hands over what they completed, `end` checks that the data did not
@@ -297,7 +322,7 @@ export class RecordScanner {
   /** The byte length of the filter's key: a quick test that most member names cannot be it (-1 without a filter). */
   private readonly filterKeyLength: number;
   private items: ScanItem[] = [];
-  private mode = MODE_STRUCTURE;
+  private mode = Mode.STRUCTURE;
   /** The first top-level value held no records: what follows is checked, not delivered. */
   private checkingOnly = false;
 
@@ -307,23 +332,23 @@ export class RecordScanner {
   private frameCount = 1;
   private top: TopObject | undefined;
 
-  // MODE_STRING: what the string is, where a key of a top-level object started, and the escape being read (0 none,
+  // Mode.STRING: what the string is, where a key of a top-level object started, and the escape being read (0 none,
   // 1 after `\`, -4..-1 hex digits still expected).
-  private stringKind = STRING_VALUE;
+  private stringKind = StringKind.VALUE;
   private stringEscape = 0;
   private keyStart = -1;
   private keyParts: Uint8Array[] = [];
   private keyLength = 0;
 
-  // MODE_LITERAL.
-  private literalState = LITERAL_START;
+  // Mode.LITERAL.
+  private literalState = Literal.START;
   private literalWord = '';
   private literalPosition = 0;
   private literalLength = 0;
   private literalFirst = 0;
   private literalOffset = 0;
 
-  // MODE_RECORD: nesting inside the record, and the string / escape state that may span chunks.
+  // Mode.RECORD: nesting inside the record, and the string / escape state that may span chunks.
   private depth = 0;
   private brackets = new Uint8Array(64);
   private inString = false;
@@ -332,7 +357,7 @@ export class RecordScanner {
   private stringStart = -1;
   private stringHadEscape = false;
   /** What the filter's member was found to be in this record. */
-  private member = MEMBER_ABSENT;
+  private member = Member.ABSENT;
   /** The filter's member name was just read: its value comes next. */
   private memberValueNext = false;
   /** The filter could not read this record for sure: it is delivered. */
@@ -372,13 +397,13 @@ export class RecordScanner {
     let i = 0;
     while (i < length) {
       switch (this.mode) {
-        case MODE_RECORD:
+        case Mode.RECORD:
           i = this.scanRecord(chunk, words, head, i);
           break;
-        case MODE_STRING:
+        case Mode.STRING:
           i = this.scanString(chunk, words, head, i);
           break;
-        case MODE_LITERAL:
+        case Mode.LITERAL:
           i = this.scanLiteral(chunk, i);
           break;
         default:
@@ -391,8 +416,8 @@ export class RecordScanner {
 
   /** Called at the end of the data: anything still open means the data was cut short. */
   end(): void {
-    if (this.mode === MODE_LITERAL) this.endLiteral();
-    if (this.mode !== MODE_STRUCTURE || this.frameCount > 1) {
+    if (this.mode === Mode.LITERAL) this.endLiteral();
+    if (this.mode !== Mode.STRUCTURE || this.frameCount > 1) {
       throw this.error(`the data ends inside ${this.describeOpenValue()}`, this.bytesScanned);
     }
   }
@@ -429,7 +454,7 @@ export class RecordScanner {
         let j = i;
         for (; j < head; j++) {
           const c = bytes[j] as number;
-          if (c === QUOTE || c === BACKSLASH) {
+          if (c === Byte.QUOTE || c === Byte.BACKSLASH) {
             stop = j;
             break;
           }
@@ -439,12 +464,12 @@ export class RecordScanner {
           let v = words[w] as number;
           let x = v ^ 0x22222222;
           let y = v ^ 0x5c5c5c5c;
-          let found = ~(((((x & LOW_7_BITS) + LOW_7_BITS) | x) & (((y & LOW_7_BITS) + LOW_7_BITS) | y)) | LOW_7_BITS) & (-1 << (((j - head) & 3) << 3));
+          let found = ~(((((x & Mask.LOW_7_BITS) + Mask.LOW_7_BITS) | x) & (((y & Mask.LOW_7_BITS) + Mask.LOW_7_BITS) | y)) | Mask.LOW_7_BITS) & (-1 << (((j - head) & 3) << 3));
           while (found === 0 && ++w < wordCount) {
             v = words[w] as number;
             x = v ^ 0x22222222;
             y = v ^ 0x5c5c5c5c;
-            found = ~(((((x & LOW_7_BITS) + LOW_7_BITS) | x) & (((y & LOW_7_BITS) + LOW_7_BITS) | y)) | LOW_7_BITS);
+            found = ~(((((x & Mask.LOW_7_BITS) + Mask.LOW_7_BITS) | x) & (((y & Mask.LOW_7_BITS) + Mask.LOW_7_BITS) | y)) | Mask.LOW_7_BITS);
           }
           if (found !== 0) stop = head + (w << 2) + ((31 - Math.clz32(found & -found)) >> 3);
           else j = wordEnd;
@@ -452,7 +477,7 @@ export class RecordScanner {
         if (stop === length) {
           for (; j < length; j++) {
             const c = bytes[j] as number;
-            if (c === QUOTE || c === BACKSLASH) {
+            if (c === Byte.QUOTE || c === Byte.BACKSLASH) {
               stop = j;
               break;
             }
@@ -462,7 +487,7 @@ export class RecordScanner {
           i = length;
           break;
         }
-        if (bytes[stop] === BACKSLASH) {
+        if (bytes[stop] === Byte.BACKSLASH) {
           // The escaped byte is skipped whatever it is (the hex digits of `\u` never hold a quote or backslash).
           hadEscape = true;
           i = stop + 2;
@@ -485,11 +510,11 @@ export class RecordScanner {
         continue;
       }
       const c = bytes[i] as number;
-      if (c === QUOTE) {
+      if (c === Byte.QUOTE) {
         inString = true;
         stringStart = i + 1;
         hadEscape = false;
-      } else if (c === LBRACE || c === LBRACKET) {
+      } else if (c === Byte.LBRACE || c === Byte.LBRACKET) {
         if (depth === brackets.length) {
           const grown = new Uint8Array(depth * 2);
           grown.set(brackets);
@@ -497,7 +522,7 @@ export class RecordScanner {
           this.brackets = grown;
         }
         brackets[depth++] = c;
-      } else if (c === RBRACE || c === RBRACKET) {
+      } else if (c === Byte.RBRACE || c === Byte.RBRACKET) {
         depth--;
         // '}' and ']' are their opener + 2.
         const open = brackets[depth] as number;
@@ -515,7 +540,7 @@ export class RecordScanner {
           if (next < 0) {
             this.depth = 0;
             this.inString = false;
-            this.mode = MODE_STRUCTURE;
+            this.mode = Mode.STRUCTURE;
             return i + 1;
           }
           this.startRecord(next, this.bytesScanned + next);
@@ -538,19 +563,19 @@ export class RecordScanner {
   private nextRecordStart(bytes: Uint8Array, i: number): number {
     const length = bytes.length;
     while (i < length && isWhitespace(bytes[i] as number)) i++;
-    if (bytes[i] !== COMMA) return -1;
+    if (bytes[i] !== Byte.COMMA) return -1;
     i++;
     while (i < length && isWhitespace(bytes[i] as number)) i++;
-    return bytes[i] === LBRACE ? i : -1;
+    return bytes[i] === Byte.LBRACE ? i : -1;
   }
 
   private startRecord(i: number, offset: number): void {
-    this.mode = MODE_RECORD;
-    this.brackets[0] = LBRACE;
+    this.mode = Mode.RECORD;
+    this.brackets[0] = Byte.LBRACE;
     this.depth = 1;
     this.inString = false;
     this.escapePending = false;
-    this.member = MEMBER_ABSENT;
+    this.member = Member.ABSENT;
     this.memberValueNext = false;
     this.undecided = false;
     this.startCapture(i, offset);
@@ -558,7 +583,7 @@ export class RecordScanner {
 
   private endRecord(bytes: Uint8Array, end: number): void {
     const filter = this.filter;
-    const wanted = filter === undefined || this.undecided || this.member !== MEMBER_OTHER;
+    const wanted = filter === undefined || this.undecided || this.member !== Member.OTHER;
     const offset = this.captureOffset;
     if (wanted) {
       this.items.push({ kind: 'record', index: this.recordsRead, offset, bytes: this.endCapture(bytes, end) });
@@ -569,7 +594,7 @@ export class RecordScanner {
       this.stopCapture();
     }
     this.recordsRead++;
-    this.frameStates[this.frameCount - 1] = EXPECT_ARRAY_NEXT;
+    this.frameStates[this.frameCount - 1] = Expect.ARRAY_NEXT;
   }
 
   /**
@@ -584,10 +609,10 @@ export class RecordScanner {
       this.undecided = true;
       return;
     }
-    if (bytes[next] === COLON) {
+    if (bytes[next] === Byte.COLON) {
       // A name: the filter's key, or another one (after the key, a value that is not a string leaves it wanted).
       const isKey = hadEscape ? decodeJsonString(bytes, start, end) === textOf(filter.key, 0, filter.key.length) : bytesEqual(bytes, start, end, filter.key);
-      if (isKey) this.member = MEMBER_WANTED;
+      if (isKey) this.member = Member.WANTED;
       this.memberValueNext = isKey;
       return;
     }
@@ -596,10 +621,10 @@ export class RecordScanner {
     if (hadEscape) {
       const value = decodeJsonString(bytes, start, end);
       if (value === undefined) this.undecided = true;
-      else this.member = filter.texts.has(value) ? MEMBER_WANTED : MEMBER_OTHER;
+      else this.member = filter.texts.has(value) ? Member.WANTED : Member.OTHER;
       return;
     }
-    this.member = filter.values.some((value) => bytesEqual(bytes, start, end, value)) ? MEMBER_WANTED : MEMBER_OTHER;
+    this.member = filter.values.some((value) => bytesEqual(bytes, start, end, value)) ? Member.WANTED : Member.OTHER;
   }
 
   // ---- the structure outside the records: every byte checked -------------------------------------------------------
@@ -607,7 +632,7 @@ export class RecordScanner {
   private scanStructure(bytes: Uint8Array, start: number): number {
     const length = bytes.length;
     let i = start;
-    while (i < length && this.mode === MODE_STRUCTURE) {
+    while (i < length && this.mode === Mode.STRUCTURE) {
       const c = bytes[i] as number;
       if (isWhitespace(c)) {
         i++;
@@ -617,13 +642,13 @@ export class RecordScanner {
       const level = this.frameCount - 1;
       const kind = this.frameKinds[level] as number;
       const state = this.frameStates[level] as number;
-      if (kind === FRAME_TOP) {
+      if (kind === Frame.TOP) {
         if (this.topValue(c, offset, i) === 'reread') continue;
-      } else if (kind === FRAME_RECORDS) {
+      } else if (kind === Frame.RECORDS) {
         if (this.inRecordsArray(state, c, offset, i) === 'reread') continue;
-      } else if (kind === FRAME_ARRAY) {
+      } else if (kind === Frame.ARRAY) {
         if (this.inArray(state, c, offset, i) === 'reread') continue;
-      } else if (this.inObject(kind === FRAME_TOP_OBJECT, state, c, offset, bytes, i) === 'reread') {
+      } else if (this.inObject(kind === Frame.TOP_OBJECT, state, c, offset, bytes, i) === 'reread') {
         continue;
       }
       i++;
@@ -635,8 +660,8 @@ export class RecordScanner {
   private topValue(c: number, offset: number, i: number): 'reread' | undefined {
     this.topValues++;
     if (this.checkingOnly) return this.startValue(c, offset, i, `${describeByte(c)} where a JSON value should start: not JSON`);
-    if (c === LBRACE) {
-      this.pushFrame(FRAME_TOP_OBJECT, EXPECT_FIRST_KEY, offset);
+    if (c === Byte.LBRACE) {
+      this.pushFrame(Frame.TOP_OBJECT, Expect.FIRST_KEY, offset);
       this.top = {
         offset,
         key: '',
@@ -650,34 +675,34 @@ export class RecordScanner {
       this.startCapture(i, offset);
       return undefined;
     }
-    if (c === LBRACKET) {
-      this.pushFrame(FRAME_RECORDS, EXPECT_FIRST_VALUE, offset);
+    if (c === Byte.LBRACKET) {
+      this.pushFrame(Frame.RECORDS, Expect.FIRST_VALUE, offset);
       return undefined;
     }
-    if ((c === QUOTE || isLiteralByte(c)) && this.topValues > 1) {
+    if ((c === Byte.QUOTE || isLiteralByte(c)) && this.topValues > 1) {
       throw this.error('a top-level JSON value that is not a record follows the records', offset);
     }
     return this.startValue(c, offset, i, `${describeByte(c)} where a JSON value should start: not JSON`);
   }
 
   private inRecordsArray(state: number, c: number, offset: number, i: number): 'reread' | undefined {
-    if (state === EXPECT_ARRAY_NEXT) {
-      if (c === COMMA) this.frameStates[this.frameCount - 1] = EXPECT_VALUE;
-      else if (c === RBRACKET) this.popFrame();
+    if (state === Expect.ARRAY_NEXT) {
+      if (c === Byte.COMMA) this.frameStates[this.frameCount - 1] = Expect.VALUE;
+      else if (c === Byte.RBRACKET) this.popFrame();
       else throw this.error(`${describeByte(c)} after record ${this.recordsRead - 1}, where ',' or ']' should be`, offset);
       return undefined;
     }
-    if (c === LBRACE) {
+    if (c === Byte.LBRACE) {
       this.startRecord(i, offset);
       return undefined;
     }
-    if (c === RBRACKET && state === EXPECT_FIRST_VALUE) {
+    if (c === Byte.RBRACKET && state === Expect.FIRST_VALUE) {
       this.popFrame();
       return undefined;
     }
-    if (state === EXPECT_FIRST_VALUE && this.frameCount === 2 && this.topValues === 1) {
+    if (state === Expect.FIRST_VALUE && this.frameCount === 2 && this.topValues === 1) {
       // A top-level array of something else: not a log file, and checked as any JSON from here on.
-      this.frameKinds[this.frameCount - 1] = FRAME_ARRAY;
+      this.frameKinds[this.frameCount - 1] = Frame.ARRAY;
       this.notRecords({ shape: 'array-of-non-objects' });
       return 'reread';
     }
@@ -685,17 +710,17 @@ export class RecordScanner {
   }
 
   private inArray(state: number, c: number, offset: number, i: number): 'reread' | undefined {
-    if (state === EXPECT_ARRAY_NEXT) {
-      if (c === COMMA) this.frameStates[this.frameCount - 1] = EXPECT_VALUE;
-      else if (c === RBRACKET) this.endValue(true);
+    if (state === Expect.ARRAY_NEXT) {
+      if (c === Byte.COMMA) this.frameStates[this.frameCount - 1] = Expect.VALUE;
+      else if (c === Byte.RBRACKET) this.endValue(true);
       else throw this.error(`${describeByte(c)} where ',' or ']' should be, inside ${this.describeOpenValue()}`, offset);
       return undefined;
     }
-    if (c === RBRACKET && state === EXPECT_FIRST_VALUE) {
+    if (c === Byte.RBRACKET && state === Expect.FIRST_VALUE) {
       this.endValue(true);
       return undefined;
     }
-    this.frameStates[this.frameCount - 1] = EXPECT_ARRAY_NEXT;
+    this.frameStates[this.frameCount - 1] = Expect.ARRAY_NEXT;
     return this.startValue(c, offset, i, `${describeByte(c)} where a value should start, inside ${this.describeOpenValue()}`);
   }
 
@@ -704,14 +729,14 @@ export class RecordScanner {
     const level = this.frameCount - 1;
     const key = isTop ? this.requireTop().key : '';
     switch (state) {
-      case EXPECT_FIRST_KEY:
-      case EXPECT_KEY:
-        if (c === QUOTE) {
-          this.frameStates[level] = EXPECT_COLON;
-          this.startString(isTop ? STRING_TOP_KEY : STRING_KEY, i);
+      case Expect.FIRST_KEY:
+      case Expect.KEY:
+        if (c === Byte.QUOTE) {
+          this.frameStates[level] = Expect.COLON;
+          this.startString(isTop ? StringKind.TOP_KEY : StringKind.KEY, i);
           return undefined;
         }
-        if (c === RBRACE && state === EXPECT_FIRST_KEY) {
+        if (c === Byte.RBRACE && state === Expect.FIRST_KEY) {
           this.closeObject(isTop, bytes, i, offset);
           return undefined;
         }
@@ -719,24 +744,24 @@ export class RecordScanner {
           isTop ? `${describeByte(c)} where a key of the top-level object should be` : `${describeByte(c)} where a key should be, inside ${this.describeOpenValue()}`,
           offset,
         );
-      case EXPECT_COLON:
-        if (c !== COLON) {
+      case Expect.COLON:
+        if (c !== Byte.COLON) {
           throw this.error(
             isTop ? `${describeByte(c)} after key "${key}", where ':' should be` : `${describeByte(c)} where ':' should be, inside ${this.describeOpenValue()}`,
             offset,
           );
         }
-        this.frameStates[level] = EXPECT_MEMBER_VALUE;
+        this.frameStates[level] = Expect.MEMBER_VALUE;
         return undefined;
-      case EXPECT_MEMBER_VALUE: {
-        this.frameStates[level] = EXPECT_OBJECT_NEXT;
+      case Expect.MEMBER_VALUE: {
+        this.frameStates[level] = Expect.OBJECT_NEXT;
         const top = this.top;
         if (isTop && top !== undefined && key === 'Records') {
-          if (c === LBRACKET) {
+          if (c === Byte.LBRACKET) {
             // A CloudTrail log file: from here on, records are streamed one by one and the object is not kept.
             top.hasRecords = true;
             this.stopCapture();
-            this.pushFrame(FRAME_RECORDS, EXPECT_FIRST_VALUE, offset);
+            this.pushFrame(Frame.RECORDS, Expect.FIRST_VALUE, offset);
             return undefined;
           }
           top.recordsNotArray = true;
@@ -749,11 +774,11 @@ export class RecordScanner {
         );
       }
       default:
-        if (c === COMMA) {
-          this.frameStates[level] = EXPECT_KEY;
+        if (c === Byte.COMMA) {
+          this.frameStates[level] = Expect.KEY;
           return undefined;
         }
-        if (c === RBRACE) {
+        if (c === Byte.RBRACE) {
           this.closeObject(isTop, bytes, i, offset);
           return undefined;
         }
@@ -768,15 +793,15 @@ export class RecordScanner {
 
   /** A value that is only checked starts (in an array, as a member's value, or at the top level when checking only). */
   private startValue(c: number, offset: number, i: number, unexpected: string): 'reread' | undefined {
-    if (c === LBRACE) {
-      this.pushFrame(FRAME_OBJECT, EXPECT_FIRST_KEY, offset);
-    } else if (c === LBRACKET) {
-      this.pushFrame(FRAME_ARRAY, EXPECT_FIRST_VALUE, offset);
-    } else if (c === QUOTE) {
-      this.startString(STRING_VALUE, i);
+    if (c === Byte.LBRACE) {
+      this.pushFrame(Frame.OBJECT, Expect.FIRST_KEY, offset);
+    } else if (c === Byte.LBRACKET) {
+      this.pushFrame(Frame.ARRAY, Expect.FIRST_VALUE, offset);
+    } else if (c === Byte.QUOTE) {
+      this.startString(StringKind.VALUE, i);
     } else if (isLiteralByte(c)) {
-      this.mode = MODE_LITERAL;
-      this.literalState = LITERAL_START;
+      this.mode = Mode.LITERAL;
+      this.literalState = Literal.START;
       this.literalLength = 0;
       this.literalFirst = c;
       this.literalOffset = offset;
@@ -792,14 +817,14 @@ export class RecordScanner {
     if (popped) this.popFrame();
     const level = this.frameCount - 1;
     const kind = this.frameKinds[level];
-    if (kind === FRAME_TOP) {
+    if (kind === Frame.TOP) {
       // Only a first top-level value that is not an object or array of records gets here (and values that are only
       // checked): a string, number, literal, or a plain array.
       if (!this.checkingOnly && this.topValues === 1) this.notRecords({ shape: 'scalar' });
-    } else if (kind === FRAME_ARRAY || kind === FRAME_RECORDS) {
-      this.frameStates[level] = EXPECT_ARRAY_NEXT;
+    } else if (kind === Frame.ARRAY || kind === Frame.RECORDS) {
+      this.frameStates[level] = Expect.ARRAY_NEXT;
     } else {
-      this.frameStates[level] = EXPECT_OBJECT_NEXT;
+      this.frameStates[level] = Expect.OBJECT_NEXT;
     }
   }
 
@@ -854,7 +879,7 @@ export class RecordScanner {
     const level = this.frameCount - 1;
     const kind = this.frameKinds[level];
     // A records array closed: its parent (a top-level object) expects ',' or '}'.
-    if (kind === FRAME_TOP_OBJECT) this.frameStates[level] = EXPECT_OBJECT_NEXT;
+    if (kind === Frame.TOP_OBJECT) this.frameStates[level] = Expect.OBJECT_NEXT;
   }
 
   private requireTop(): TopObject {
@@ -865,10 +890,10 @@ export class RecordScanner {
   // ---- strings and literals outside the records -------------------------------------------------------------------
 
   private startString(kind: number, i: number): void {
-    this.mode = MODE_STRING;
+    this.mode = Mode.STRING;
     this.stringKind = kind;
     this.stringEscape = 0;
-    if (kind === STRING_TOP_KEY) {
+    if (kind === StringKind.TOP_KEY) {
       this.keyStart = i;
       this.keyParts = [];
       this.keyLength = 0;
@@ -897,16 +922,16 @@ export class RecordScanner {
       const stop = nextStringStop(bytes, words, head, i);
       if (stop >= length) return length;
       const c = bytes[stop] as number;
-      if (c === BACKSLASH) {
+      if (c === Byte.BACKSLASH) {
         this.stringEscape = 1;
         i = stop + 1;
         continue;
       }
-      if (c !== QUOTE) throw this.error(`an unescaped control character (${describeByte(c)}) inside a string`, this.bytesScanned + stop);
-      this.mode = MODE_STRUCTURE;
+      if (c !== Byte.QUOTE) throw this.error(`an unescaped control character (${describeByte(c)}) inside a string`, this.bytesScanned + stop);
+      this.mode = Mode.STRUCTURE;
       // A key's frame already expects the ':'.
-      if (this.stringKind === STRING_TOP_KEY) this.endTopKey(bytes, stop + 1);
-      else if (this.stringKind === STRING_VALUE) this.endValue(false);
+      if (this.stringKind === StringKind.TOP_KEY) this.endTopKey(bytes, stop + 1);
+      else if (this.stringKind === StringKind.VALUE) this.endValue(false);
       return stop + 1;
     }
     return length;
@@ -947,54 +972,54 @@ export class RecordScanner {
   private literalStep(c: number): void {
     this.literalLength++;
     switch (this.literalState) {
-      case LITERAL_START:
-        if (c === 0x2d) this.literalState = LITERAL_MINUS;
-        else if (c === 0x30) this.literalState = LITERAL_ZERO;
-        else if (isDigit(c)) this.literalState = LITERAL_INTEGER;
+      case Literal.START:
+        if (c === 0x2d) this.literalState = Literal.MINUS;
+        else if (c === 0x30) this.literalState = Literal.ZERO;
+        else if (isDigit(c)) this.literalState = Literal.INTEGER;
         else if (c === 0x74 || c === 0x66 || c === 0x6e) {
-          this.literalState = LITERAL_WORD;
+          this.literalState = Literal.WORD;
           this.literalWord = c === 0x74 ? 'true' : c === 0x66 ? 'false' : 'null';
           this.literalPosition = 1;
-        } else this.literalState = LITERAL_BAD;
+        } else this.literalState = Literal.BAD;
         return;
-      case LITERAL_MINUS:
-        this.literalState = c === 0x30 ? LITERAL_ZERO : isDigit(c) ? LITERAL_INTEGER : LITERAL_BAD;
+      case Literal.MINUS:
+        this.literalState = c === 0x30 ? Literal.ZERO : isDigit(c) ? Literal.INTEGER : Literal.BAD;
         return;
-      case LITERAL_ZERO:
-      case LITERAL_INTEGER:
-        if (isDigit(c) && this.literalState === LITERAL_INTEGER) return;
-        this.literalState = c === 0x2e ? LITERAL_DOT : c === 0x65 || c === 0x45 ? LITERAL_E : LITERAL_BAD;
+      case Literal.ZERO:
+      case Literal.INTEGER:
+        if (isDigit(c) && this.literalState === Literal.INTEGER) return;
+        this.literalState = c === 0x2e ? Literal.DOT : c === 0x65 || c === 0x45 ? Literal.E : Literal.BAD;
         return;
-      case LITERAL_DOT:
-        this.literalState = isDigit(c) ? LITERAL_FRACTION : LITERAL_BAD;
+      case Literal.DOT:
+        this.literalState = isDigit(c) ? Literal.FRACTION : Literal.BAD;
         return;
-      case LITERAL_FRACTION:
-        if (!isDigit(c)) this.literalState = c === 0x65 || c === 0x45 ? LITERAL_E : LITERAL_BAD;
+      case Literal.FRACTION:
+        if (!isDigit(c)) this.literalState = c === 0x65 || c === 0x45 ? Literal.E : Literal.BAD;
         return;
-      case LITERAL_E:
-        this.literalState = c === 0x2b || c === 0x2d ? LITERAL_E_SIGN : isDigit(c) ? LITERAL_EXPONENT : LITERAL_BAD;
+      case Literal.E:
+        this.literalState = c === 0x2b || c === 0x2d ? Literal.E_SIGN : isDigit(c) ? Literal.EXPONENT : Literal.BAD;
         return;
-      case LITERAL_E_SIGN:
-      case LITERAL_EXPONENT:
-        this.literalState = isDigit(c) ? LITERAL_EXPONENT : LITERAL_BAD;
+      case Literal.E_SIGN:
+      case Literal.EXPONENT:
+        this.literalState = isDigit(c) ? Literal.EXPONENT : Literal.BAD;
         return;
-      case LITERAL_WORD:
+      case Literal.WORD:
         if (this.literalPosition < this.literalWord.length && c === this.literalWord.charCodeAt(this.literalPosition)) this.literalPosition++;
-        else this.literalState = LITERAL_BAD;
+        else this.literalState = Literal.BAD;
         return;
       default:
     }
   }
 
   private endLiteral(): void {
-    this.mode = MODE_STRUCTURE;
+    this.mode = Mode.STRUCTURE;
     const state = this.literalState;
     const valid =
-      state === LITERAL_ZERO ||
-      state === LITERAL_INTEGER ||
-      state === LITERAL_FRACTION ||
-      state === LITERAL_EXPONENT ||
-      (state === LITERAL_WORD && this.literalPosition === this.literalWord.length);
+      state === Literal.ZERO ||
+      state === Literal.INTEGER ||
+      state === Literal.FRACTION ||
+      state === Literal.EXPONENT ||
+      (state === Literal.WORD && this.literalPosition === this.literalWord.length);
     if (!valid) {
       // The literal's text is file content (it could be a secret pasted unquoted): name its shape, not its text.
       const c = this.literalFirst;
@@ -1011,8 +1036,10 @@ export class RecordScanner {
     this.capturing = true;
     this.captureStart = i;
     this.captureOffset = offset;
-    // Most records lie within one chunk: no new parts list for them.
-    if (this.captureParts.length > 0) this.captureParts = [];
+    // Emptied in place, never replaced (here and below): a fresh `[]` has another elements kind than a list of parts,
+    // and that change of shape threw the optimised scan loop back to the interpreter for the rest of a chunk. Only
+    // when not empty: setting `length` is a call into the runtime, and most records lie within one chunk.
+    if (this.captureParts.length > 0) this.captureParts.length = 0;
     this.captureLength = 0;
   }
 
@@ -1024,14 +1051,15 @@ export class RecordScanner {
     this.captureLength = 0;
     const parts = this.captureParts;
     if (parts.length === 0) return bytes.subarray(this.captureStart, end);
-    this.captureParts = [];
     parts.push(bytes.subarray(0, end));
-    return concat(parts, length);
+    const record = concat(parts, length);
+    parts.length = 0;
+    return record;
   }
 
   private stopCapture(): void {
     this.capturing = false;
-    if (this.captureParts.length > 0) this.captureParts = [];
+    if (this.captureParts.length > 0) this.captureParts.length = 0;
     this.captureLength = 0;
   }
 
@@ -1044,7 +1072,7 @@ export class RecordScanner {
       this.captureStart = 0;
       if (this.captureLength > MAX_RECORD_BYTES) this.overflow();
     }
-    if (this.mode === MODE_STRING && this.stringKind === STRING_TOP_KEY) {
+    if (this.mode === Mode.STRING && this.stringKind === StringKind.TOP_KEY) {
       // A key longer than this is no key the scanner looks for: its length is still counted.
       const part = bytes.subarray(this.keyStart < 0 ? 0 : this.keyStart);
       if (this.keyLength <= MAX_KEY_BYTES) this.keyParts.push(part);
@@ -1060,7 +1088,7 @@ export class RecordScanner {
    */
   private overflow(): void {
     const top = this.top;
-    if (this.mode === MODE_RECORD || top === undefined || top.hasRecords) {
+    if (this.mode === Mode.RECORD || top === undefined || top.hasRecords) {
       throw this.error(`a record larger than ${MAX_RECORD_BYTES} bytes`, this.captureOffset);
     }
     if (top.hasRecordKey) throw this.error(`a record larger than ${MAX_RECORD_BYTES} bytes`, top.offset);
@@ -1069,10 +1097,10 @@ export class RecordScanner {
   }
 
   private describeOpenValue(): string {
-    if (this.mode === MODE_RECORD) return `record ${this.recordsRead}`;
+    if (this.mode === Mode.RECORD) return `record ${this.recordsRead}`;
     if (this.top !== undefined && !this.top.hasRecords) return 'a top-level object';
     for (let level = this.frameCount - 1; level > 0; level--) {
-      if (this.frameKinds[level] === FRAME_RECORDS) return 'the records array';
+      if (this.frameKinds[level] === Frame.RECORDS) return 'the records array';
     }
     return this.top !== undefined ? 'a top-level object' : 'a top-level value';
   }

@@ -51,14 +51,19 @@ const PARTITION_PREFIXES: readonly (readonly [string, string])[] = [
  * `aws` otherwise.
  */
 export function partitionOf(region: string): string {
-  return PARTITION_PREFIXES.find(([prefix]) => region.startsWith(prefix))?.[1] ?? 'aws';
+  for (const [prefix, partition] of PARTITION_PREFIXES) {
+    if (region.startsWith(prefix)) return partition;
+  }
+  return 'aws';
 }
 
 /** The ARN context of a record: region, partition, and account (`recipientAccountId ?? userIdentity.accountId`). */
 export function arnContextOf(record: CloudTrailRecord): ArnContext {
   const account = nonEmpty(record.recipientAccountId) ?? nonEmpty(record.userIdentity?.accountId);
-  const base = { partition: partitionOf(record.awsRegion), region: record.awsRegion };
-  return account === undefined ? base : { ...base, account };
+  const partition = partitionOf(record.awsRegion);
+  return account === undefined
+    ? { partition, region: record.awsRegion }
+    : { partition, region: record.awsRegion, account };
 }
 
 /** `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`, or undefined when the account is unknown. */

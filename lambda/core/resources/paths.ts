@@ -3,6 +3,7 @@
  * `request.defaultActions[].targetGroupArn`, the same text the table in docs/coverage.md shows.
  */
 import type { CloudTrailRecord, JsonObject } from '../types';
+import { walkPath } from './compiled-path';
 
 /** Whether a parsed JSON value is an object (not null, not an array). */
 export function isJsonObject(value: unknown): value is JsonObject {
@@ -17,20 +18,7 @@ export function isJsonObject(value: unknown): value is JsonObject {
  * unexpected input: it reaches nothing instead.
  */
 export function valuesAt(record: CloudTrailRecord, path: string): unknown[] {
-  const [root, ...members] = path.split('.');
-  let current: unknown[];
-  if (root === 'request') current = [record.requestParameters];
-  else if (root === 'response') current = [record.responseElements];
-  else throw new Error(`resource path "${path}" must start with "request" or "response"`);
-  for (const rawMember of members) {
-    const member = rawMember.endsWith('[]') ? rawMember.slice(0, -2) : rawMember;
-    const next: unknown[] = [];
-    for (const value of current.flatMap(flatten)) {
-      if (isJsonObject(value) && Object.hasOwn(value, member)) next.push(value[member]);
-    }
-    current = next;
-  }
-  return current.flatMap(flatten);
+  return walkPath(record, path);
 }
 
 /** The non-empty strings a path reaches (numbers, objects and empty strings are not identifiers). */
@@ -49,6 +37,3 @@ export function stringMember(object: JsonObject, member: string): string | undef
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
-function flatten(value: unknown): unknown[] {
-  return Array.isArray(value) ? (value as unknown[]) : [value];
-}

@@ -85,7 +85,11 @@ function fromStrings(
     parents,
     from: path,
     reads: [path],
-    extract: (context) => stringsAt(context.record, path).flatMap((value) => toResources(value, context)),
+    extract: (context) => {
+      const found: Resource[] = [];
+      for (const value of stringsAt(context.record, path)) found.push(...toResources(value, context));
+      return found;
+    },
   };
 }
 
