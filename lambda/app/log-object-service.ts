@@ -11,7 +11,7 @@
  * Lambda, a progress bar and a summary in the CLI).
  */
 import { parseLogObjectKey, type LogObjectKind } from '../core/object-key';
-import { newCounts, normaliseLogObject, type KeptEvent, type PipelineCounts } from '../core/pipeline';
+import { isStoredTrimmed, newCounts, normaliseLogObject, type KeptEvent, type PipelineCounts } from '../core/pipeline';
 import type { CloudTrailRecord, Service } from '../core/types';
 import {
   EventStoreWriteError,
@@ -276,6 +276,8 @@ export class LogObjectService {
         const storedBefore = options.storedInRun?.has(kept.event.eventID) === true;
         if (!inRange || storedBefore) {
           counts.kept -= 1;
+          counts.resourcesOmitted -= kept.event.resourcesOmitted ?? 0;
+          if (isStoredTrimmed(kept)) counts.recordsTrimmed -= 1;
           if (unknownOperation) {
             counts.unknownOperations -= 1;
             unknownOperations -= 1;

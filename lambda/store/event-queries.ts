@@ -295,6 +295,7 @@ export async function getEvent(
     ...optionalStr(raw, 'sourceIPAddress'),
     principal: principal as unknown as Principal,
     resources: resources as unknown as Resource[],
+    ...(typeof raw.resourcesOmitted === 'number' ? { resourcesOmitted: raw.resourcesOmitted } : {}),
   };
   return {
     event,

@@ -3,7 +3,7 @@
  * doors. They behave like the adapters where it matters: the ledger returns what was put, the store records each
  * batch it is given.
  */
-import type { EventStore, FileLedger, LedgerEntry, PutEventsResult } from '../../lambda/app/ports';
+import type { EventStore, FileLedger, LedgerEntry, Metrics, PutEventsResult } from '../../lambda/app/ports';
 import type { KeptEvent } from '../../lambda/core/pipeline';
 
 /** A store that records the event IDs of each batch and reports five items per event. */
@@ -33,4 +33,15 @@ export class FakeLedger implements FileLedger {
     this.entries.set(entry.objectId, entry);
     return Promise.resolve();
   }
+}
+
+/** Metrics added up by name, as CloudWatch would sum them over an invocation. */
+export class CountingMetrics implements Metrics {
+  readonly values = new Map<string, number>();
+
+  addMetric(name: string, _unit: 'Count', value: number): void {
+    this.values.set(name, (this.values.get(name) ?? 0) + value);
+  }
+
+  publishStoredMetrics(): void {}
 }

@@ -9,7 +9,7 @@ import { LogObjectService } from '../../app/log-object-service';
 import { DynamoDBEventStore } from '../../store/dynamodb-event-store';
 import { DynamoDBFileLedger } from '../../store/file-ledger';
 import { keyInRange } from '../date-folders';
-import { describeError, ExitCode, fileFailureLine, UsageError, type ExitCodeValue } from '../errors';
+import { describeError, ExitCode, fileFailureLine, recordProblemLines, UsageError, type ExitCodeValue } from '../errors';
 import { throwIfInterrupted } from '../interrupt';
 import { writeLine, type CliIO } from '../io';
 import { forEachConcurrently } from '../pool';
@@ -211,6 +211,7 @@ async function ingestObjects(
       );
       addOutcome(totals, outcome);
       if (outcome.status === 'failed') await report(fileFailureLine(object.displayName, outcome.error));
+      for (const line of recordProblemLines(object.displayName, outcome.counts)) await report(line);
       filesDone += 1;
       // The file is finished (a file skipped by the ledger was not read): all its bytes count as done.
       credit(object.size, outcome.stored.events);

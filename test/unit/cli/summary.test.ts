@@ -31,4 +31,13 @@ describe('renderSummary', () => {
 
     expect(renderSummary(totals)).toBe('1 file, 3 records, 1 kept; skipped: other-service 2');
   });
+
+  it('names the records stored trimmed and the resources left out by the cap, added up', () => {
+    const totals = newTotals();
+    totals.files = 2;
+    addCounts(totals, counts({ recordsRead: 2, kept: 2, recordsTrimmed: 1, resourcesOmitted: 48_001 }));
+    addCounts(totals, counts({ recordsRead: 1, kept: 1, recordsTrimmed: 1 }));
+
+    expect(renderSummary(totals)).toBe('2 files, 3 records, 3 kept, 2 trimmed to fit, 48,001 resources beyond the cap');
+  });
 });
