@@ -30,6 +30,11 @@ export interface RunTotals {
   skipped: Record<string, number>;
   /** Events written to the table (ingest only): what `kept` became once stored. */
   stored: number;
+  /**
+   * Events a file kept but did not store, because it failed or was interrupted first (ingest only): taken out of
+   * `kept`, which counts only what was stored, and named beside it so that no read record goes unaccounted for.
+   */
+  keptNotStored: number;
   /** Files stopped by an interrupt before they were finished (ingest only): a re-run reads them again. */
   filesInterrupted: number;
   /** Items written, a failed write's share included (ingest only). */
@@ -53,6 +58,7 @@ export function newTotals(): RunTotals {
     resourcesOmitted: 0,
     skipped: {},
     stored: 0,
+    keptNotStored: 0,
     filesInterrupted: 0,
     itemsWritten: 0,
     retries: 0,
@@ -78,7 +84,8 @@ export function addCounts(totals: RunTotals, counts: PipelineCounts): void {
 /**
  * Adds what the log-object service did with one object: a file the ledger already had is counted as unchanged and
  * nothing else; a file skipped by its key (a digest or Insight folder) as a skipped file; anything read, failed or
- * not, with its record counts, the events it stored and the items and retries its writes made.
+ * not, with its record counts, the events it stored and the items and retries its writes made. `kept` then counts
+ * only the events stored; those a failed or interrupted file kept but did not store are counted apart.
  */
 export function addOutcome(totals: RunTotals, outcome: LogObjectOutcome): void {
   if (outcome.status === 'skipped' && outcome.reason === 'already-processed') {
@@ -94,6 +101,12 @@ export function addOutcome(totals: RunTotals, outcome: LogObjectOutcome): void {
   addCounts(totals, outcome.counts);
   const { stored } = outcome;
   totals.stored += stored.events;
+  // A file that failed or was interrupted kept events it never stored (a failed batch, the batch not yet written).
+  const notStored = outcome.counts.kept - stored.events;
+  if (notStored > 0) {
+    totals.kept -= notStored;
+    totals.keptNotStored += notStored;
+  }
   totals.itemsWritten += stored.itemsWritten;
   totals.retries += stored.retries;
   if (stored.outsideRange > 0) {
@@ -130,6 +143,7 @@ export function renderSummary(totals: RunTotals, extra: readonly string[] = []):
       (fileNotes.length > 0 ? ` (${fileNotes.join('; ')})` : ''),
     `${number(totals.recordsRead)} record${totals.recordsRead === 1 ? '' : 's'}`,
     `${number(totals.kept)} kept`,
+    ...(totals.keptNotStored > 0 ? [`${number(totals.keptNotStored)} not stored (file failed or interrupted)`] : []),
     ...(totals.unknownOperations > 0
       ? [`${number(totals.unknownOperations)} unknown operation${totals.unknownOperations === 1 ? '' : 's'}`]
       : []),
