@@ -3,14 +3,16 @@
 //   app       lambda/app/**                                    the log-object flow and its ports: core and app only
 //   adapters  lambda/{store,adapters,alerts,local}/**, lambda/observability.ts
 //                                                              I/O behind the ports: anything but an entry point
-//   entry     lambda/handler.ts, lambda/cli/**, lambda/custom-resources/**
-//                                                              wiring (the processor, the CLI, deploy-time handlers): anything
+//   entry     lambda/handler.ts, lambda/<name>-handler.ts, lambda/cli/**, lambda/custom-resources/**
+//                                                              wiring (the processor, the seeder, the backfill function, the CLI, deploy-time handlers): anything
 // A relative import is resolved to its file and classified; a package import is checked against the layer's banned
 // packages. Type-only imports count too: a layer that needs an adapter's type needs a port.
 'use strict';
 const path = require('node:path');
 
 const LAMBDA = path.resolve(__dirname, '..', 'lambda');
+
+/** The Lambda functions' entry points (with and without the extension, as imports name them). */
 
 /** The layer of a file under lambda/, or undefined outside it. */
 function layerOf(file) {
@@ -19,7 +21,9 @@ function layerOf(file) {
   const [top] = relative.split(path.sep);
   if (top === 'core') return 'core';
   if (top === 'app') return 'app';
-  if (top === 'cli' || top === 'custom-resources' || relative === 'handler.ts' || relative === 'handler') return 'entry';
+  // The Lambda entry points: `handler.ts` (the processor) and `<name>-handler.ts` beside it (the seeder, the backfill
+  // function), the CLI, and the deploy-time custom-resource handlers.
+  if (top === 'cli' || top === 'custom-resources' || /^([a-z-]+-)?handler(\.ts)?$/.test(relative)) return 'entry';
   return 'adapters';
 }
 

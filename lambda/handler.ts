@@ -3,68 +3,26 @@
  * wired into the processor (`app/processor.ts`), and nothing else. S3 (a notification, or EventBridge) or the trail's
  * SNS topic → SQS → this function (with `reportBatchItemFailures`), or a direct S3 notification.
  */
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context, S3Event, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { CloudTrailPublicKeySource } from './adapters/cloudtrail-public-keys';
 import { S3LogObjectSource } from './adapters/s3-log-reader';
 import { SqsMessageRequeue } from './adapters/sqs-message-requeue';
 import { alertObserverFromEnv } from './alerts/from-env';
+import { IntegrityAlerts } from './app/integrity-alerts';
 import { createHandler, type ProcessorHandler } from './app/processor';
+import { PublicKeyCache } from './app/public-key-cache';
 import { logger as sharedLogger, metrics as sharedMetrics } from './observability';
+import { configFromEnv } from './function-config';
 import { DynamoDBEventStore } from './store/dynamodb-event-store';
 import { DynamoDBFileLedger } from './store/file-ledger';
+import { DynamoDBIntegrityStore } from './store/integrity-store';
 
-/** Raised at cold start when the function's environment is misconfigured. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
-
-/**
- * The production settings, from the environment: `TABLE_NAME`, `DROP_READ_ONLY`, `RETENTION_DAYS`, `QUEUE_URL` (the
- * processor's own queue, where deferred messages are re-sent; optional). (The alerts read theirs, `ALERT_TOPIC_ARN`
- * and the rest, in `alerts/from-env.ts`.)
- */
-export function configFromEnv(env: NodeJS.ProcessEnv): {
-  tableName: string;
-  dropReadOnly: boolean;
-  retentionDays?: number;
-  queueUrl?: string;
-} {
-  const tableName = env.TABLE_NAME;
-  if (tableName === undefined || tableName === '') throw new ConfigError('TABLE_NAME is not set');
-  const drop = env.DROP_READ_ONLY ?? 'false';
-  if (drop !== 'true' && drop !== 'false') {
-    throw new ConfigError(`DROP_READ_ONLY must be 'true' or 'false', got '${drop}'`);
-  }
-  const queueUrl = env.QUEUE_URL;
-  if (queueUrl !== undefined && queueUrl !== '' && !isHttpsUrl(queueUrl)) {
-    throw new ConfigError(`QUEUE_URL must be an https:// SQS queue URL, got '${queueUrl}'`);
-  }
-  const retention = env.RETENTION_DAYS;
-  let retentionDays: number | undefined;
-  if (retention !== undefined && retention !== '') {
-    retentionDays = Number(retention);
-    if (!Number.isInteger(retentionDays) || retentionDays <= 0) {
-      throw new ConfigError(`RETENTION_DAYS must be a positive whole number of days, got '${retention}'`);
-    }
-  }
-  return {
-    tableName,
-    dropReadOnly: drop === 'true',
-    ...(retentionDays === undefined ? {} : { retentionDays }),
-    ...(queueUrl === undefined || queueUrl === '' ? {} : { queueUrl }),
-  };
-}
-
-function isHttpsUrl(value: string): boolean {
-  try {
-    return new URL(value).protocol === 'https:';
-  } catch {
-    return false;
-  }
-}
+export { ConfigError, configFromEnv } from './function-config';
 
 let production: ProcessorHandler | undefined;
 
@@ -93,6 +51,15 @@ function productionHandler(): ProcessorHandler {
     metrics: sharedMetrics,
     config: { dropReadOnly: config.dropReadOnly },
     observers: alerts === undefined ? [] : [alerts],
+    // Proof of completeness: digest files verified as they arrive (docs/integrity.md). CloudTrail signs with a key
+    // pair per region: ListPublicKeys is asked in the region of each digest, its answers cached here.
+    integrity: {
+      store: new DynamoDBIntegrityStore({ client: dynamodb, tableName: config.tableName }),
+      publicKeys: new PublicKeyCache(new CloudTrailPublicKeySource((region) => new CloudTrailClient({ region }))),
+      ...(alerts === undefined
+        ? {}
+        : { alerts: new IntegrityAlerts({ delivery: alerts.delivery, logger: sharedLogger, metrics: sharedMetrics }) }),
+    },
     ...(config.queueUrl === undefined
       ? {}
       : { requeue: new SqsMessageRequeue({ client: new SQSClient({}), queueUrl: config.queueUrl }) }),

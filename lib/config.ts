@@ -6,6 +6,7 @@ import { type LogLevel, MEMORY_SIZE_MB } from './constructs/log-processor';
 import { TRIGGER_KINDS } from './trail-audit';
 import type { TrailAuditStackProps } from './trail-audit-stack';
 import { loadUserRulesFile } from './user-rules';
+import { parseRegionList } from '../lambda/core/event-history';
 
 /**
  * Every CDK context key the app reads (`-c key=value` or `cdk.json` "context"), with what it sets. The table in
@@ -17,6 +18,7 @@ export const CONTEXT_KEYS = [
   'existingKmsKeyArn',
   'existingKeyPrefix',
   'existingTrailTopicArn',
+  'existingLogFileValidation',
   'trigger',
   'trailName',
   'managementEvents',
@@ -33,10 +35,19 @@ export const CONTEXT_KEYS = [
   'dropReadOnly',
   'rulesFile',
   'noLogFileAlarmMinutes',
+  'noDigestAlarmHours',
   'processorMemorySize',
   'processorTimeoutMinutes',
   'processorMaxConcurrency',
   'logLevel',
+  'seedFromEventHistory',
+  'seedAlerts',
+  'seedRegions',
+  'backfillWriteBudget',
+  'backfillToleratedFailurePercentage',
+  'backfillInventoryBucketName',
+  'backfillInventoryPrefix',
+  'backfillInventoryKmsKeyArn',
 ] as const;
 
 /** A context key the app reads. */
@@ -179,15 +190,33 @@ export function stackPropsFromContext(node: Node, projectRoot: string): TrailAud
     return match;
   };
 
+  const regionList = (key: ContextKey): string[] | undefined => {
+    const value = string(key);
+    if (value === undefined) return undefined;
+    try {
+      return parseRegionList(value);
+    } catch (error) {
+      throw new Error(`context ${key}: ${(error as Error).message}`);
+    }
+  };
+
   const existingBucketName = string('existingBucketName');
   const existingKmsKeyArn = string('existingKmsKeyArn');
   const existingKeyPrefix = string('existingKeyPrefix');
   const existingTrailTopicArn = string('existingTrailTopicArn');
+  const existingLogFileValidation = boolean('existingLogFileValidation');
   if (
     existingBucketName === undefined &&
     (existingKmsKeyArn !== undefined || existingKeyPrefix !== undefined || existingTrailTopicArn !== undefined)
   ) {
     throw new Error('context existingKmsKeyArn / existingKeyPrefix / existingTrailTopicArn: need existingBucketName');
+  }
+  if (existingBucketName === undefined && existingLogFileValidation !== undefined) {
+    throw new Error('context existingLogFileValidation: need existingBucketName (a new trail always has validation on)');
+  }
+  const noDigestAlarmHours = integer('noDigestAlarmHours');
+  if (noDigestAlarmHours !== undefined && noDigestAlarmHours > 24) {
+    throw new Error(`context noDigestAlarmHours: a CloudWatch alarm looks back at most 24 hours, got ${noDigestAlarmHours}`);
   }
   if (existingKmsKeyArn !== undefined && !isKmsKeyArn(existingKmsKeyArn)) {
     throw new Error(
@@ -203,6 +232,28 @@ export function stackPropsFromContext(node: Node, projectRoot: string): TrailAud
     throw new Error(
       `context processorMemorySize: Lambda allows ${MEMORY_SIZE_MB.min} to ${MEMORY_SIZE_MB.max} MB, got ` +
         `${processorMemorySize}`,
+    );
+  }
+  const inventoryBucketName = string('backfillInventoryBucketName');
+  const inventoryPrefix = string('backfillInventoryPrefix');
+  const inventoryKmsKeyArn = string('backfillInventoryKmsKeyArn');
+  if (inventoryBucketName === undefined && (inventoryPrefix !== undefined || inventoryKmsKeyArn !== undefined)) {
+    throw new Error('context backfillInventoryPrefix / backfillInventoryKmsKeyArn: need backfillInventoryBucketName');
+  }
+  const toleratedFailure: unknown = node.tryGetContext('backfillToleratedFailurePercentage');
+  const toleratedFailurePercentage =
+    toleratedFailure === undefined || toleratedFailure === null || toleratedFailure === ''
+      ? undefined
+      : Number(toleratedFailure);
+  if (
+    toleratedFailurePercentage !== undefined &&
+    (typeof toleratedFailure === 'boolean' ||
+      !Number.isInteger(toleratedFailurePercentage) ||
+      toleratedFailurePercentage < 0 ||
+      toleratedFailurePercentage > 100)
+  ) {
+    throw new Error(
+      `context backfillToleratedFailurePercentage: expected a whole number from 0 to 100, got ${JSON.stringify(toleratedFailure)}`,
     );
   }
   const rulesFile = string('rulesFile');
@@ -221,6 +272,7 @@ export function stackPropsFromContext(node: Node, projectRoot: string): TrailAud
             ...(existingKmsKeyArn === undefined ? {} : { kmsKeyArn: existingKmsKeyArn }),
             ...(existingKeyPrefix === undefined ? {} : { keyPrefix: existingKeyPrefix }),
             ...(existingTrailTopicArn === undefined ? {} : { topicArn: existingTrailTopicArn }),
+            ...(existingLogFileValidation === undefined ? {} : { logFileValidation: existingLogFileValidation }),
           },
     trigger: oneOf('trigger', TRIGGER_KINDS),
     trailName: string('trailName'),
@@ -238,10 +290,24 @@ export function stackPropsFromContext(node: Node, projectRoot: string): TrailAud
     dropReadOnly: boolean('dropReadOnly'),
     userRules: rulesFile === undefined ? undefined : loadUserRulesFile(rulesFile, projectRoot),
     noLogFileAlarmMinutes: integer('noLogFileAlarmMinutes'),
+    noDigestAlarmHours,
     processorMemorySize,
     processorTimeout: processorTimeoutMinutes === undefined ? undefined : Duration.minutes(processorTimeoutMinutes),
     processorMaxConcurrency: integer('processorMaxConcurrency'),
     logLevel: oneOf('logLevel', LOG_LEVELS),
+    seedFromEventHistory: boolean('seedFromEventHistory'),
+    seedAlerts: boolean('seedAlerts'),
+    seedRegions: regionList('seedRegions'),
+    backfillWriteBudget: integer('backfillWriteBudget'),
+    backfillToleratedFailurePercentage: toleratedFailurePercentage,
+    backfillInventory:
+      inventoryBucketName === undefined
+        ? undefined
+        : {
+            bucketName: inventoryBucketName,
+            ...(inventoryPrefix === undefined ? {} : { prefix: inventoryPrefix }),
+            ...(inventoryKmsKeyArn === undefined ? {} : { kmsKeyArn: inventoryKmsKeyArn }),
+          },
   };
   // Only the keys that were given: an absent key leaves the construct's documented default in force.
   return Object.fromEntries(Object.entries(entries).filter(([, value]) => value !== undefined));

@@ -13,6 +13,8 @@ import { PACKAGE_ROOT } from '../lambda/package-root';
 /** Each function's bundle name and the TypeScript entry it is built from (relative to the package root). */
 export const FUNCTION_BUNDLES = {
   processor: { entry: 'lambda/handler.ts' },
+  seeder: { entry: 'lambda/seeder-handler.ts' },
+  backfill: { entry: 'lambda/backfill-handler.ts' },
   'bucket-eventbridge': { entry: 'lambda/custom-resources/bucket-eventbridge.ts' },
 } as const;
 

@@ -2,7 +2,7 @@
  * The whole of trail-audit as one reusable construct, {@link TrailAudit}: what `TrailAuditStack` deploys, and what a
  * team with its own CDK app adds to one of its stacks.
  */
-import { Aws, CfnCondition, CfnOutput, Duration, Fn, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Aws, CfnCondition, CfnOutput, Duration, Fn, Stack, Token } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -10,12 +10,15 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { AuditTrail, type ManagementEvents } from './constructs/audit-trail';
 import { isKmsKeyArn } from './constructs/kms-defaults';
+import { BackfillWorkflow } from './constructs/backfill-workflow';
 import { ComplianceAlerts } from './constructs/compliance-alerts';
+import { EventHistorySeeder } from './constructs/event-history-seeder';
 import { EventTable } from './constructs/event-table';
 import { LogBucket } from './constructs/log-bucket';
 import { LogProcessor, type LogLevel, type LogTrigger } from './constructs/log-processor';
 import { Monitoring } from './constructs/monitoring';
 import type { ValidatedRulesFile } from './user-rules';
+import { STACK_OUTPUTS } from '../lambda/app/backfill-names';
 
 /** An existing trail's bucket to attach to, instead of creating a trail and a bucket. */
 export interface ExistingTrail {
@@ -38,6 +41,13 @@ export interface ExistingTrail {
    * @default none
    */
   readonly topicArn?: string;
+  /**
+   * Whether the trail has log file integrity validation on (`LogFileValidationEnabled`): the processor proves
+   * completeness from the digest files it delivers (docs/integrity.md). trail-audit cannot read the trail's settings
+   * at synth, so say it: `true` when it is on; `false` leaves out the "no digest verified" alarm.
+   * @default unknown: a synth warning asks to check it (`aws cloudtrail get-trail --name NAME`) and turn it on
+   */
+  readonly logFileValidation?: boolean;
 }
 
 /**
@@ -151,6 +161,12 @@ export interface TrailAuditProps {
    */
   readonly noLogFileAlarmMinutes?: number;
   /**
+   * Hours without a verified digest file before the "no digest verified" alarm (1 to 24). CloudTrail delivers a
+   * digest every hour for each region, even without activity, while log file validation is on.
+   * @default 3
+   */
+  readonly noDigestAlarmHours?: number;
+  /**
    * Processor memory in MB, from 128 to 10240.
    * @default 1024
    */
@@ -175,6 +191,54 @@ export interface TrailAuditProps {
    * @default logs.RetentionDays.ONE_YEAR
    */
   readonly processorLogRetention?: logs.RetentionDays;
+  /**
+   * Seed the table once from CloudTrail Event history (the 90 days before the first deploy) by a workflow that runs
+   * after the stack is created ({@link EventHistorySeeder}). LookupEvents is free; the table's writes are not.
+   * @default true
+   */
+  readonly seedFromEventHistory?: boolean;
+  /**
+   * Evaluate the compliance rules on seeded events (each alert still once per rule and eventID); false seeds
+   * without alerting on old events.
+   * @default true
+   */
+  readonly seedAlerts?: boolean;
+  /**
+   * The regions to seed.
+   * @default every region enabled for the account
+   */
+  readonly seedRegions?: readonly string[];
+  /**
+   * The table write rate (WRU/s) the backfill workflow may use; its default concurrency derives from it.
+   * @default 3000
+   */
+  readonly backfillWriteBudget?: number;
+  /**
+   * The share (%) of a backfill map run's keys that may fail before the execution fails.
+   * @default 10
+   */
+  readonly backfillToleratedFailurePercentage?: number;
+  /**
+   * An S3 Inventory of the log bucket that backfills may read keys from (`--manifest`).
+   * @default backfills list the bucket
+   */
+  readonly backfillInventory?: BackfillInventoryLocation;
+}
+
+/** Where an S3 Inventory of the log bucket is delivered. */
+export interface BackfillInventoryLocation {
+  /** The inventory's destination bucket (same account and region as the stack). */
+  readonly bucketName: string;
+  /**
+   * The inventory's destination prefix.
+   * @default the whole bucket
+   */
+  readonly prefix?: string;
+  /**
+   * The KMS key the inventory reports are encrypted with.
+   * @default SSE-S3
+   */
+  readonly kmsKeyArn?: string;
 }
 
 /** Props that configure the trail and bucket this stack creates: meaningless with an existing trail. */
@@ -211,6 +275,10 @@ export class TrailAudit extends Construct {
   public readonly alerts: ComplianceAlerts;
   /** Alarms and dashboard. */
   public readonly monitoring: Monitoring;
+  /** The one-time seeding from Event history, unless `seedFromEventHistory` is false. */
+  public readonly eventHistorySeeder?: EventHistorySeeder;
+  /** The backfill workflow (Step Functions Distributed Map over the log bucket). */
+  public readonly backfill: BackfillWorkflow;
 
   public constructor(scope: Construct, id: string, props: TrailAuditProps = {}) {
     super(scope, id);
@@ -234,6 +302,7 @@ export class TrailAudit extends Construct {
 
     let logKey: kms.IKey | undefined;
     let logBucketKeyArn = '';
+    let accessLogBucket: s3.IBucket | undefined;
     if (existing === undefined) {
       const logBucket = new LogBucket(this, 'LogBucket', {
         ...(props.logRetentionDays === undefined ? {} : { retention: Duration.days(props.logRetentionDays) }),
@@ -241,6 +310,7 @@ export class TrailAudit extends Construct {
       });
       this.logBucket = logBucket.bucket;
       logBucketKeyArn = logBucket.key.keyArn;
+      accessLogBucket = logBucket.accessLogBucket;
       this.trail = new AuditTrail(this, 'Trail', {
         bucket: logBucket.bucket,
         encryptionKey: logBucket.key,
@@ -294,9 +364,65 @@ export class TrailAudit extends Construct {
       ...(props.noLogFileAlarmMinutes === undefined
         ? {}
         : { noLogFileAlarmAfter: Duration.minutes(props.noLogFileAlarmMinutes) }),
+      // No digest arrives from a trail without log file validation: such a stack has nothing to alarm on.
+      ...(existing?.logFileValidation === false
+        ? { noDigestVerifiedAlarmAfter: null }
+        : props.noDigestAlarmHours === undefined
+          ? {}
+          : { noDigestVerifiedAlarmAfter: Duration.hours(props.noDigestAlarmHours) }),
+    });
+    if (existing !== undefined) this.warnAboutValidation(existing);
+    if (props.seedFromEventHistory ?? true) {
+      this.eventHistorySeeder = new EventHistorySeeder(this, 'EventHistorySeeder', {
+        table: this.eventTable.table,
+        alertTopic: this.alerts.topic,
+        // The processor's operational-logs key: one key for the functions' logs, not one per function.
+        logEncryptionKey: this.processor.logGroupKey,
+        ...(props.seedAlerts === undefined ? {} : { alerts: props.seedAlerts }),
+        ...(props.seedRegions === undefined ? {} : { regions: props.seedRegions }),
+        ...(props.dropReadOnly === undefined ? {} : { dropReadOnly: props.dropReadOnly }),
+        ...(props.tableRetentionDays === undefined ? {} : { tableRetentionDays: props.tableRetentionDays }),
+        ...(props.userRules === undefined ? {} : { userRules: props.userRules }),
+        ...(props.logLevel === undefined ? {} : { logLevel: props.logLevel }),
+      });
+      this.monitoring.dashboard.addWidgets(...this.eventHistorySeeder.dashboardWidgets);
+    }
+
+    const inventory = props.backfillInventory;
+    this.backfill = new BackfillWorkflow(this, 'Backfill', {
+      bucket: this.logBucket,
+      logEncryptionKey: this.processor.logGroupKey,
+      logPrefix: this.processor.logPrefix,
+      ...(logKey === undefined ? {} : { logKey }),
+      table: this.eventTable.table,
+      ...(props.dropReadOnly === undefined ? {} : { dropReadOnly: props.dropReadOnly }),
+      ...(props.tableRetentionDays === undefined ? {} : { tableRetentionDays: props.tableRetentionDays }),
+      ...(props.backfillWriteBudget === undefined ? {} : { writeBudget: props.backfillWriteBudget }),
+      ...(props.backfillToleratedFailurePercentage === undefined
+        ? {}
+        : { toleratedFailurePercentage: props.backfillToleratedFailurePercentage }),
+      ...(inventory === undefined
+        ? {}
+        : {
+            inventory: {
+              bucket: s3.Bucket.fromBucketAttributes(this, 'BackfillInventoryBucket', {
+                bucketName: inventory.bucketName,
+                ...(inventory.kmsKeyArn === undefined
+                  ? {}
+                  : { encryptionKey: kms.Key.fromKeyArn(this, 'BackfillInventoryKey', inventory.kmsKeyArn) }),
+              }),
+              ...(inventory.prefix === undefined ? {} : { prefix: inventory.prefix }),
+            },
+          }),
+      ...(accessLogBucket === undefined ? {} : { accessLogBucket }),
+      ...(props.logLevel === undefined ? {} : { logLevel: props.logLevel }),
     });
 
     new CfnOutput(this, 'LogBucketName', { value: this.logBucket.bucketName, description: 'CloudTrail log bucket' });
+    new CfnOutput(this, STACK_OUTPUTS.logPrefix, {
+      value: this.processor.logPrefix,
+      description: 'Where the log files start in the bucket ([PREFIX/]AWSLogs/)',
+    });
     if (this.trail !== undefined) {
       new CfnOutput(this, 'TrailArn', { value: this.trail.trailArn, description: 'CloudTrail trail' });
       new CfnOutput(this, 'LogKeyArn', {
@@ -335,6 +461,40 @@ export class TrailAudit extends Construct {
       description: 'For aws sqs start-message-move-task --source-arn',
     });
     new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
+    if (this.eventHistorySeeder !== undefined) {
+      new CfnOutput(this, 'EventHistorySeedingStateMachineArn', {
+        value: this.eventHistorySeeder.stateMachine.stateMachineArn,
+        description: 'The one-time seeding from Event history; start it again to resume a failed seeding',
+      });
+    }
+    new CfnOutput(this, STACK_OUTPUTS.backfillStateMachineArn, {
+      value: this.backfill.stateMachine.stateMachineArn,
+      description: 'The backfill workflow (trail-audit backfill finds it by the EventTableName output)',
+    });
+    new CfnOutput(this, STACK_OUTPUTS.backfillResultsBucketName, {
+      value: this.backfill.resultsBucket.bucketName,
+      description: 'Backfill results: runs/EXECUTION/MAPRUN/ (FAILED_*.json list the failed keys)',
+    });
+  }
+
+  /**
+   * An existing trail must have log file validation on for the processor to prove completeness; its settings cannot
+   * be read at synth, so unless `logFileValidation` says it is on, a warning says what to check.
+   */
+  private warnAboutValidation(existing: ExistingTrail): void {
+    if (existing.logFileValidation === true) return;
+    Annotations.of(this).addWarningV2(
+      'trail-audit:existingTrailLogFileValidation',
+      existing.logFileValidation === false
+        ? `The existing trail of bucket ${existing.bucketName} has log file validation off: no digest file is delivered, ` +
+            'so completeness is not proved and the "no digest verified" alarm is left out. Turn it on with ' +
+            '`aws cloudtrail update-trail --name TRAIL --enable-log-file-validation`, then set existingLogFileValidation=true.'
+        : `trail-audit cannot tell whether the existing trail of bucket ${existing.bucketName} has log file validation ` +
+            'on (its settings are not readable at synth). The processor proves completeness from its digest files, and ' +
+            'the "no digest verified" alarm fires without them: check with `aws cloudtrail get-trail --name TRAIL` ' +
+            '(LogFileValidationEnabled), turn it on with `aws cloudtrail update-trail --name TRAIL ' +
+            '--enable-log-file-validation`, and set existingLogFileValidation=true to say so.',
+    );
   }
 
   /** The processor's trigger, checked against the rest of the props: a combination that cannot work fails synth. */

@@ -40,3 +40,15 @@ export function loadUserRulesFile(file: string, baseDir: string): ValidatedRules
   }
   return { path: absolute, ruleCount: result.rules.length };
 }
+
+/** Where a validated user rules file sits in a deployed function (`LAMBDA_TASK_ROOT` of a zip function). */
+export const DEPLOYED_RULES_FILE = '/var/task/user-rules.json';
+
+/**
+ * The files a function that reads the user rules deploys beside its bundle (see `extraFiles` in
+ * `lib/constructs/lambda-defaults.ts`): the validated rules file, so that its asset hash covers it and what synth
+ * checked is what runs. The function reads it from {@link DEPLOYED_RULES_FILE} (`RULES_FILE`).
+ */
+export function userRulesFiles(userRules: ValidatedRulesFile): Readonly<Record<string, string>> {
+  return { 'user-rules.json': userRules.path };
+}

@@ -1,14 +1,15 @@
 /**
- * Compiles the DynamoDB Local loopback launcher (`lambda/local/LoopbackDynamoDBLocal.java`) into the class the
- * package ships beside it, and records what it was compiled from (`lambda/local/launcher.json`): the SHA-256 of the
- * source and of the class. A unit test checks the record against both files, and an integration test recompiles
- * the source (when javac is on PATH) and compares the result with the committed class, so the class cannot drift
- * from its source unnoticed.
+ * Compiles the DynamoDB Local loopback launcher (`lambda/local/LoopbackDynamoDBLocal.java`) into the classes the
+ * package ships beside it (the launcher and its nested class), and records what they were compiled from
+ * (`lambda/local/launcher.json`): the SHA-256 of the source and of each class. A unit test checks the record against
+ * the files, and an integration test recompiles the source (when javac is on PATH) and compares the result with the
+ * committed classes, so they cannot drift from their source unnoticed.
  *
  * The class targets Java 8 (`--release 8`), the class-file version of the DynamoDB Local jar itself, so any Java
  * runtime that runs DynamoDB Local runs the launcher. Needs a JDK (javac), unlike the CLI.
  *
- * Usage: `npx tsx scripts/compile-launcher.ts` after editing the launcher's source; commit the three files together.
+ * Usage: `npx tsx scripts/compile-launcher.ts` after editing the launcher's source; commit the source, the classes and
+ * the record together.
  */
 import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
@@ -30,8 +31,8 @@ export const LAUNCHER_JAVA_RELEASE = 8;
 /** The launcher's source, as committed. */
 export const LAUNCHER_SOURCE = join(LAUNCHER_DIR, `${LAUNCHER_CLASS}.java`);
 
-/** The launcher's class, as committed. */
-export const LAUNCHER_CLASS_FILE = join(LAUNCHER_DIR, `${LAUNCHER_CLASS}.class`);
+/** The launcher's class files, as committed: the launcher and its nested class. */
+export const LAUNCHER_CLASS_FILES: readonly string[] = [`${LAUNCHER_CLASS}.class`, `${LAUNCHER_CLASS}$Statements.class`];
 
 /** What the committed class was compiled from. */
 export const LAUNCHER_RECORD = join(LAUNCHER_DIR, 'launcher.json');
@@ -40,8 +41,8 @@ export const LAUNCHER_RECORD = join(LAUNCHER_DIR, 'launcher.json');
 export interface LauncherRecord {
   /** SHA-256 (hex) of the source the class was compiled from. */
   readonly sourceSha256: string;
-  /** SHA-256 (hex) of the class. */
-  readonly classSha256: string;
+  /** SHA-256 (hex) of each class file, by file name. */
+  readonly classSha256: Readonly<Record<string, string>>;
   /** The `--release` it was compiled for. */
   readonly release: number;
   /** `javac -version` of the compiler used, for information. */
@@ -57,9 +58,9 @@ export async function sha256File(file: string): Promise<string> {
 
 /**
  * Compiles the launcher's source into `outDir` (fetching DynamoDB Local first, whose classes it compiles against).
- * @returns the path of the class written
+ * @returns the paths of the class files written, in {@link LAUNCHER_CLASS_FILES} order
  */
-export async function compileLauncher(outDir: string): Promise<string> {
+export async function compileLauncher(outDir: string): Promise<string[]> {
   const emulator = await ensureDynamoDBLocal();
   await execFileAsync('javac', [
     '--release',
@@ -72,7 +73,14 @@ export async function compileLauncher(outDir: string): Promise<string> {
     emulatorClassPath(emulator),
     LAUNCHER_SOURCE,
   ]);
-  return join(outDir, `${LAUNCHER_CLASS}.class`);
+  return LAUNCHER_CLASS_FILES.map((name) => join(outDir, name));
+}
+
+/** The SHA-256 of each committed class file, by file name. */
+export async function launcherClassHashes(dir: string = LAUNCHER_DIR): Promise<Record<string, string>> {
+  const hashes: Record<string, string> = {};
+  for (const name of LAUNCHER_CLASS_FILES) hashes[name] = await sha256File(join(dir, name));
+  return hashes;
 }
 
 async function main(): Promise<void> {
@@ -80,12 +88,12 @@ async function main(): Promise<void> {
   const { stdout, stderr } = await execFileAsync('javac', ['-version']);
   const record: LauncherRecord = {
     sourceSha256: await sha256File(LAUNCHER_SOURCE),
-    classSha256: await sha256File(LAUNCHER_CLASS_FILE),
+    classSha256: await launcherClassHashes(),
     release: LAUNCHER_JAVA_RELEASE,
     compiler: `${stdout}${stderr}`.trim(),
   };
   await writeFile(LAUNCHER_RECORD, `${JSON.stringify(record, null, 2)}\n`);
-  console.log(`compiled ${LAUNCHER_CLASS_FILE} (Java ${LAUNCHER_JAVA_RELEASE}) and recorded it in ${LAUNCHER_RECORD}`);
+  console.log(`compiled ${LAUNCHER_CLASS_FILES.join(', ')} (Java ${LAUNCHER_JAVA_RELEASE}) and recorded it in ${LAUNCHER_RECORD}`);
 }
 
 if (require.main === module) {

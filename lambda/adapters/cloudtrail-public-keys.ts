@@ -3,13 +3,8 @@
  * digests (CloudTrail signs with a key pair per region). Every page is read.
  */
 import { paginateListPublicKeys, type CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import type { PublicKeySource } from '../app/ports';
 import type { CloudTrailPublicKey } from '../core/digest';
-
-/** Where public keys come from; the CLI (and later the processor) depend on this port, tests may pass a fake. */
-export interface PublicKeySource {
-  /** The keys of `region` whose private keys signed digests between `start` and `end`. */
-  listPublicKeys(region: string, start: Date, end: Date): Promise<CloudTrailPublicKey[]>;
-}
 
 /** Raised when ListPublicKeys fails or answers something unusable: names the region, never a key. */
 export class PublicKeyLookupError extends Error {

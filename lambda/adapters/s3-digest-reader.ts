@@ -3,9 +3,9 @@
  * `x-amz-meta-signature` (and the algorithm, and a backfill digest's generation time) is only in the metadata.
  * Digest files are small (a list of an hour's log files), so they are read into memory.
  */
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { DigestObject } from '../core/digest';
-import { LogObjectReadError } from './s3-log-reader';
+import { S3LogObjectSource } from './s3-log-reader';
 
 /** Where digest objects come from. */
 export interface DigestObjectSource {
@@ -13,18 +13,19 @@ export interface DigestObjectSource {
   read(bucket: string, key: string): Promise<DigestObject>;
 }
 
-/** The S3 adapter: one GetObject per digest. */
+/** The S3 adapter: one GetObject per digest (the log objects' reader, read to the end). */
 export class S3DigestObjectSource implements DigestObjectSource {
-  constructor(private readonly client: S3Client) {}
+  private readonly objects: S3LogObjectSource;
+
+  constructor(client: S3Client) {
+    this.objects = new S3LogObjectSource(client);
+  }
 
   /** Sends GetObject and reads the body; the metadata names come without `x-amz-meta-`, lower case. */
   async read(bucket: string, key: string): Promise<DigestObject> {
-    const output = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    if (output.Body === undefined) {
-      throw new LogObjectReadError(`GetObject returned no body for s3://${bucket}/${key}`, bucket, key);
-    }
-    const metadata: Record<string, string> = {};
-    for (const [name, value] of Object.entries(output.Metadata ?? {})) metadata[name.toLowerCase()] = value;
-    return { key, bucket, bytes: await output.Body.transformToByteArray(), metadata };
+    const opened = await this.objects.open(bucket, key);
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of opened.body) chunks.push(chunk);
+    return { key, bucket, bytes: Buffer.concat(chunks), metadata: opened.metadata ?? {} };
   }
 }

@@ -9,10 +9,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Alert } from '../core/alerts/alert';
 import { TTL_ATTRIBUTE } from '../store/table-definition';
-import type { AlertLedger, ClaimResult } from '../app/ports';
+import type { AlertCoverage, AlertLedger, ClaimResult } from '../app/ports';
+import { forEachConcurrently } from '../core/pool';
 
 /** Properties of {@link DynamoDBAlertLedger}. */
 export interface DynamoDBAlertLedgerProps {
@@ -42,8 +43,15 @@ export class AlertLedgerItemError extends Error {
   override readonly name = 'AlertLedgerItemError';
 }
 
-/** The alert ledger on DynamoDB (the event table; DynamoDB Local in tests and local mode). */
-export class DynamoDBAlertLedger implements AlertLedger {
+/** Sort key prefix of the "reported by" items of per-object alerts: `pk = eventID`, `sk = REPORTED#<ruleId>`. */
+export const REPORTED_SORT_KEY_PREFIX = 'REPORTED#';
+
+/**
+ * The alert ledger on DynamoDB (the event table; DynamoDB Local in tests and local mode). It also records which
+ * events each per-object alert reported ({@link AlertCoverage}): one item per (event, rule) at
+ * `pk = eventID`, `sk = REPORTED#<ruleId>`, naming the alert (`alertKey`), with the ledger's TTL.
+ */
+export class DynamoDBAlertLedger implements AlertLedger, AlertCoverage {
   private readonly leaseMs: number;
   private readonly now: () => Date;
 
@@ -157,6 +165,51 @@ export class DynamoDBAlertLedger implements AlertLedger {
       throw error;
     }
   }
+
+  /**
+   * Of the events, those an alert of the rule other than this one reported (consistent reads, one GetItem each: the
+   * function's role has GetItem already, and single-call rules match few calls per object).
+   */
+  async reportedElsewhere(alert: Alert, eventIDs: readonly string[]): Promise<Set<string>> {
+    const own = alertKeyOf(alert);
+    const elsewhere = new Set<string>();
+    await forEachConcurrently(eventIDs, 4, async (eventID) => {
+      const output = await this.props.client.send(
+        new GetCommand({
+          TableName: this.props.tableName,
+          Key: { pk: eventID, sk: `${REPORTED_SORT_KEY_PREFIX}${alert.rule}` },
+          ConsistentRead: true,
+        }),
+      );
+      const by: unknown = output.Item?.alertKey;
+      if (typeof by === 'string' && by !== own) elsewhere.add(eventID);
+    });
+    return elsewhere;
+  }
+
+  /** Records the alert as the reporter of the events; an event another alert reported first keeps that one. */
+  async recordReported(alert: Alert, eventIDs: readonly string[]): Promise<void> {
+    const expiresAt =
+      this.props.ttlDays === undefined ? {} : { [TTL_ATTRIBUTE]: Math.floor(this.now().getTime() / 1000) + this.props.ttlDays * 86_400 };
+    await forEachConcurrently(eventIDs, 4, async (eventID) => {
+      try {
+        await this.props.client.send(
+          new PutCommand({
+            TableName: this.props.tableName,
+            Item: { pk: eventID, sk: `${REPORTED_SORT_KEY_PREFIX}${alert.rule}`, alertKey: alertKeyOf(alert), ...expiresAt },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    });
+  }
+}
+
+/** An alert's ledger key as one string. */
+function alertKeyOf(alert: Alert): string {
+  return `${alert.key.pk}\u0000${alert.key.sk}`;
 }
 
 /** The `deliveredTo` set of an item, as channel names. */

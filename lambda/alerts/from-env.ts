@@ -99,13 +99,12 @@ export function alertObserverFromEnv(
   if (eventBusName !== undefined) {
     channels.push(new EventBridgeAlertChannel({ client: clients?.eventBridge ?? new EventBridgeClient({}), eventBusName }));
   }
+  const ledger = new DynamoDBAlertLedger({ client: dynamodb, tableName, ...(ttlDays === undefined ? {} : { ttlDays }) });
   return new AlertObserver({
     rules,
     config,
-    delivery: {
-      ledger: new DynamoDBAlertLedger({ client: dynamodb, tableName, ...(ttlDays === undefined ? {} : { ttlDays }) }),
-      channels,
-    },
+    delivery: { ledger, channels },
+    coverage: ledger,
     burstCounter: new DynamoDBBurstCounter({ client: dynamodb, tableName }),
     ...(region === undefined ? {} : { table: { name: tableName, region } }),
     ...observerExtras,

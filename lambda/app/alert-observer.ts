@@ -4,13 +4,13 @@
  * failure throws from `onObjectEnd`, which fails the object (before its file-ledger entry), so it is retried.
  */
 import type { Alert } from '../core/alerts/alert';
-import { RuleEngine } from '../core/rules/engine';
+import { RuleEngine, type PerObjectBurst } from '../core/rules/engine';
 import { rulesPrefilter } from '../core/rules/rule-set';
 import type { Rule, RulesConfig } from '../core/rules/types';
 import type { CloudTrailRecord } from '../core/types';
 import { deliverAlerts, type DeliveryDeps } from './alert-delivery';
 import { METRIC } from './metric-names';
-import type { BurstCounter, EventObserver, Logger, LogObjectRef } from './ports';
+import type { AlertCoverage, BurstCounter, EventObserver, Logger, LogObjectRef } from './ports';
 
 /** Properties of {@link AlertObserver}. */
 export interface AlertObserverProps {
@@ -23,6 +23,12 @@ export interface AlertObserverProps {
    * @default bursts counted per file only
    */
   readonly burstCounter?: BurstCounter;
+  /**
+   * Which events per-object alerts (root activity, a region not allowed) already reported, so the same calls read
+   * from Event history and then from their log file alert once.
+   * @default every object's alert is sent (the ledger still sends each once per object and window)
+   */
+  readonly coverage?: AlertCoverage;
   /** The event table, for the alerts' "table item" link. @default no link */
   readonly table?: { readonly name: string; readonly region: string };
   readonly logger?: Pick<Logger, 'info'>;
@@ -56,6 +62,11 @@ export class AlertObserver implements EventObserver {
     this.mayMatch = rulesPrefilter(props.rules, props.config);
   }
 
+  /** Its ledger and channels: the integrity alerts are delivered through the same ones. */
+  get delivery(): DeliveryDeps {
+    return this.props.delivery;
+  }
+
   onRecord(record: CloudTrailRecord, object: LogObjectRef): void {
     const state = this.stateOf(object);
     state.alerts.push(...state.engine.onRecord(record));
@@ -67,7 +78,8 @@ export class AlertObserver implements EventObserver {
     this.objects.delete(key);
     if (state === undefined) return;
     const bursts = state.engine.flushBursts();
-    const alerts = [...state.alerts, ...bursts.alerts];
+    const reported = await this.reportedElsewhere(bursts.perObject);
+    const alerts = [...state.alerts, ...bursts.alerts.filter((alert) => !reported.has(alert))];
     if (this.props.burstCounter !== undefined) {
       for (const partial of bursts.partials) {
         const total = await this.props.burstCounter.add(partial);
@@ -75,17 +87,34 @@ export class AlertObserver implements EventObserver {
       }
     }
     const { suppressed } = state.engine.counts;
-    if (alerts.length === 0 && suppressed === 0) return;
+    if (alerts.length === 0 && suppressed === 0 && reported.size === 0) return;
     const counts = alerts.length === 0 ? { sent: 0, alreadySent: 0, inFlight: 0 } : await deliverAlerts(alerts, this.props.delivery);
+    // Recorded once delivered: a delivery that failed is retried with the object, and checks again.
+    for (const { alert, eventIds } of bursts.perObject) {
+      if (!reported.has(alert)) await this.props.coverage?.recordReported(alert, eventIds);
+    }
     this.props.metrics?.addMetric(METRIC.AlertsSent, 'Count', counts.sent);
     this.props.metrics?.addMetric(METRIC.AlertsSuppressed, 'Count', suppressed);
     this.props.logger?.info('alerts delivered', {
       objectId: object.objectId,
       ...counts,
       suppressed,
+      ...(reported.size === 0 ? {} : { reportedElsewhere: reported.size }),
       // Identifiers only, and not unboundedly many of them.
       alerts: alerts.slice(0, 20).map((a) => `${a.rule}:${a.eventID}`),
     });
+  }
+
+  /** The per-object alerts all of whose events another alert of the rule already reported: not sent again. */
+  private async reportedElsewhere(perObject: readonly PerObjectBurst[]): Promise<Set<Alert>> {
+    const reported = new Set<Alert>();
+    const coverage = this.props.coverage;
+    if (coverage === undefined) return reported;
+    for (const { alert, eventIds } of perObject) {
+      const elsewhere = await coverage.reportedElsewhere(alert, eventIds);
+      if (eventIds.every((eventId) => elsewhere.has(eventId))) reported.add(alert);
+    }
+    return reported;
   }
 
   private stateOf(object: LogObjectRef): ObjectState {

@@ -1,7 +1,8 @@
 /**
- * Every CloudWatch metric the processor emits, named once. The handler emits only these names and the monitoring
- * construct (`lib/constructs/monitoring.ts`) builds its alarms and dashboard from them, so renaming a metric
- * renames it on both sides instead of silently disarming an alarm (a test checks every alarm's metric is here).
+ * Every CloudWatch metric the processor and the Event-history seeder emit, named once. The handlers emit only these
+ * names and the monitoring constructs (`lib/constructs/monitoring.ts`, `lib/constructs/event-history-seeder.ts`)
+ * build their alarms and dashboards from them, so renaming a metric renames it on both sides instead of silently
+ * disarming an alarm (a test checks every alarm's metric is here).
  *
  * Pure data: imported by the Lambda bundle and by the CDK app alike.
  */
@@ -11,6 +12,12 @@ export const METRICS_NAMESPACE = 'TrailAudit';
 
 /** The `service` dimension (Powertools' `serviceName`) of every metric, and the `service` key of every log line. */
 export const SERVICE_NAME = 'trail-audit';
+
+/**
+ * The `service` dimension of the backfill function's metrics and logs: the same metric names as the processor's, kept
+ * apart so that a backfill's failed file does not raise the processor's alarms (the workflow reports its own).
+ */
+export const BACKFILL_SERVICE_NAME = 'trail-audit-backfill';
 
 /** The metrics with a fixed name. */
 export const METRIC = {
@@ -44,6 +51,26 @@ export const METRIC = {
   MessagesRequeued: 'MessagesRequeued',
   AlertsSent: 'AlertsSent',
   AlertsSuppressed: 'AlertsSuppressed',
+  /** The deploy-time seeder: pages of Event history taken in (never counted as `FilesProcessed`). */
+  EventHistoryPages: 'EventHistoryPages',
+  /** The deploy-time seeder: events of those pages in the table. */
+  EventHistoryEventsStored: 'EventHistoryEventsStored',
+  /** The deploy-time seeder: region and event-source streams that failed or were refused in an invocation. */
+  EventHistoryStreamsFailed: 'EventHistoryStreamsFailed',
+  /** The deploy-time seeder: 1 when the seeding is complete. */
+  EventHistorySeedingComplete: 'EventHistorySeedingComplete',
+  /**
+   * Digest files whose own checks (format, place, signature, link to the previous digest) all held: about one per
+   * trail, region and hour, even without activity. The "no digest verified" alarm watches it.
+   */
+  DigestsVerified: 'DigestsVerified',
+  /** Listed log files found intact and processed (when their digest was verified, or later when processed). */
+  LogFilesVerified: 'LogFilesVerified',
+  /**
+   * Verification problems found: a digest or log file missing, altered, badly signed, out of chain, never
+   * processed or unlisted (each counted when found; each alerted once).
+   */
+  IntegrityProblems: 'IntegrityProblems',
 } as const;
 
 /** A metric with a fixed name. */

@@ -11,12 +11,14 @@ import type { Context, S3Event, SQSBatchResponse, SQSEvent, SQSRecord } from 'aw
 import { normaliseETag } from '../core/object-key';
 import type { PipelineCounts } from '../core/pipeline';
 import { errorFields } from './error-fields';
+import { InvocationMetrics } from './invocation-metrics';
 import {
   LogObjectService,
+  type LogObjectInput,
   type LogObjectOutcome,
   type LogObjectServiceDeps,
   type ObjectSkipReason,
-  type StoreTally,
+  type ProcessObjectOptions,
 } from './log-object-service';
 import { METRIC, metricPerReason } from './metric-names';
 import { isSQSEvent, notifiedObjects, objectKeyOf, parseMessageBody, type NotifiedObject } from './notifications';
@@ -46,7 +48,7 @@ export interface ProcessorConfig {
  * What the processor needs; production wires real adapters (`lambda/handler.ts`), tests wire fakes. The store,
  * ledger, observers and clock are the log-object service's ({@link LogObjectServiceDeps}).
  */
-export interface ProcessorDeps extends Pick<LogObjectServiceDeps, 'store' | 'ledger' | 'observers' | 'now'> {
+export interface ProcessorDeps extends Pick<LogObjectServiceDeps, 'store' | 'ledger' | 'observers' | 'now' | 'integrity'> {
   readonly source: LogObjectSource;
   readonly logger: Logger;
   readonly metrics: Metrics;
@@ -85,23 +87,6 @@ export type ProcessorHandler = (
   context?: Pick<Context, 'getRemainingTimeInMillis'>,
 ) => Promise<SQSBatchResponse | undefined>;
 
-/** Counts over one invocation, emitted as metrics at its end. */
-class InvocationMetrics {
-  private readonly values = new Map<string, number>();
-
-  add(name: string, value: number): void {
-    if (value === 0) return;
-    this.values.set(name, (this.values.get(name) ?? 0) + value);
-  }
-
-  /** Adds every non-zero count and publishes; an invocation that counted nothing (an s3:TestEvent) emits nothing. */
-  emit(metrics: Metrics): void {
-    if (this.values.size === 0) return;
-    for (const [name, value] of this.values) metrics.addMetric(name, 'Count', value);
-    metrics.publishStoredMetrics();
-  }
-}
-
 /**
  * Builds the processor around its dependencies.
  * - SQS event: each message is a notification of one of the understood shapes (or `s3:TestEvent`, or an SNS
@@ -118,11 +103,16 @@ export function createHandler(deps: ProcessorDeps): ProcessorHandler {
     ...(deps.observers === undefined ? {} : { observers: deps.observers }),
     ...(deps.now === undefined ? {} : { now: deps.now }),
     ...(deps.config.flushEvents === undefined ? {} : { flushEvents: deps.config.flushEvents }),
+    ...(deps.integrity === undefined ? {} : { integrity: deps.integrity }),
   });
   const door = new NotificationDoor(service, deps);
   const minRemainingMs = deps.config.minRemainingMs ?? 60_000;
   return async (event, context) => {
     const counters = new InvocationMetrics();
+    // A digest takes in the log files it lists that the ledger lacks while this much time is left.
+    const options: ProcessObjectOptions = {
+      mayTakeInListed: () => context === undefined || context.getRemainingTimeInMillis() >= minRemainingMs,
+    };
     try {
       if (isSQSEvent(event)) {
         const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
@@ -142,7 +132,7 @@ export function createHandler(deps: ProcessorDeps): ProcessorHandler {
             continue;
           }
           started += 1;
-          const failed = await door.message(message, counters);
+          const failed = await door.message(message, counters, options);
           if (failed) batchItemFailures.push({ itemIdentifier: message.messageId });
         }
         // Re-sent together: the invocation is short of time by now, and each send is independent.
@@ -158,7 +148,7 @@ export function createHandler(deps: ProcessorDeps): ProcessorHandler {
       const errors: unknown[] = [];
       const failed: NotifiedObjectRef[] = [];
       for (const object of objects) {
-        const outcome = await door.object(object, counters);
+        const outcome = await door.object(object, counters, options);
         if (outcome.error !== undefined) {
           errors.push(outcome.error);
           failed.push(outcome.ref);
@@ -203,7 +193,7 @@ class NotificationDoor {
   ) {}
 
   /** Processes every object of one SQS message; true when the message must be retried. */
-  async message(message: SQSRecord, counters: InvocationMetrics): Promise<boolean> {
+  async message(message: SQSRecord, counters: InvocationMetrics, options: ProcessObjectOptions): Promise<boolean> {
     const { logger } = this.deps;
     let objects: readonly NotifiedObject[];
     try {
@@ -234,7 +224,7 @@ class NotificationDoor {
     // Every object of the message is tried even after a failure: the ones that succeed are in the ledger, so the
     // retry of the message only redoes the failed ones.
     for (const object of objects) {
-      const outcome = await this.object(object, counters, message.messageId);
+      const outcome = await this.object(object, counters, options, message.messageId);
       if (outcome.error !== undefined) failed = true;
     }
     return failed;
@@ -244,6 +234,7 @@ class NotificationDoor {
   async object(
     object: NotifiedObject,
     counters: InvocationMetrics,
+    options: ProcessObjectOptions,
     messageId?: string,
   ): Promise<{ ref: NotifiedObjectRef; error?: unknown }> {
     const { logger } = this.deps;
@@ -268,15 +259,11 @@ class NotificationDoor {
       this.skipped(context, counters, 'not-object-created');
       return { ref };
     }
-    const objectId = `s3://${object.bucket}/${key}`;
     const eTag = object.eTag === undefined ? undefined : normaliseETag(object.eTag);
-    const outcome = await this.service.process({
-      objectId,
-      key,
-      routing: 'strict',
-      ...(eTag === undefined ? {} : { fingerprint: eTag }),
-      open: () => this.deps.source.open(object.bucket, key),
-    });
+    const outcome = await this.service.process(
+      { ...this.inputOf(object.bucket, key), ...(eTag === undefined ? {} : { fingerprint: eTag }) },
+      options,
+    );
     this.count(outcome, counters);
     switch (outcome.status) {
       case 'skipped':
@@ -284,6 +271,15 @@ class NotificationDoor {
         this.skipped(context, counters, outcome.reason, outcome, outcome.unrecognisedKey === true ? 'warn' : 'info');
         return { ref };
       case 'processed':
+        if (outcome.digest !== undefined) {
+          logger.info('digest file verified', {
+            ...context,
+            digestStatus: outcome.digest.status,
+            ...outcome.integrity,
+            eventsStored: outcome.stored.events,
+          });
+          return { ref };
+        }
         counters.add(METRIC.FilesProcessed, 1);
         logger.info('log object processed', { ...context, ...countFields(outcome.counts), eventsStored: outcome.stored.events });
         return { ref };
@@ -300,6 +296,20 @@ class NotificationDoor {
         return { ref, error };
       }
     }
+  }
+
+  /**
+   * The service's input of an object of the bucket: what a notification names, and what a digest names (a log file
+   * it lists, its previous digest) located the same way.
+   */
+  private inputOf(bucket: string, key: string): LogObjectInput {
+    return {
+      objectId: `s3://${bucket}/${key}`,
+      key,
+      routing: 'strict',
+      open: () => this.deps.source.open(bucket, key),
+      locate: (otherBucket, otherKey) => this.inputOf(otherBucket, otherKey),
+    };
   }
 
   private skipped(
@@ -329,16 +339,9 @@ class NotificationDoor {
       counters.add(METRIC.RecordsSkipped, value ?? 0);
       counters.add(metricPerReason.recordsSkipped(reason), value ?? 0);
     }
-    countStored(stored, counters);
+    counters.addStored(stored);
+    if (outcome.status === 'processed' && outcome.integrity !== undefined) counters.addIntegrity(outcome.integrity);
   }
-}
-
-/** `EventsStored` and `EventsStored.<service>` (events whose write succeeded), items written and retries. */
-function countStored(stored: StoreTally, counters: InvocationMetrics): void {
-  counters.add(METRIC.EventsStored, stored.events);
-  for (const [service, value] of Object.entries(stored.byService)) counters.add(metricPerReason.eventsStored(service), value ?? 0);
-  counters.add(METRIC.ItemsWritten, stored.itemsWritten);
-  counters.add(METRIC.WriteRetries, stored.retries);
 }
 
 function countFields(counts: PipelineCounts): Record<string, unknown> {

@@ -14,8 +14,12 @@ export const ExitCode = {
   Usage: 2,
   /** The run could not be completed (target unreachable, table missing, credentials): see stderr. */
   Failed: 3,
-  /** Interrupted (SIGINT): work in flight was abandoned, the target was closed. */
+  /** Interrupted by SIGINT (Ctrl-C): new work was not started, the work in flight ended or stopped cleanly. */
   Interrupted: 130,
+  /** Stopped by SIGTERM, as {@link ExitCode.Interrupted}. */
+  Terminated: 143,
+  /** Stopped by SIGHUP (the terminal went away), as {@link ExitCode.Interrupted}. */
+  HungUp: 129,
 } as const;
 
 /** One of {@link ExitCode}'s values. */
@@ -29,6 +33,51 @@ export class UsageError extends Error {
 /** Raised when the target cannot be used (a missing table, a server that does not start): exit code 3. */
 export class TargetError extends Error {
   override readonly name = 'TargetError';
+}
+
+/** Error names that say the table cannot be used at all: it is missing, or the caller may not use it. */
+const TABLE_FAILURE_NAMES = new Set([
+  'ResourceNotFoundException',
+  'UnrecognizedClientException',
+  'InvalidSignatureException',
+  'ExpiredTokenException',
+  'ExpiredToken',
+  'AccessDeniedException',
+  'MissingAuthenticationTokenException',
+  'CredentialsProviderError',
+  'InternalFailure',
+  'InternalServerError',
+  'ServiceUnavailable',
+]);
+
+/** Socket error codes of a server that is gone or cannot be reached. */
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+
+/**
+ * What made the table unusable, when `error` (or an error it was caused by) says so — the server refused or dropped
+ * the connection, the credentials were refused, the table does not exist, the service failed — else undefined: the
+ * error is one object's (a corrupt file) or passing (throttling), not the target's.
+ */
+export function tableFailureReason(error: unknown): string | undefined {
+  for (let cause = error, depth = 0; cause instanceof Error && depth < 5; depth++) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    const status = (cause as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    if (TABLE_FAILURE_NAMES.has(cause.name) || (code !== undefined && UNREACHABLE_CODES.has(code))) {
+      return `${code ?? cause.name}: ${cause.message}`;
+    }
+    if (status !== undefined && status >= 500) return `${cause.name}: HTTP ${status}`;
+    cause = cause.cause;
+  }
+  return undefined;
 }
 
 /** The message of anything thrown, for a one-line report on stderr. */

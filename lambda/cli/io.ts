@@ -22,8 +22,16 @@ export interface CliIO {
   readonly cwd: string;
   /** The clock relative times (`--since 24h`) count back from. */
   readonly now: () => Date;
-  /** Aborted on SIGINT: commands stop taking new work, and the target is still closed. */
+  /**
+   * Aborted on SIGINT, SIGTERM or SIGHUP (the reason is the signal's name): commands stop taking new work, and the
+   * target is still closed.
+   */
   readonly signal: AbortSignal;
+  /**
+   * Sets the one line a second signal prints as the CLI exits at once (a command's summary so far); the CLI's entry
+   * point provides it, tests need not.
+   */
+  readonly onForcedExit?: (line: () => string) => void;
 }
 
 /**

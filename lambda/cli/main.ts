@@ -1,22 +1,24 @@
 /**
- * The `trail-audit` command line: `process`, `ingest`, `query`, `show`, `alerts`, `verify`. `main()` parses the arguments, runs one
- * command and returns its exit code; it never calls `process.exit`, so tests run it in-process. `runCli()` wires
- * it to the real process (stdout, stderr, SIGINT) and is what `bin/trail-audit-cli.js` calls, through the bundle
- * `npm run build` makes of this module.
+ * The `trail-audit` command line: `process`, `ingest`, `backfill`, `query`, `show`, `alerts`, `verify`, `local`.
+ * `main()` parses the arguments, runs one command and returns its exit code; it never calls `process.exit`, so
+ * tests run it in-process. `runCli()` wires it to the real process (stdout, stderr, SIGINT, SIGTERM, SIGHUP) and is
+ * what `bin/trail-audit-cli.js` calls, through the bundle `npm run build` makes of this module.
  *
  * Commands are loaded lazily: only the module of the command being run is evaluated (with the AWS SDK, when it
  * needs it), so `--help`, `--version` and `process` start without loading the SDK at all.
  */
+import { writeSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { version } from '../../package.json';
+import type { BackfillDeps } from './commands/backfill';
 import type { IngestDeps } from './commands/ingest';
 import { describeError, ExitCode, TargetError, UsageError, type ExitCodeValue } from './errors';
-import { Interrupted } from './interrupt';
+import { Interrupted, STOP_SIGNALS, type StopSignal } from './interrupt';
 import { streamSink, writeLine, type CliIO } from './io';
 import type { StartLocal } from './target';
 
 /** What `main()` can be given besides its I/O; tests inject these, production uses the defaults. */
-export interface CliDeps extends IngestDeps {
+export interface CliDeps extends IngestDeps, BackfillDeps {
   readonly startLocal?: StartLocal;
 }
 
@@ -53,9 +55,15 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: 'ingest',
-    usage: '[options] <path...>',
+    usage: '[options] [path...]',
     summary: 'store CloudTrail files (local or s3://) in the event table; re-runs skip what is done',
     load: async () => (await import('./commands/ingest.js')).registerIngestCommand,
+  },
+  {
+    name: 'backfill',
+    usage: '[options]',
+    summary: "backfill a range of the trail's log files through the deployed workflow (Step Functions)",
+    load: async () => (await import('./commands/backfill.js')).registerBackfillCommand,
   },
   {
     name: 'query',
@@ -83,9 +91,15 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: 'verify',
-    usage: '[options] <path...>',
+    usage: '[options] [path...]',
     summary: "prove CloudTrail's log files are complete and unaltered, from its signed digest files",
     load: async () => (await import('./commands/verify.js')).registerVerifyCommand,
+  },
+  {
+    name: 'local',
+    usage: '[options] [command]',
+    summary: "the embedded default's server: local status, local stop",
+    load: async () => (await import('./commands/local.js')).registerLocalCommand,
   },
 ];
 
@@ -105,7 +119,7 @@ Exit codes:
   1    some input failed (a bad file, an unknown event ID), named on stderr; the rest was done
   2    usage error: nothing was done
   3    the run failed (target unreachable, table missing, credentials)
-  130  interrupted`;
+  130  interrupted (Ctrl-C); 143 on SIGTERM, 129 on SIGHUP`;
 
 /**
  * Builds the program for `argv`: the command it runs, loaded and registered in full; when it runs none, every
@@ -177,8 +191,8 @@ async function reportError(error: unknown, io: CliIO): Promise<ExitCodeValue> {
     return ExitCode.Usage;
   }
   if (error instanceof Interrupted) {
-    await writeLine(io.stderr, 'trail-audit: interrupted');
-    return ExitCode.Interrupted;
+    await writeLine(io.stderr, `trail-audit: ${error.message}`);
+    return error.exitCode;
   }
   const kind = error instanceof TargetError || !(error instanceof Error) ? '' : `${error.name}: `;
   await writeLine(io.stderr, `trail-audit: ${kind}${describeError(error)}`);
@@ -186,16 +200,26 @@ async function reportError(error: unknown, io: CliIO): Promise<ExitCodeValue> {
 }
 
 /**
- * The process entry point: real stdout/stderr, the current folder, SIGINT → a clean stop (a second SIGINT exits at
- * once), and `process.exitCode` set from {@link main}. A closed stdout (`| head`) ends the run quietly.
+ * The process entry point: real stdout/stderr, the current folder, SIGINT, SIGTERM and SIGHUP → a clean stop (a
+ * second one exits at once, after the running command's one-line summary), and `process.exitCode` set from
+ * {@link main}. A closed stdout (`| head`) ends the run quietly.
  */
 export async function runCli(): Promise<void> {
   const controller = new AbortController();
-  const onSigint = (): void => {
-    if (controller.signal.aborted) process.exit(ExitCode.Interrupted);
-    controller.abort();
-  };
-  process.on('SIGINT', onSigint);
+  let lastWords: (() => string) | undefined;
+  for (const name of Object.keys(STOP_SIGNALS) as StopSignal[]) {
+    const handler = (): void => {
+      if (controller.signal.aborted) {
+        // Written synchronously: the process ends on the next line, before any buffered write would go out.
+        const line = lastWords?.();
+        const clear = process.stderr.isTTY ? '\r\x1b[2K' : '';
+        writeSync(2, `${clear}${line === undefined ? '' : `${line}\n`}trail-audit: stopped at once (${name})\n`);
+        process.exit(STOP_SIGNALS[name]);
+      }
+      controller.abort(name);
+    };
+    process.on(name, handler);
+  }
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(ExitCode.Ok);
     throw error;
@@ -207,8 +231,13 @@ export async function runCli(): Promise<void> {
       cwd: process.cwd(),
       now: () => new Date(),
       signal: controller.signal,
+      onForcedExit: (line) => {
+        lastWords = line;
+      },
     });
   } finally {
-    process.off('SIGINT', onSigint);
+    // The handlers stay while the process drains its output: a signal then still ends it with its exit code (not
+    // killed by the signal), and without repeating the summary already printed.
+    lastWords = undefined;
   }
 }

@@ -22,6 +22,12 @@ export interface ProgressState {
   readonly bytesDone: number;
   readonly bytesTotal: number;
   readonly elapsedMs: number;
+  /**
+   * What the run counts in `filesDone`/`filesTotal`, in the singular (`ingest --event-history` counts streams: one
+   * region and one event source each).
+   * @default 'file'
+   */
+  readonly unit?: string;
 }
 
 const BAR_WIDTH = 24;
@@ -66,19 +72,23 @@ function plural(count: number, noun: string): string {
   return count === 1 ? noun : `${noun}s`;
 }
 
+/** The bar itself, `[#####·····]`, for a fraction done (rounded down: a full bar means all is done). */
+export function renderBar(fraction: number): string {
+  const filled = Math.min(BAR_WIDTH, Math.max(0, Math.floor(fraction * BAR_WIDTH)));
+  return `[${'#'.repeat(filled)}${'·'.repeat(BAR_WIDTH - filled)}]`;
+}
+
 /** The bar line: `[#####·····] 12/40 files · 3,456 events · 1,200 events/s · ETA 0:12`. */
 export function renderProgress(state: ProgressState): string {
   const fraction = fractionDone(state);
-  // Rounded down: a full bar means every file is finished.
-  const filled = Math.min(BAR_WIDTH, Math.floor(fraction * BAR_WIDTH));
   const rate = state.elapsedMs > 0 ? Math.round((state.events * 1000) / state.elapsedMs) : 0;
   const estimate = estimateRemainingMs(state);
   // While a file is unfinished the work is not done: never claim 0:00 left.
   const remaining =
     estimate === undefined || state.filesDone >= state.filesTotal ? estimate : Math.max(1_000, estimate);
   return (
-    `[${'#'.repeat(filled)}${'·'.repeat(BAR_WIDTH - filled)}] ` +
-    `${state.filesDone}/${state.filesTotal} ${plural(state.filesTotal, 'file')} · ` +
+    `${renderBar(fraction)} ` +
+    `${state.filesDone}/${state.filesTotal} ${plural(state.filesTotal, state.unit ?? 'file')} · ` +
     `${state.events.toLocaleString('en-US')} ${plural(state.events, 'event')} · ` +
     `${rate.toLocaleString('en-US')} events/s · ETA ${remaining === undefined ? '--:--' : formatDuration(remaining)}`
   );
@@ -98,6 +108,12 @@ export class ProgressBar {
   /** Redraws if the sink is a terminal and enough time has passed (or `force`). */
   async update(state: ProgressState, force = false): Promise<void> {
     if (!this.sink.isTTY) return;
+    await this.show(renderProgress(state), force);
+  }
+
+  /** Draws a line of the caller's own (the backfill's map-run counts) the way {@link update} draws an ingest's. */
+  async show(line: string, force = false): Promise<void> {
+    if (!this.sink.isTTY) return;
     const now = this.clock();
     if (!force && now - this.lastDraw < this.intervalMs) return;
     this.lastDraw = now;
@@ -105,7 +121,7 @@ export class ProgressBar {
     // One column short of the terminal: a line that fills it exactly wraps on some terminals, breaking `\r`.
     const columns = this.sink.columns;
     const width = columns === undefined || columns <= 0 ? DEFAULT_COLUMNS - 1 : Math.max(MIN_WIDTH, columns - 1);
-    await this.sink.write(`\r\x1b[2K${renderProgress(state).slice(0, width)}`);
+    await this.sink.write(`\r\x1b[2K${line.slice(0, width)}`);
   }
 
   /** Clears the bar so the next line (a file's error, the summary) starts clean. */

@@ -4,27 +4,45 @@
  */
 import type { paginateListObjectsV2, S3Client } from '@aws-sdk/client-s3';
 import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { LogObjectNotFoundError, type LogObjectSource, type OpenedLogObject } from '../app/ports';
+import { layoutKeyOf } from '../core/digest';
 import { normaliseETag } from '../core/object-key';
-import { dayFoldersOf, keyInRange } from './date-folders';
+import { dayFoldersOf, keyInRange } from '../core/date-folders';
 import { describeError, UsageError } from './errors';
 import type { TimeRange } from './time';
 
-/** One log object to read. */
-export interface LogObject {
+/** An object found in a source: listed, or named by a digest file found there. */
+export interface SourceObject {
   /** The file ledger's id: `file:///abs/path` or `s3://bucket/key`. */
   readonly objectId: string;
-  /** What messages call it: the path as the user gave it (joined with the folder walk), or the `s3://` URL. */
-  readonly displayName: string;
   /** The name the pipeline reports in its errors and recognises digest and Insight files by. */
   readonly objectKey: string;
+  /**
+   * Opens the bytes as a stream, with the object's version (`etag`: its ETag, or `size:mtimeMs` of a file) and, from
+   * S3, its user metadata (a digest's signature).
+   * @throws LogObjectNotFoundError when the object is not there
+   */
+  open(): Promise<OpenedLogObject>;
+  /**
+   * Finds, in the same source, an object a digest file names by its S3 bucket and key: in S3 that object; in a
+   * local copy the file at the same place under the folder that holds this object's `AWSLogs/`.
+   * @default none: the object has no CloudTrail layout to find others by
+   */
+  readonly locate?: (bucket: string, key: string) => SourceObject;
+}
+
+/** One log object to read. */
+export interface LogObject extends SourceObject {
+  /** What messages call it: the path as the user gave it (joined with the folder walk), or the `s3://` URL. */
+  readonly displayName: string;
   /** The version the ledger compares: `size:mtimeMs` of a file, the ETag of an S3 object. */
   readonly fingerprint: string;
   readonly size: number;
-  /** Opens the bytes as a stream. */
-  open(): Promise<AsyncIterable<Uint8Array>>;
+  /** The S3 storage class (`STANDARD`, `GLACIER`, ...); absent for local files. */
+  readonly storageClass?: string;
 }
 
 /** The chunk size local files are read in. */
@@ -76,17 +94,24 @@ export function parseS3Url(input: string): S3Location | undefined {
 /**
  * Lists local files: each file as given, each folder recursively (log file names only, see
  * {@link isLogFileName}; hidden entries such as `.trail-audit/` skipped), sorted so runs are repeatable.
+ *
+ * Symbolic links in a folder are followed, to files and folders inside or outside it: a folder of links to the
+ * day's logs is read like the logs. A file or folder reached twice (two links to it, or a link back up the tree) is
+ * read once, so a loop ends; a link to nothing is named as a failure rather than skipped without a word.
  */
 export async function listLocal(inputs: readonly string[], cwd: string): Promise<Listing> {
   const objects: LogObject[] = [];
   const failures: InputFailure[] = [];
+  const seen = new Set<string>();
   for (const input of inputs) {
     const absolute = resolve(cwd, input);
     try {
       const info = await stat(absolute);
       if (info.isDirectory()) {
-        for await (const file of walk(absolute)) {
-          objects.push(await localObject(file, join(input, relative(absolute, file))));
+        for await (const found of walk(absolute, seen)) {
+          const displayName = join(input, relative(absolute, found.path));
+          if ('reason' in found) failures.push({ input: displayName, reason: found.reason });
+          else objects.push(await localObject(found.path, displayName));
         }
       } else {
         objects.push(await localObject(absolute, input));
@@ -98,29 +123,103 @@ export async function listLocal(inputs: readonly string[], cwd: string): Promise
   return { objects, failures };
 }
 
-async function* walk(folder: string): AsyncGenerator<string> {
+/** What a folder walk finds: a log file to read, or an entry that cannot be read (a broken link). */
+type Found = { readonly path: string } | { readonly path: string; readonly reason: string };
+
+/**
+ * The log files under `folder`, depth first in name order. `seen` holds the real paths of the folders and files
+ * already listed in this run: a real path is listed once, however many links lead to it.
+ */
+async function* walk(folder: string, seen: Set<string>): AsyncGenerator<Found> {
+  const real = await realpath(folder);
+  if (seen.has(real)) return;
+  seen.add(real);
   const entries = await readdir(folder, { withFileTypes: true });
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     if (entry.name.startsWith('.')) continue;
     const path = join(folder, entry.name);
-    if (entry.isDirectory()) yield* walk(path);
-    else if (entry.isFile() && isLogFileName(entry.name)) yield path;
+    let isDirectory = entry.isDirectory();
+    let isFile = entry.isFile();
+    if (entry.isSymbolicLink()) {
+      try {
+        const target = await stat(path);
+        isDirectory = target.isDirectory();
+        isFile = target.isFile();
+      } catch (error) {
+        if (isLogFileName(entry.name)) yield { path, reason: `symbolic link to nothing: ${fileErrorReason(error)}` };
+        continue;
+      }
+    }
+    if (isDirectory) yield* walk(path, seen);
+    else if (isFile && isLogFileName(entry.name)) {
+      const realFile = await realpath(path);
+      if (seen.has(realFile)) continue;
+      seen.add(realFile);
+      yield { path };
+    }
   }
 }
 
 async function localObject(absolute: string, displayName: string): Promise<LogObject> {
   const info = await stat(absolute);
   if (!info.isFile()) throw new Error('not a regular file');
+  const fingerprint = localFingerprint(info);
+  const root = localRoot(absolute, displayName);
   return {
     objectId: pathToFileURL(absolute).href,
     displayName,
     objectKey: displayName,
-    fingerprint: `${info.size}:${Math.trunc(info.mtimeMs)}`,
+    fingerprint,
     size: info.size,
     // 1 MiB reads rather than the default 64 KiB: a local log file is read whole, and fewer, larger chunks cost the
     // decoder less per byte.
-    open: () => Promise.resolve(createReadStream(absolute, { highWaterMark: LOCAL_READ_BYTES })),
+    open: () =>
+      Promise.resolve({ body: createReadStream(absolute, { highWaterMark: LOCAL_READ_BYTES }), etag: fingerprint, size: info.size }),
+    ...(root === undefined ? {} : { locate: (_bucket: string, key: string) => localSibling(root, key) }),
+  };
+}
+
+function localFingerprint(info: { size: number; mtimeMs: number }): string {
+  return `${info.size}:${Math.trunc(info.mtimeMs)}`;
+}
+
+/**
+ * Where a local copy of a bucket starts: the absolute path and the path as given, each without the object's key from
+ * `AWSLogs/` on; undefined when the path has no CloudTrail layout.
+ */
+function localRoot(absolute: string, displayName: string): { absolute: string; display: string } | undefined {
+  const layoutKey = layoutKeyOf(absolute);
+  if (layoutKey === absolute || !absolute.endsWith(layoutKey) || !displayName.endsWith(layoutKey)) return undefined;
+  return {
+    absolute: absolute.slice(0, absolute.length - layoutKey.length),
+    display: displayName.slice(0, displayName.length - layoutKey.length),
+  };
+}
+
+/** The file of a local copy at the place of `key` (from its `AWSLogs/` on); its absence shows when it is opened. */
+function localSibling(root: { absolute: string; display: string }, key: string): SourceObject {
+  const layoutKey = layoutKeyOf(key);
+  const absolute = `${root.absolute}${layoutKey}`;
+  const objectId = pathToFileURL(absolute).href;
+  return {
+    objectId,
+    objectKey: `${root.display}${layoutKey}`,
+    open: async () => {
+      let info;
+      try {
+        info = await stat(absolute);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') throw new LogObjectNotFoundError(objectId, { cause: error });
+        throw error;
+      }
+      return {
+        body: createReadStream(absolute, { highWaterMark: LOCAL_READ_BYTES }),
+        etag: localFingerprint(info),
+        size: info.size,
+      };
+    },
+    locate: (_bucket, other) => localSibling(root, other),
   };
 }
 
@@ -137,9 +236,10 @@ const MAX_WALK_DEPTH = 8;
 const REGION_FOLDER = /(?:^|\/)CloudTrail\/[^/]+\/$/;
 // A prefix inside CloudTrail's folder, below the region: a flat listing filtered by date is all that is left.
 const INSIDE_REGION = /(?:^|\/)CloudTrail\/[^/]+\/./;
-// Sibling folders of `CloudTrail/` that never hold management events: not read at all, which saves a GetObject each.
+// Sibling folders of `CloudTrail/` that never hold management events: a time-range walk does not go into them. A
+// flat listing reads digest files (which the service verifies) and leaves Insight files out, saving a GetObject each.
 const NOT_LOG_FOLDER = /(?:^|\/)CloudTrail-(Digest|Insight)\/$/;
-const IN_NOT_LOG_FOLDER = /(?:^|\/)CloudTrail-(Digest|Insight)\//;
+const IN_NOT_LOG_FOLDER = /(?:^|\/)CloudTrail-Insight\//;
 
 /** The S3 parts of a listing, imported by {@link listS3} only: local runs never load the S3 client. */
 interface S3Listing {
@@ -153,6 +253,7 @@ interface ListedObject {
   readonly key: string;
   readonly size: number;
   readonly etag: string;
+  readonly storageClass?: string;
 }
 
 /**
@@ -177,15 +278,24 @@ export async function listS3(
   for await (const listed of listS3Keys(s3, location, range, now)) {
     const url = `s3://${location.bucket}/${listed.key}`;
     objects.push({
-      objectId: url,
+      ...s3Object(source, location.bucket, listed.key),
       displayName: url,
-      objectKey: listed.key,
       fingerprint: listed.etag,
       size: listed.size,
-      open: async () => (await source.open(location.bucket, listed.key)).body,
+      ...(listed.storageClass === undefined ? {} : { storageClass: listed.storageClass }),
     });
   }
   return objects;
+}
+
+/** An object of a bucket, read through `source`, which finds the objects a digest names in S3 too. */
+function s3Object(source: LogObjectSource, bucket: string, key: string): SourceObject {
+  return {
+    objectId: `s3://${bucket}/${key}`,
+    objectKey: key,
+    open: () => source.open(bucket, key),
+    locate: (otherBucket, otherKey) => s3Object(source, otherBucket, otherKey),
+  };
 }
 
 async function* listS3Keys(
@@ -250,7 +360,12 @@ async function* flat(s3: S3Listing, bucket: string, prefix: string, range: TimeR
   }
 }
 
-function toListed(s3: S3Listing, object: { Key?: string; Size?: number; ETag?: string }): ListedObject | undefined {
+function toListed(s3: S3Listing, object: { Key?: string; Size?: number; ETag?: string; StorageClass?: string }): ListedObject | undefined {
   if (object.Key === undefined) return undefined;
-  return { key: object.Key, size: object.Size ?? 0, etag: s3.normaliseETag(object.ETag ?? '') };
+  return {
+    key: object.Key,
+    size: object.Size ?? 0,
+    etag: s3.normaliseETag(object.ETag ?? ''),
+    ...(object.StorageClass === undefined ? {} : { storageClass: object.StorageClass }),
+  };
 }

@@ -30,13 +30,12 @@ export interface RunTotals {
   skipped: Record<string, number>;
   /** Events written to the table (ingest only): what `kept` became once stored. */
   stored: number;
-  /**
-   * Events a file kept but did not store, because it failed or was interrupted first (ingest only): taken out of
-   * `kept`, which counts only what was stored, and named beside it so that no read record goes unaccounted for.
-   */
-  keptNotStored: number;
   /** Files stopped by an interrupt before they were finished (ingest only): a re-run reads them again. */
   filesInterrupted: number;
+  /** Files a stopped run never started (ingest only). */
+  filesNotStarted: number;
+  /** Events a resumed file did not write again: an interrupted run had stored them (ingest only). */
+  resumed: number;
   /** Items written, a failed write's share included (ingest only). */
   itemsWritten: number;
   /** Write requests retried (ingest only). */
@@ -58,8 +57,9 @@ export function newTotals(): RunTotals {
     resourcesOmitted: 0,
     skipped: {},
     stored: 0,
-    keptNotStored: 0,
     filesInterrupted: 0,
+    filesNotStarted: 0,
+    resumed: 0,
     itemsWritten: 0,
     retries: 0,
   };
@@ -84,8 +84,7 @@ export function addCounts(totals: RunTotals, counts: PipelineCounts): void {
 /**
  * Adds what the log-object service did with one object: a file the ledger already had is counted as unchanged and
  * nothing else; a file skipped by its key (a digest or Insight folder) as a skipped file; anything read, failed or
- * not, with its record counts, the events it stored and the items and retries its writes made. `kept` then counts
- * only the events stored; those a failed or interrupted file kept but did not store are counted apart.
+ * not, with its record counts, the events it stored and the items and retries its writes made.
  */
 export function addOutcome(totals: RunTotals, outcome: LogObjectOutcome): void {
   if (outcome.status === 'skipped' && outcome.reason === 'already-processed') {
@@ -101,12 +100,7 @@ export function addOutcome(totals: RunTotals, outcome: LogObjectOutcome): void {
   addCounts(totals, outcome.counts);
   const { stored } = outcome;
   totals.stored += stored.events;
-  // A file that failed or was interrupted kept events it never stored (a failed batch, the batch not yet written).
-  const notStored = outcome.counts.kept - stored.events;
-  if (notStored > 0) {
-    totals.kept -= notStored;
-    totals.keptNotStored += notStored;
-  }
+  totals.resumed += stored.resumed;
   totals.itemsWritten += stored.itemsWritten;
   totals.retries += stored.retries;
   if (stored.outsideRange > 0) {
@@ -126,24 +120,43 @@ function byReason(counts: Record<string, number>): string {
     .join(', ');
 }
 
+/** Options of {@link renderSummary}. */
+export interface SummaryOptions {
+  /**
+   * Which count of events to show: `kept` (what the selection kept: `process`, a dry run) or `stored` (what is in
+   * the table now: `ingest`, where a file that failed half-way kept more than it stored).
+   * @default 'kept'
+   */
+  readonly events?: 'kept' | 'stored';
+  /**
+   * What `files` counts (`page` for Event history).
+   * @default 'file'
+   */
+  readonly unit?: string;
+}
+
 /**
  * The summary line: `5 files (1 skipped: digest-file 1; 1 failed), 1,234 records, 56 kept, 2 unknown operations;
  * skipped: other-service 1,170, duplicate-event 8`. Unknown operations are named only when there are some: they
  * are kept events whose resources were taken generically, a sign the resource tables need an entry. So are kept
- * events whose record is stored trimmed (`3 trimmed to fit`) and resources left out by the per-event cap.
+ * events whose record is stored trimmed (`3 trimmed to fit`) and resources left out by the per-event cap. A stopped
+ * run names the files it interrupted and those it never started.
  */
-export function renderSummary(totals: RunTotals, extra: readonly string[] = []): string {
+export function renderSummary(totals: RunTotals, extra: readonly string[] = [], options: SummaryOptions = {}): string {
+  const unit = options.unit ?? 'file';
   const fileNotes: string[] = [];
   const skippedFiles = byReason(totals.filesSkipped);
   if (skippedFiles !== '') fileNotes.push(`skipped: ${skippedFiles}`);
   if (totals.filesUnchanged > 0) fileNotes.push(`${number(totals.filesUnchanged)} already ingested`);
   if (totals.filesFailed > 0) fileNotes.push(`${number(totals.filesFailed)} failed`);
+  if (totals.filesInterrupted > 0) fileNotes.push(`${number(totals.filesInterrupted)} interrupted`);
+  if (totals.filesNotStarted > 0) fileNotes.push(`${number(totals.filesNotStarted)} not started`);
+  const events = options.events === 'stored' ? totals.stored : totals.kept;
   const parts = [
-    `${number(totals.files)} file${totals.files === 1 ? '' : 's'}` +
+    `${number(totals.files)} ${unit}${totals.files === 1 ? '' : 's'}` +
       (fileNotes.length > 0 ? ` (${fileNotes.join('; ')})` : ''),
     `${number(totals.recordsRead)} record${totals.recordsRead === 1 ? '' : 's'}`,
-    `${number(totals.kept)} kept`,
-    ...(totals.keptNotStored > 0 ? [`${number(totals.keptNotStored)} not stored (file failed or interrupted)`] : []),
+    `${number(events)} ${options.events ?? 'kept'}`,
     ...(totals.unknownOperations > 0
       ? [`${number(totals.unknownOperations)} unknown operation${totals.unknownOperations === 1 ? '' : 's'}`]
       : []),

@@ -6,6 +6,7 @@
  * people — scripts use `--json`, whose shape is a contract; this one is not.
  */
 import type { NormalisedEvent, Principal, Resource } from '../core/types';
+import type { TextSink } from './io';
 
 /** One column: its heading and how to render an event in it. */
 export interface Column<Row> {
@@ -17,6 +18,25 @@ export interface Column<Row> {
 
 const DEFAULT_MAX_WIDTH = 60;
 const GAP = '  ';
+/** The narrowest a column is squeezed to when a table must fit a terminal. */
+const MIN_COLUMN_WIDTH = 8;
+
+/** Options of {@link TableWriter}. */
+export interface TableOptions {
+  /** How many rows set the column widths before the first line is printed. @default 100 */
+  readonly blockSize?: number;
+  /**
+   * The widest a line may be (a terminal's width): the widest columns are narrowed, their cells cut with an
+   * ellipsis, until a line fits (no column below 8 characters).
+   * @default no limit
+   */
+  readonly maxWidth?: number;
+}
+
+/** The width a table printed to `sink` should fit: the terminal's, when it is one; else no limit (a pipe, a file). */
+export function tableWidth(sink: TextSink): number | undefined {
+  return sink.isTTY && sink.columns !== undefined && sink.columns > 0 ? sink.columns : undefined;
+}
 
 /** Cuts `text` to `width` characters, marking the cut with an ellipsis. */
 export function truncate(text: string, width: number): string {
@@ -30,16 +50,19 @@ export class TableWriter<Row> {
   private readonly pending: Row[] = [];
   private widths: number[] | undefined;
 
+  private readonly blockSize: number;
+
   /**
    * @param columns what to show, left to right
    * @param emit receives each finished line (without newline)
-   * @param blockSize how many rows set the column widths before the first line is printed
    */
   constructor(
     private readonly columns: readonly Column<Row>[],
     private readonly emit: (line: string) => Promise<void>,
-    private readonly blockSize = 100,
-  ) {}
+    private readonly options: TableOptions = {},
+  ) {
+    this.blockSize = options.blockSize ?? 100;
+  }
 
   /** Adds a row; prints it now if the widths are set, else once the first block is full. */
   async add(row: Row): Promise<void> {
@@ -60,8 +83,9 @@ export class TableWriter<Row> {
     if (this.widths !== undefined) return;
     const rows = this.pending.splice(0).map((row) => this.cells(row));
     const headings = this.columns.map((column) => column.heading);
-    this.widths = headings.map((heading, index) =>
-      Math.max(heading.length, ...rows.map((cells) => (cells[index] ?? '').length)),
+    this.widths = fitWidths(
+      headings.map((heading, index) => Math.max(heading.length, ...rows.map((cells) => (cells[index] ?? '').length))),
+      this.options.maxWidth,
     );
     await this.emit(this.format(headings));
     for (const cells of rows) await this.emit(this.format(cells));
@@ -77,13 +101,30 @@ export class TableWriter<Row> {
     const widths = this.widths ?? [];
     return cells
       .map((cell, index) => {
-        if (index === cells.length - 1) return cell;
         const width = widths[index] ?? 0;
+        // The last column is not padded; with a width to fit it is cut like the others.
+        if (index === cells.length - 1) return this.options.maxWidth === undefined ? cell : truncate(cell, width);
         return truncate(cell, width).padEnd(width);
       })
       .join(GAP)
       .trimEnd();
   }
+}
+
+/**
+ * Column widths narrowed to fit `maxWidth` (gaps included): the widest column is cut by one character at a time,
+ * so narrow columns (time, region) stay whole while long ones (resources, principal) give way.
+ */
+export function fitWidths(widths: readonly number[], maxWidth: number | undefined): number[] {
+  const fitted = [...widths];
+  if (maxWidth === undefined) return fitted;
+  const total = (): number => fitted.reduce((sum, width) => sum + width, 0) + GAP.length * (fitted.length - 1);
+  while (total() > maxWidth) {
+    const widest = fitted.indexOf(Math.max(...fitted));
+    if ((fitted[widest] ?? 0) <= MIN_COLUMN_WIDTH) break;
+    fitted[widest] = (fitted[widest] ?? 0) - 1;
+  }
+  return fitted;
 }
 
 /**
@@ -108,22 +149,12 @@ export function actionLabel(event: NormalisedEvent): string {
   return `${event.eventSource.replace(/\.amazonaws\.com$/, '')}:${event.eventName}`;
 }
 
-/** The columns of `process` (which shows the service on its own). */
-export const PROCESS_COLUMNS: readonly Column<NormalisedEvent>[] = [
-  { heading: 'TIME', cell: (event) => event.eventTime },
-  { heading: 'SERVICE', cell: (event) => event.service },
-  { heading: 'ACTION', cell: (event) => event.eventName, maxWidth: 48 },
-  { heading: 'PRINCIPAL', cell: (event) => principalLabel(event.principal), maxWidth: 48 },
-  { heading: 'RESOURCES', cell: (event) => resourcesLabel(event.resources) },
-  { heading: 'REGION', cell: (event) => event.awsRegion },
-  { heading: 'ERROR', cell: (event) => event.errorCode ?? '' },
-];
-
 /**
- * The columns of `query`. SERVICE tells apart what the action cannot: classic (`elb`) and v2 (`elbv2`) load
- * balancers share the event source `elasticloadbalancing`, and may share a name.
+ * The columns of `process` and `query`, the same in both so a person reads one as the other. SERVICE tells apart
+ * what the action cannot: classic (`elb`) and v2 (`elbv2`) load balancers share the event source
+ * `elasticloadbalancing`, and may share a name.
  */
-export const QUERY_COLUMNS: readonly Column<NormalisedEvent>[] = [
+export const EVENT_COLUMNS: readonly Column<NormalisedEvent>[] = [
   { heading: 'TIME', cell: (event) => event.eventTime },
   { heading: 'SERVICE', cell: (event) => event.service },
   { heading: 'PRINCIPAL', cell: (event) => principalLabel(event.principal), maxWidth: 48 },

@@ -2,6 +2,7 @@
  * Time arguments: `--since` / `--until` accept an ISO 8601 time, a date, or an age relative to now (`30m`, `24h`,
  * `7d`, `2w`). Parsing is strict: a typo is a usage error, never a silently empty range.
  */
+import type { TimeRange } from '../core/date-folders';
 import { UsageError } from './errors';
 
 const DAY_MS = 86_400_000;
@@ -54,11 +55,7 @@ export function parseTimeArgument(value: string, end: RangeEnd, now: Date, optio
   );
 }
 
-/** A time range with optional ends, both inclusive. */
-export interface TimeRange {
-  readonly since?: Date;
-  readonly until?: Date;
-}
+export type { TimeRange };
 
 /**
  * Parses the `--since` / `--until` pair and checks that it is not empty.

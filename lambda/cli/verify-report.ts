@@ -138,7 +138,9 @@ export async function writeTextReport(outcome: VerifyOutcome, out: TextSink): Pr
   }
   for (const digests of chains.values()) {
     await writeLine(out, chainLabel(digests.find((digest) => digest.foundAt !== undefined) ?? digests[0]));
-    const table = new TableWriter<HourRow>(HOUR_COLUMNS, (line) => writeLine(out, `  ${line}`), Number.MAX_SAFE_INTEGER);
+    const table = new TableWriter<HourRow>(HOUR_COLUMNS, (line) => writeLine(out, `  ${line}`), {
+      blockSize: Number.MAX_SAFE_INTEGER,
+    });
     for (const digest of digests) await table.add({ digest, files: byDigest.get(digest.key) ?? [] });
     await table.end();
     await writeLine(out, '');

@@ -3,12 +3,13 @@
  * CloudTrail's key layout) or of an S3 prefix, the digests with their S3 metadata, and an observation of each log
  * file a digest lists (its content hash, or that it is absent).
  */
-import { NoSuchKey, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
+import { paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { S3DigestObjectSource } from '../adapters/s3-digest-reader';
 import { S3LogObjectSource } from '../adapters/s3-log-reader';
+import { LogObjectNotFoundError } from '../app/ports';
 import {
   hashLogFileContent,
   layoutKeyOf,
@@ -114,7 +115,7 @@ export async function observeS3LogFile(client: S3Client, file: ListedLogFile): P
     const opened = await new S3LogObjectSource(client).open(file.s3Bucket, file.s3Object);
     return await hashLogFileContent(opened.body);
   } catch (error) {
-    if (error instanceof NoSuchKey) return { state: 'absent' };
+    if (error instanceof LogObjectNotFoundError) return { state: 'absent' };
     throw error;
   }
 }

@@ -37,7 +37,8 @@ const ELB_V2_LAUNCH_DATE = '2016-08-11';
 /** The `eventType` of CloudTrail Insights events. */
 const INSIGHT_EVENT_TYPE = 'AwsCloudTrailInsight';
 
-const SELECTED_EVENT_SOURCES: readonly string[] = [
+/** The `eventSource` of every service trail-audit indexes. */
+export const SELECTED_EVENT_SOURCES: readonly string[] = [
   ELB_EVENT_SOURCE,
   ELASTIC_BEANSTALK_EVENT_SOURCE,
   AUTO_SCALING_EVENT_SOURCE,

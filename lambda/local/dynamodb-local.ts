@@ -2,16 +2,18 @@
  * Amazon DynamoDB Local, on demand: the embedded default of the CLI and the server of the integration tests.
  *
  * The jar is AWS's own emulator, shipped inside the npm package `amplify-dynamodb-simulator`. Only that package's
- * tarball is fetched (`npm pack`, from the npm registry), once, into `node_modules/.cache/trail-audit/`; its many
- * dependencies are never installed. The server runs through the launcher `LoopbackDynamoDBLocal`, which binds it to
- * 127.0.0.1 on a free port and makes it exit when its parent goes away. The launcher ships compiled
- * (`LoopbackDynamoDBLocal.class`, beside its source, made by `scripts/compile-launcher.ts`), so a Java runtime is all
- * the local mode needs: no JDK, no compiler.
+ * tarball is fetched (`npm pack`, from the npm registry), once, into the user's cache folder (see
+ * {@link defaultCacheDir}: outside `node_modules`, so `npm ci` does not fetch its 64 MB again); its many dependencies
+ * are never installed. The server runs through the launcher `LoopbackDynamoDBLocal`, which binds it to 127.0.0.1 on a
+ * free port. A server started here is owned by this process and exits when it goes away; the CLI's shared server
+ * (`./local-server`) is started detached and stops itself when idle. The launcher ships compiled (its classes beside
+ * its source, made by `scripts/compile-launcher.ts`), so a Java runtime is all the local mode needs: no JDK, no
+ * compiler.
  */
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
@@ -28,9 +30,31 @@ export const LAUNCHER_CLASS = 'LoopbackDynamoDBLocal';
 /** The folder holding the launcher's source and its compiled class (on the class path as it is). */
 export const LAUNCHER_DIR = join(PACKAGE_ROOT, 'lambda', 'local');
 
-/** Where the emulator is kept between runs. */
-export function defaultCacheDir(): string {
-  return join(PACKAGE_ROOT, 'node_modules', '.cache', 'trail-audit', DYNAMODB_LOCAL_PACKAGE.replace('@', '-'));
+/** The environment variable that names trail-audit's cache folder (where DynamoDB Local is kept). */
+export const CACHE_DIR_VARIABLE = 'TRAIL_AUDIT_CACHE_DIR';
+
+/**
+ * trail-audit's cache folder: `$TRAIL_AUDIT_CACHE_DIR` when set, else `trail-audit/` in the platform's usual cache
+ * folder — `$XDG_CACHE_HOME` or `~/.cache` on Linux and other Unix systems, `~/Library/Caches` on macOS,
+ * `%LOCALAPPDATA%` on Windows. Outside `node_modules`, so a fresh `npm ci` keeps what was fetched.
+ */
+export function cacheRoot(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+  home: string = homedir(),
+): string {
+  const chosen = env[CACHE_DIR_VARIABLE];
+  if (chosen !== undefined && chosen !== '') return resolve(chosen);
+  if (platform === 'darwin') return join(home, 'Library', 'Caches', 'trail-audit');
+  if (platform === 'win32') return join(env.LOCALAPPDATA ?? join(home, 'AppData', 'Local'), 'trail-audit');
+  const xdg = env.XDG_CACHE_HOME;
+  // The XDG specification ignores a relative path.
+  return join(xdg !== undefined && xdg.startsWith('/') ? xdg : join(home, '.cache'), 'trail-audit');
+}
+
+/** Where the emulator is kept between runs: a folder per pinned release in {@link cacheRoot}. */
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(cacheRoot(env), DYNAMODB_LOCAL_PACKAGE.replace('@', '-'));
 }
 
 /** Raised when DynamoDB Local cannot be fetched or started; the message says what to check. */
@@ -89,26 +113,44 @@ export interface StartOptions {
   readonly startTimeoutMs?: number;
 }
 
-/** Starts DynamoDB Local on 127.0.0.1 on a free port and resolves once it listens. */
+/**
+ * The `java` arguments that run DynamoDB Local through the launcher, from the folder {@link ensureDynamoDBLocal}
+ * prepared: `launcherOptions` (the launcher's own, see its source) then DynamoDB Local's, with `-dbPath` when data is
+ * kept on disk (else `-inMemory`), a free port and one database whatever the credentials and region (`-sharedDb`),
+ * so any client pointed at the data folder sees the same table.
+ */
+export function dynamoDBLocalArgs(home: string, dataDir: string | undefined, launcherOptions: readonly string[] = []): string[] {
+  const storage = dataDir === undefined ? ['-inMemory'] : ['-dbPath', dataDir];
+  return [
+    `-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`,
+    '-cp',
+    `${emulatorClassPath(home)}:${LAUNCHER_DIR}`,
+    LAUNCHER_CLASS,
+    ...launcherOptions,
+    ...storage,
+    '-port',
+    '0',
+    '-sharedDb',
+    '-disableTelemetry',
+  ];
+}
+
+/** The message when `java` cannot be run at all. */
+export function javaMissing(error: Error): DynamoDBLocalError {
+  return new DynamoDBLocalError(`cannot run java (a Java runtime, 17 or newer, is needed): ${error.message}`);
+}
+
+/**
+ * Starts DynamoDB Local on 127.0.0.1 on a free port, owned by this process (it exits when this process goes away or
+ * {@link DynamoDBLocalServer.stop} is called), and resolves once it listens. The integration tests' servers.
+ */
 export async function startDynamoDBLocal(options: StartOptions = {}): Promise<DynamoDBLocalServer> {
   const home = await ensureDynamoDBLocal(options.cacheDir);
   const dataDir = options.dataDir === undefined ? undefined : resolve(options.dataDir);
-  const storage = dataDir === undefined ? ['-inMemory'] : ['-dbPath', dataDir];
   if (dataDir !== undefined) await mkdir(dataDir, { recursive: true });
   const child = spawn(
     'java',
-    [
-      `-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`,
-      '-cp',
-      `${emulatorClassPath(home)}:${LAUNCHER_DIR}`,
-      LAUNCHER_CLASS,
-      ...storage,
-      '-port',
-      '0',
-      // One database whatever the credentials and region: any client pointed at the data folder sees the same table.
-      '-sharedDb',
-      '-disableTelemetry',
-    ],
+    dynamoDBLocalArgs(home, dataDir),
     // DynamoDB Local writes a metadata file into its working folder: keep it out of the user's.
     { stdio: ['pipe', 'pipe', 'pipe'], cwd: home },
   );
@@ -132,7 +174,7 @@ export async function startDynamoDBLocal(options: StartOptions = {}): Promise<Dy
     });
     child.once('error', (error) => {
       clearTimeout(timer);
-      reject(new DynamoDBLocalError(`cannot run java (a Java runtime, 17 or newer, is needed): ${error.message}`));
+      reject(javaMissing(error));
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
@@ -162,7 +204,27 @@ async function run(command: string, args: string[], cwd: string): Promise<string
     const { stdout } = await execFileAsync(command, args, { cwd, maxBuffer: 16 * 1024 * 1024 });
     return stdout;
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new DynamoDBLocalError(`preparing DynamoDB Local failed at '${command} ${args.join(' ')}': ${reason}`);
+    throw new DynamoDBLocalError(
+      `preparing DynamoDB Local failed at '${command} ${args.join(' ')}': ${toolReason(error)}`,
+    );
   }
+}
+
+/**
+ * What a failed tool said: npm's own `npm error` lines (its code and reason: `E404`, `ECONNREFUSED`, a proxy refused),
+ * without the lines that only point at its debug log; else the tool's last lines on stderr; else the error's message.
+ */
+export function toolReason(error: unknown): string {
+  const stderr = (error as { stderr?: unknown } | undefined)?.stderr;
+  const lines = (typeof stderr === 'string' ? stderr : '')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+  const npm = lines
+    .filter((line) => /^npm (error|ERR!)/.test(line))
+    .map((line) => line.replace(/^npm (error|ERR!)\s*/, ''))
+    .filter((line) => line !== '' && !/complete log of this run|^A complete log|\.log$/i.test(line));
+  if (npm.length > 0) return npm.join('; ');
+  if (lines.length > 0) return lines.slice(-3).join('; ');
+  return error instanceof Error ? error.message : String(error);
 }

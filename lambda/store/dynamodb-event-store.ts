@@ -1,10 +1,26 @@
 /**
  * The DynamoDB adapter of the event store: BatchWriteItem in chunks of 25, `UnprocessedItems` and throttling
  * retried with full-jitter exponential backoff, an error with counts when the attempts run out.
+ *
+ * Events read from Event history (`source.uri` = `event-history://...`) yield to log files: their event item is
+ * written first, alone, by a PutItem on condition that the table holds no copy of the event or only another
+ * Event-history copy; when a log file's copy is there, nothing of the event is written (its lookup items are the log
+ * file's already). A log file's events are written as ever, unconditionally, so its copy replaces an Event-history
+ * one. Why a condition rather than a read first: it is one request either way (a failed condition costs one write
+ * unit, a read half of one but a write must follow), and a condition leaves no window in which the processor could
+ * store the log file's copy between the read and the write.
  */
-import { BatchWriteCommand, type BatchWriteCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteCommand,
+  PutCommand,
+  type BatchWriteCommandOutput,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { EVENT_HISTORY_SCHEME, isEventHistoryUri } from '../core/event-history';
 import { toItems } from '../core/item-mapping';
 import type { KeptEvent } from '../core/pipeline';
+import { forEachConcurrently } from '../core/pool';
 import { EventStoreWriteError, type EventStore, type PutEventsResult } from '../app/ports';
 
 /** BatchWriteItem's limit of requests per call. */
@@ -88,24 +104,33 @@ export class DynamoDBEventStore implements EventStore {
     this.props = props;
   }
 
-  /** Writes the events' items; see the class description for batching and retries. */
+  /** Writes the events' items; see the class and module descriptions for batching, retries and Event history. */
   async putEvents(events: readonly KeptEvent[]): Promise<PutEventsResult> {
     const byKey = new Map<string, Record<string, unknown>>();
     const options = {
       ...(this.props.retentionDays === undefined ? {} : { retentionDays: this.props.retentionDays }),
       ...(this.props.now === undefined ? {} : { now: this.props.now() }),
     };
+    const totals = { itemsWritten: 0, retries: 0 };
+    const eventHistory = events.filter((kept) => isEventHistoryUri(kept.source?.uri ?? ''));
+    const written = await this.putEventItemsIfNoLogFileCopy(
+      eventHistory.map((kept) => toItems(kept, options)),
+      totals,
+    );
     for (const kept of events) {
-      for (const item of toItems(kept, options)) {
-        byKey.set(`${String(item.pk)}\u0000${String(item.sk)}`, item);
-      }
+      if (isEventHistoryUri(kept.source?.uri ?? '')) continue;
+      for (const item of toItems(kept, options)) byKey.set(`${String(item.pk)}\u0000${String(item.sk)}`, item);
     }
+    // The Event-history events whose event item went in: their other items follow, batched with the rest.
+    for (const items of written) {
+      for (const item of items.slice(1)) byKey.set(`${String(item.pk)}\u0000${String(item.sk)}`, item);
+    }
+    const superseded = eventHistory.length - written.length;
     const items = [...byKey.values()];
     const chunks: Record<string, unknown>[][] = [];
     for (let start = 0; start < items.length; start += BATCH_WRITE_LIMIT) {
       chunks.push(items.slice(start, start + BATCH_WRITE_LIMIT));
     }
-    const totals = { itemsWritten: 0, retries: 0 };
     let next = 0;
     let failed = false;
     const worker = async (): Promise<void> => {
@@ -125,13 +150,54 @@ export class DynamoDBEventStore implements EventStore {
     // Every worker settles before an error is raised, so no write is left running behind the caller's back.
     const results = await Promise.allSettled(workers);
     const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
-    if (failure === undefined) return totals;
+    if (failure === undefined) return { ...totals, ...(superseded === 0 ? {} : { superseded }) };
     if (failure.reason instanceof EventStoreWriteError) {
       // The error was made when its chunk gave up; chunks in flight beside it may have been written since.
       const { details, message, cause } = failure.reason;
       throw new EventStoreWriteError(message, { ...details, ...totals }, { cause });
     }
     throw failure.reason;
+  }
+
+  /**
+   * Writes each Event-history event's event item (the first of its items) unless a log file's copy of the event is
+   * in the table; returns the items of the events whose event item was written. Throttling is retried as for chunks.
+   */
+  private async putEventItemsIfNoLogFileCopy(
+    eventsItems: readonly Record<string, unknown>[][],
+    totals: { itemsWritten: number; retries: number },
+  ): Promise<Record<string, unknown>[][]> {
+    const written: Record<string, unknown>[][] = [];
+    await forEachConcurrently(eventsItems, this.props.concurrency ?? 4, async (items) => {
+      const eventItem = items[0];
+      if (eventItem === undefined) return;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.props.client.send(
+            new PutCommand({
+              TableName: this.props.tableName,
+              Item: eventItem,
+              ConditionExpression: 'attribute_not_exists(pk) OR begins_with(#source.#uri, :eventHistory)',
+              ExpressionAttributeNames: { '#source': 'source', '#uri': 'uri' },
+              ExpressionAttributeValues: { ':eventHistory': EVENT_HISTORY_SCHEME },
+            }),
+          );
+          totals.itemsWritten += 1;
+          written.push(items);
+          return;
+        } catch (error) {
+          if (error instanceof ConditionalCheckFailedException) return;
+          const request = { PutRequest: { Item: eventItem } };
+          if (!isRetryable(error)) throw this.failure('PutItem failed', [request], totals, attempt, error);
+          if (attempt >= (this.props.maxAttempts ?? 10)) {
+            throw this.failure(`1 item still unwritten after ${attempt} attempts`, [request], totals, attempt, error);
+          }
+        }
+        totals.retries += 1;
+        await (this.props.sleep ?? defaultSleep)(this.backoff(attempt));
+      }
+    });
+    return written;
   }
 
   private async writeChunk(

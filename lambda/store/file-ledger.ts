@@ -1,7 +1,8 @@
 /**
  * The file ledger: which log objects were processed, and as which version. The handler and `trail-audit ingest`
  * skip an object whose ledger entry has the same fingerprint; writes are idempotent anyway, the ledger saves the
- * work and tells an auditor what was read.
+ * work and tells an auditor what was read. Each entry keeps the SHA-256 of the object's decompressed bytes, which a
+ * digest file's `hashValue` is compared with (docs/integrity.md).
  */
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { FileLedger, LedgerEntry } from '../app/ports';
@@ -48,10 +49,15 @@ export class DynamoDBFileLedger implements FileLedger {
     const item = output.Item;
     if (item === undefined) return undefined;
     const { fingerprint, events, processedAt } = item;
+    const sha256: unknown = item.sha256;
     if (typeof fingerprint !== 'string' || typeof events !== 'number' || typeof processedAt !== 'string') {
       throw new LedgerItemError('ledger item lacks fingerprint, events or processedAt', objectId);
     }
-    return { objectId, fingerprint, events, processedAt };
+    // Entries written before the hash was kept have none: they read as before.
+    if (sha256 !== undefined && (typeof sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(sha256))) {
+      throw new LedgerItemError('ledger item has a sha256 that is not a lower-case hex SHA-256', objectId);
+    }
+    return { objectId, fingerprint, events, processedAt, ...(sha256 === undefined ? {} : { sha256 }) };
   }
 
   /** Writes the entry of an object, replacing an earlier one. */
@@ -66,6 +72,7 @@ export class DynamoDBFileLedger implements FileLedger {
           fingerprint: entry.fingerprint,
           events: entry.events,
           processedAt: entry.processedAt,
+          ...(entry.sha256 === undefined ? {} : { sha256: entry.sha256 }),
         },
       }),
     );

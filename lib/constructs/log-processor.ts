@@ -12,14 +12,13 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IConstruct } from 'constructs';
-import type { ValidatedRulesFile } from '../user-rules';
+import { DEPLOYED_RULES_FILE, userRulesFiles, type ValidatedRulesFile } from '../user-rules';
 import { BucketEventBridgeDelivery } from './bucket-eventbridge-delivery';
 import { createKey } from './kms-defaults';
 import { createNodejsFunction } from './lambda-defaults';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../lambda/app/metric-names';
 
-/** Where the validated user rules file sits in the deployed function (`LAMBDA_TASK_ROOT` of a zip function). */
-export const DEPLOYED_RULES_FILE = '/var/task/user-rules.json';
+export { DEPLOYED_RULES_FILE } from '../user-rules';
 
 /**
  * The DynamoDB actions of the processor, one per command the bundled handler sends: `BatchWriteItem` (event and
@@ -32,6 +31,8 @@ export const PROCESSOR_TABLE_ACTIONS = [
   'dynamodb:BatchWriteItem',
   'dynamodb:GetItem',
   'dynamodb:PutItem',
+  // The digest step reads the log file index of a trail folder's last hours (the unlisted check).
+  'dynamodb:Query',
   'dynamodb:UpdateItem',
 ] as const;
 
@@ -235,7 +236,7 @@ export class LogProcessor extends Construct {
         DROP_READ_ONLY: String(props.dropReadOnly ?? false),
       },
       // The validated rules file travels beside the bundle (and in its asset hash): what synth checked is what runs.
-      ...(userRules === undefined ? {} : { extraFiles: { 'user-rules.json': userRules.path } }),
+      ...(userRules === undefined ? {} : { extraFiles: userRulesFiles(userRules) }),
     });
     const fn = this.function;
     if (userRules !== undefined) {
@@ -251,6 +252,13 @@ export class LogProcessor extends Construct {
       resourceArns: [props.bucket.arnForObjects(`${this.logPrefix}*`)],
     });
     (props.logKey ?? props.bucket.encryptionKey)?.grantDecrypt(fn);
+    // ListBucket on the bucket, only so that S3 answers a GetObject of a deleted key with 404 (NoSuchKey) rather than
+    // 403: a log file a digest lists and that is gone is then `missing`, not an access error retried forever. The
+    // processor never lists (the keys it reads are notified or named by digests).
+    iam.Grant.addToPrincipal({ grantee: fn, actions: ['s3:ListBucket'], resourceArns: [props.bucket.bucketArn] });
+    // CloudTrail's public keys, to verify digest signatures (docs/integrity.md). ListPublicKeys supports no
+    // resource-level permission: `*` is the only resource IAM accepts for it.
+    iam.Grant.addToPrincipal({ grantee: fn, actions: ['cloudtrail:ListPublicKeys'], resourceArns: ['*'] });
 
     // Exactly the calls the bundled handler makes (see PROCESSOR_TABLE_ACTIONS), not grantReadWriteData's Scan,
     // Query, DeleteItem, BatchGetItem and stream reads. The table key: DynamoDB uses it with the caller's
@@ -356,6 +364,13 @@ export class LogProcessor extends Construct {
       `s3:GetObject only, on the log prefix ${this.logPrefix}*: the processor reads whichever log files CloudTrail ` +
         'delivers, and their keys are not known in advance.',
     );
+    ack(
+      role,
+      'AwsSolutions-IAM5[Resource::*]',
+      'cloudtrail:ListPublicKeys only: the processor reads CloudTrail\'s public keys to verify digest signatures, and ' +
+        'ListPublicKeys supports no resource-level permission (the Service Authorization Reference lists no resource ' +
+        'type for it), so IAM accepts only "*".',
+    );
     const kmsReason =
       'kms:GenerateDataKey* / kms:ReEncrypt* on the event table\'s own key (DynamoDB encrypts and decrypts items ' +
       'with the caller\'s credentials) and from grantPublish on the KMS-encrypted topic: each wildcard covers the ' +
@@ -400,7 +415,7 @@ class BucketOwnerQueueDestination implements s3.IBucketNotificationDestination {
 }
 
 /** A bucket's ARN as cdk-nag writes it in IAM5 findings: `<LogicalId.Arn>` when created here, the ARN when imported. */
-function nagBucketArn(bucket: s3.IBucket): string {
+export function nagBucketArn(bucket: s3.IBucket): string {
   const cfnBucket = bucket.node.defaultChild;
   return cfnBucket instanceof s3.CfnBucket
     ? `<${Stack.of(cfnBucket).getLogicalId(cfnBucket)}.Arn>`

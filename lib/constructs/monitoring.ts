@@ -43,6 +43,13 @@ export interface MonitoringProps {
    */
   readonly noLogFileAlarmAfter?: Duration;
   /**
+   * Raise "no digest verified" after this long without a verified digest file (whole hours, 1 to 24). CloudTrail
+   * delivers a digest for each region every hour, even without activity, while log file validation is on; `null`
+   * leaves the alarm out (a trail known to have validation off).
+   * @default Duration.hours(3)
+   */
+  readonly noDigestVerifiedAlarmAfter?: Duration | null;
+  /**
    * The dashboard name.
    * @default CloudFormation's generated name
    */
@@ -66,7 +73,8 @@ export interface TamperingAlertsDelivery {
  * the handler skips and which may be a log file it fails to recognise; function errors (crashes and timeouts, which
  * fail the whole batch), throttles, a dead-letter queue that is not empty, and "no log file processed for N
  * minutes" — which treats missing data as breaching, so a trail that stops delivering does not look like a quiet
- * account; and, given the trail-tampering fast path, a tampering alert EventBridge could not publish. Each alarm
+ * account; "no digest verified for N hours" (proof of completeness, docs/integrity.md), silence breaching too;
+ * and, given the trail-tampering fast path, a tampering alert EventBridge could not publish. Each alarm
  * notifies the alarm topic when it fires and when it recovers.
  */
 export class Monitoring extends Construct {
@@ -87,6 +95,12 @@ export class Monitoring extends Construct {
   public readonly deadLetterAlarm: cloudwatch.Alarm;
   /** No log file processed for the configured period. */
   public readonly noLogFileAlarm: cloudwatch.Alarm;
+  /**
+   * No digest file verified for the configured period (`DigestsVerified` < 1, silence breaching): digests stopped
+   * arriving (validation or logging turned off, the trigger broken) or every one fails verification. Absent when
+   * `noDigestVerifiedAlarmAfter` is `null`.
+   */
+  public readonly noDigestVerifiedAlarm?: cloudwatch.Alarm;
   /**
    * EventBridge `FailedInvocations` ≥ 1 for the tampering rule: a publish to the alerts topic failed for good (then
    * the event went to the dead-letter queue), when `tamperingAlerts` is given.
@@ -184,6 +198,28 @@ export class Monitoring extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
 
+    const digestSilence = props.noDigestVerifiedAlarmAfter === undefined ? Duration.hours(3) : props.noDigestVerifiedAlarmAfter;
+    if (digestSilence !== null) {
+      const hours = digestSilence.toHours({ integral: false });
+      if (!Number.isInteger(hours) || hours < 1 || hours > 24) {
+        throw new Error(
+          `Monitoring ${this.node.path}: the no-digest period must be a whole number of hours from 1 to 24, got ` +
+            `${digestSilence.toHumanString()}`,
+        );
+      }
+      this.noDigestVerifiedAlarm = this.metric(METRIC.DigestsVerified, digestSilence).createAlarm(this, 'NoDigestVerified', {
+        alarmDescription:
+          `trail-audit: no CloudTrail digest file verified for ${hours} hour${hours === 1 ? '' : 's'} — the hours since ` +
+          'cannot be proved complete. Digests arrive hourly for each region even without activity: log file validation ' +
+          'or logging may be off, the notification broken, or every digest fails verification (see the ' +
+          'IntegrityProblems metric and the integrity alerts; docs/operations.md).',
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      });
+    }
+
     const alarms = [
       this.filesFailedAlarm,
       this.messagesInvalidAlarm,
@@ -192,6 +228,7 @@ export class Monitoring extends Construct {
       this.throttlesAlarm,
       this.deadLetterAlarm,
       this.noLogFileAlarm,
+      ...(this.noDigestVerifiedAlarm === undefined ? [] : [this.noDigestVerifiedAlarm]),
       ...(this.tamperingAlertFailedAlarm === undefined ? [] : [this.tamperingAlertFailedAlarm]),
       ...(this.tamperingDeadLetterAlarm === undefined ? [] : [this.tamperingDeadLetterAlarm]),
     ];
@@ -275,6 +312,22 @@ export class Monitoring extends Construct {
                 }),
             ),
             width: 6,
+          }),
+        ],
+        [
+          // Proof of completeness, hour by hour: about one verified digest per trail, region and hour.
+          new cloudwatch.GraphWidget({
+            title: 'Hours verified: digest files and log files verified per hour',
+            left: [
+              this.metric(METRIC.DigestsVerified, Duration.hours(1)).with({ label: 'Digests verified (hours proved, per region)' }),
+            ],
+            right: [this.metric(METRIC.LogFilesVerified, Duration.hours(1)).with({ label: 'Log files verified' })],
+            width: 12,
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Integrity problems per hour (missing, altered, unlisted, badly signed, never processed)',
+            left: [this.metric(METRIC.IntegrityProblems, Duration.hours(1)).with({ label: 'Integrity problems' })],
+            width: 12,
           }),
         ],
         [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms, width: 24 })],

@@ -8,9 +8,10 @@
  * - pages of `pageSize` keys with an opaque NextToken, an unknown token refused;
  * - on demand, ThrottlingException (retried by the SDK) or a lasting AccessDeniedException.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CloudTrailPublicKey } from '../../lambda/core/digest';
+import { readBody, sendJson, signedRegion } from './aws-json-wire';
 
 /** One request the fake received. */
 export interface ListPublicKeysCall {
@@ -47,7 +48,7 @@ export async function startFakeCloudTrail(
 
   const server = createServer((req, res) => {
     void readBody(req).then((body) => {
-      const region = /Credential=[^/]+\/\d{8}\/([^/]+)\/cloudtrail\//.exec(String(req.headers.authorization ?? ''))?.[1] ?? '';
+      const region = signedRegion(req);
       const input = JSON.parse(body === '' ? '{}' : body) as { StartTime?: number; EndTime?: number; NextToken?: string };
       const call = (answer: string): void => {
         calls.push({
@@ -96,7 +97,7 @@ export async function startFakeCloudTrail(
         tokens.set(nextToken, offset + pageSize);
       }
       call('ok');
-      send(res, 200, {
+      sendJson(res, 200, {
         PublicKeyList: page.map((key) => ({
           Value: Buffer.from(key.value).toString('base64'),
           ValidityStartTime: key.validityStartTime.getTime() / 1000,
@@ -122,18 +123,6 @@ export async function startFakeCloudTrail(
   };
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': 'fake', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
 function sendError(res: ServerResponse, status: number, code: string, message: string): void {
-  send(res, status, { __type: `com.amazonaws.cloudtrail.v20131101#${code}`, message });
+  sendJson(res, status, { __type: `com.amazonaws.cloudtrail.v20131101#${code}`, message });
 }

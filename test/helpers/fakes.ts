@@ -3,7 +3,15 @@
  * doors. They behave like the adapters where it matters: the ledger returns what was put, the store records each
  * batch it is given.
  */
-import type { EventStore, FileLedger, LedgerEntry, Metrics, PutEventsResult } from '../../lambda/app/ports';
+import type {
+  CheckpointStore,
+  EventStore,
+  FileLedger,
+  LedgerEntry,
+  Metrics,
+  ObjectCheckpoint,
+  PutEventsResult,
+} from '../../lambda/app/ports';
 import type { KeptEvent } from '../../lambda/core/pipeline';
 
 /** A store that records the event IDs of each batch and reports five items per event. */
@@ -44,4 +52,23 @@ export class CountingMetrics implements Metrics {
   }
 
   publishStoredMetrics(): void {}
+}
+
+/** Checkpoints in a map. */
+export class FakeCheckpoints implements CheckpointStore {
+  readonly entries = new Map<string, ObjectCheckpoint>();
+
+  get(objectId: string): Promise<ObjectCheckpoint | undefined> {
+    return Promise.resolve(this.entries.get(objectId));
+  }
+
+  put(checkpoint: ObjectCheckpoint): Promise<void> {
+    this.entries.set(checkpoint.objectId, checkpoint);
+    return Promise.resolve();
+  }
+
+  delete(objectId: string): Promise<void> {
+    this.entries.delete(objectId);
+    return Promise.resolve();
+  }
 }

@@ -1,4 +1,5 @@
-import { gzipSync } from 'node:zlib';
+import { createHash } from 'node:crypto';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import type { SQSBatchResponse } from 'aws-lambda';
 import {
   EventStoreWriteError,
@@ -270,10 +271,11 @@ describe('createHandler with an SQS event', () => {
     expect(metrics.values.get('FilesSkipped.digest-file')).toBe(1);
   });
 
-  it('records a processed object in the ledger', async () => {
+  it('records a processed object in the ledger, with the SHA-256 of its decompressed bytes', async () => {
     // prepare
     const { deps, source, ledger } = setup();
-    source.put(logKey('a'), gzippedLogFile([deleteCall('a-1'), deleteCall('a-2')]), 'etag-a');
+    const bytes = gzippedLogFile([deleteCall('a-1'), deleteCall('a-2')]);
+    source.put(logKey('a'), bytes, 'etag-a');
 
     // act
     await createHandler(deps)(sqsEventOf([{ id: 'm1', objects: [{ bucket: BUCKET, key: logKey('a'), eTag: 'etag-a' }] }]));
@@ -284,6 +286,7 @@ describe('createHandler with an SQS event', () => {
       fingerprint: 'etag-a',
       events: 2,
       processedAt: '2026-11-20T10:30:00.000Z',
+      sha256: createHash('sha256').update(gunzipSync(bytes)).digest('hex'),
     });
   });
 

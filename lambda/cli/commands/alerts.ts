@@ -15,10 +15,10 @@ import { rulesPrefilter } from '../../core/rules/rule-set';
 import type { Rule, RulesConfig } from '../../core/rules/types';
 import { validateRulesFile } from '../../core/rules/validate';
 import { describeError, ExitCode, fileFailureLine, UsageError, type ExitCodeValue } from '../errors';
-import { Interrupted } from '../interrupt';
+import { throwIfInterrupted } from '../interrupt';
 import { writeLine, type CliIO } from '../io';
 import { listLocal } from '../sources';
-import { TableWriter, type Column } from '../table';
+import { TableWriter, tableWidth, type Column } from '../table';
 
 /** Options of `alerts`. */
 export interface AlertsOptions {
@@ -48,6 +48,16 @@ export const ALERT_COLUMNS: readonly Column<Alert>[] = [
   { heading: 'EVENT ID', cell: (a) => a.eventID },
 ];
 
+/** `1 file`, `2 files`. */
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/** Oldest first; alerts of the same second keep the order the rules found them in (the sort is stable). */
+function byTime(a: Alert, b: Alert): number {
+  return a.eventTime < b.eventTime ? -1 : a.eventTime > b.eventTime ? 1 : 0;
+}
+
 /** Reads and validates a rules file; a bad one is a usage error naming each problem. */
 async function loadRulesFile(file: string, cwd: string): Promise<{ rules: Rule[]; config: RulesConfig }> {
   const fullPath = path.resolve(cwd, file);
@@ -65,7 +75,8 @@ async function loadRulesFile(file: string, cwd: string): Promise<{ rules: Rule[]
 /**
  * Runs `alerts`. Files are read in the order given (folders sorted); every record of every file goes through the
  * rules (not only the three services'); each (rule, eventID) is printed once per run, and burst rules once per
- * principal and window, after the last file.
+ * principal and window. The alerts are printed at the end, oldest first (a burst at its first event's time), the
+ * table fitted to the terminal's width.
  * @returns 0, or 1 when some input failed (each named on stderr; the others were still read)
  */
 export async function runAlerts(inputs: readonly string[], options: AlertsOptions, io: CliIO): Promise<ExitCodeValue> {
@@ -80,22 +91,18 @@ export async function runAlerts(inputs: readonly string[], options: AlertsOption
   let failed = listing.failures.length;
   for (const failure of listing.failures) await writeLine(io.stderr, `trail-audit: ${failure.input}: ${failure.reason}`);
 
-  const table = new TableWriter<Alert>(ALERT_COLUMNS, (line) => writeLine(io.stdout, line));
-  const print = async (alert: Alert): Promise<void> => {
-    if (options.json === true) await writeLine(io.stdout, JSON.stringify(alertJsonLine(alert)));
-    else await table.add(alert);
-  };
+  // Alerts are few: they are held and printed at the end in time order, whatever file (or burst window) they came from.
+  const found: Alert[] = [];
   let records = 0;
   let invalid = 0;
   for (const object of listing.objects) {
-    if (io.signal.aborted) throw new Interrupted();
+    throwIfInterrupted(io.signal);
     // The pipeline's own record loop, as the Lambda runs it: every record the rules' pre-filter accepts is parsed,
     // validated and handed to the engine; the selected events themselves are not needed here.
     const counts = newCounts();
-    const found: Alert[] = [];
     try {
       const events = normaliseLogObject(
-        await object.open(),
+        (await object.open()).body,
         {
           objectKey: object.objectKey,
           dropReadOnly: false,
@@ -111,16 +118,25 @@ export async function runAlerts(inputs: readonly string[], options: AlertsOption
     }
     records += counts.recordsRead;
     invalid += counts.skipped['invalid-record'] ?? 0;
-    for (const alert of found) await print(alert);
   }
-  for (const alert of engine.flush()) await print(alert);
-  if (options.json !== true) await table.end();
+  found.push(...engine.flush());
+  found.sort(byTime);
+  if (options.json === true) {
+    for (const alert of found) await writeLine(io.stdout, JSON.stringify(alertJsonLine(alert)));
+  } else {
+    const table = new TableWriter<Alert>(ALERT_COLUMNS, (line) => writeLine(io.stdout, line), {
+      maxWidth: tableWidth(io.stdout),
+    });
+    for (const alert of found) await table.add(alert);
+    await table.end();
+  }
   const { alerts, suppressed } = engine.counts;
   await writeLine(
     io.stderr,
-    `alerts: ${alerts} alert${alerts === 1 ? '' : 's'} from ${records} records in ${listing.objects.length} files` +
-      `${suppressed > 0 ? `, ${suppressed} suppressed` : ''}${invalid > 0 ? `, ${invalid} invalid records skipped` : ''}` +
-      `${failed > 0 ? `, ${failed} inputs failed` : ''}`,
+    `alerts: ${plural(alerts, 'alert')} from ${plural(records, 'record')} in ${plural(listing.objects.length, 'file')}` +
+      `${suppressed > 0 ? `, ${suppressed} suppressed` : ''}` +
+      `${invalid > 0 ? `, ${plural(invalid, 'invalid record')} skipped` : ''}` +
+      `${failed > 0 ? `, ${plural(failed, 'input')} failed` : ''}`,
   );
   return failed > 0 ? ExitCode.InputFailed : ExitCode.Ok;
 }

@@ -5,19 +5,33 @@
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Command } from 'commander';
-import { LogObjectService } from '../../app/log-object-service';
+import { LogObjectService, type LogObjectInput } from '../../app/log-object-service';
+import type { CheckpointStore, EventStore, FileLedger } from '../../app/ports';
+import { dayFolderBounds, dayFolderOfKey, keyInRange } from '../../core/date-folders';
+import { parseLogObjectKey } from '../../core/object-key';
 import { DynamoDBEventStore } from '../../store/dynamodb-event-store';
 import { DynamoDBFileLedger } from '../../store/file-ledger';
-import { keyInRange } from '../date-folders';
-import { describeError, ExitCode, fileFailureLine, recordProblemLines, UsageError, type ExitCodeValue } from '../errors';
+import { DynamoDBIntegrityStore } from '../../store/integrity-store';
+import { DynamoDBCheckpointStore } from '../../store/object-checkpoints';
+import {
+  describeError,
+  ExitCode,
+  fileFailureLine,
+  recordProblemLines,
+  tableFailureReason,
+  TargetError,
+  UsageError,
+  type ExitCodeValue,
+} from '../errors';
+import { runEventHistoryIngest, type EventHistoryIngestDeps } from './ingest-event-history';
 import { throwIfInterrupted } from '../interrupt';
 import { writeLine, type CliIO } from '../io';
-import { forEachConcurrently } from '../pool';
+import { forEachConcurrently } from '../../core/pool';
 import { ProgressBar } from '../progress';
-import { listLocal, listS3, parseS3Url, type LogObject } from '../sources';
+import { listLocal, listS3, parseS3Url, type LogObject, type SourceObject } from '../sources';
 import { addOutcome, newTotals, renderSummary, type RunTotals } from '../summary';
 import { addTargetOptions, withTarget, type StartLocal, type Target, type TargetOptions } from '../target';
-import { parseTimeRange, type TimeRange } from '../time';
+import { parseTimeRange, toEventTime, type TimeRange } from '../time';
 
 /** Options of `ingest`, as commander hands them over. */
 export interface IngestOptions extends TargetOptions {
@@ -30,10 +44,14 @@ export interface IngestOptions extends TargetOptions {
   readonly dropReadOnly?: boolean;
   /** An S3-compatible endpoint for `s3://` inputs (MinIO, a test server); path-style addressing. */
   readonly s3Endpoint?: string;
+  /** Read CloudTrail Event history instead of log files (`ingest-event-history.ts`). */
+  readonly eventHistory?: boolean;
+  /** With `eventHistory`: `all` or region names separated by commas. */
+  readonly regions?: string;
 }
 
 /** What `ingest` needs from outside besides {@link CliIO}; tests inject these. */
-export interface IngestDeps {
+export interface IngestDeps extends EventHistoryIngestDeps {
   readonly startLocal?: StartLocal;
   /** The S3 client for `s3://` inputs. @default one built from the SDK defaults and --region / --s3-endpoint */
   readonly s3Client?: S3Client;
@@ -61,8 +79,26 @@ export function parseConcurrency(value: string | undefined): number {
 }
 
 /**
+ * Raised in place of an error of the table's store or ledger when it says the table cannot be used at all (see
+ * {@link tableFailureReason}): the run stops there, once, instead of failing every file that follows.
+ */
+export class TableUnavailableError extends TargetError {}
+
+/** Runs `call`, turning an error that says the table is unusable into a {@link TableUnavailableError}. */
+async function guarded<T>(tableName: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    const reason = tableFailureReason(error);
+    if (reason === undefined) throw error;
+    throw new TableUnavailableError(`cannot use table ${tableName}: ${reason}`, { cause: error });
+  }
+}
+
+/**
  * Runs `ingest`.
  * @returns 0, or 1 when some input failed (each named on stderr; the others were ingested)
+ * @throws TargetError when the table cannot be used (exit code 3), Interrupted on a signal (130, 143, 129)
  */
 export async function runIngest(
   inputs: readonly string[],
@@ -70,8 +106,14 @@ export async function runIngest(
   io: CliIO,
   deps: IngestDeps = {},
 ): Promise<ExitCodeValue> {
-  const range = parseTimeRange(options.since, options.until, io.now());
   const concurrency = parseConcurrency(options.concurrency);
+  if (options.eventHistory === true) {
+    if (inputs.length > 0) throw new UsageError('--event-history reads CloudTrail, not files: leave out the paths');
+    return runEventHistoryIngest({ ...options, concurrency }, io, deps);
+  }
+  if (options.regions !== undefined) throw new UsageError('--regions goes with --event-history');
+  if (inputs.length === 0) throw new UsageError('name the log files, folders or s3:// prefixes to ingest, or use --event-history');
+  const range = parseTimeRange(options.since, options.until, io.now());
   const remote = inputs.map((input) => ({ input, location: parseS3Url(input) }));
   const totals = newTotals();
 
@@ -82,6 +124,7 @@ export async function runIngest(
     io.cwd,
   );
   objects.push(...local.objects.filter((object) => keyInRange(object.objectKey, range)));
+  const outsideFolders = local.objects.length - objects.length;
   for (const failure of local.failures) {
     totals.filesFailed += 1;
     await writeLine(io.stderr, `trail-audit: ${failure.input}: ${failure.reason}`);
@@ -104,19 +147,38 @@ export async function runIngest(
     }
   }
   totals.files = objects.length;
+  if (outsideFolders > 0 && objects.length === 0) {
+    await writeLine(io.stderr, noFileInRangeLine(local.objects, range));
+  }
 
   return withTarget(
     options,
     io.cwd,
+    'write',
     async (target) => {
-      await ingestObjects(objects, target, { ...options, concurrency, range }, totals, io);
-      const summary = renderSummary(totals, [
-        `${totals.itemsWritten.toLocaleString('en-US')} items written`,
-        ...(totals.retries > 0 ? [`${totals.retries.toLocaleString('en-US')} write retries`] : []),
-      ]);
-      const interrupted = io.signal.aborted ? ' (interrupted: a re-run goes on from here)' : '';
+      const summaryLine = (ending: string): string => `ingest: ${ingestSummary(totals, options)} → ${target.description}${ending}`;
+      io.onForcedExit?.(() => summaryLine(' (stopped at once: the files in flight are read again by a re-run)'));
+      const failure = await ingestObjects(objects, target, { ...options, concurrency, range }, totals, io);
+      // What the table acknowledged is kept whatever happens next; this makes it survive the machine going down too.
+      if (failure === undefined) await target.flush();
+      const stopped = failure !== undefined || io.signal.aborted ? ' (stopped: a re-run goes on from here)' : '';
       const dryRun = options.dryRun === true ? ' (dry run: nothing was written)' : '';
-      await writeLine(io.stderr, `ingest: ${summary} → ${target.description}${dryRun}${interrupted}`);
+      await writeLine(io.stderr, summaryLine(`${dryRun}${stopped}`));
+      const outside = totals.skipped['outside-time-range'] ?? 0;
+      if (outside > 0 && totals.stored === 0 && options.dryRun !== true) {
+        await writeLine(
+          io.stderr,
+          `trail-audit: all ${outside.toLocaleString('en-US')} events read are outside ${rangeText(range)}: nothing was stored`,
+        );
+      }
+      if (failure !== undefined) {
+        const notDone = totals.filesInterrupted + totals.filesNotStarted;
+        throw new TargetError(
+          `${failure.message}; ${notDone.toLocaleString('en-US')} file${notDone === 1 ? '' : 's'} not done ` +
+            '(a re-run goes on from here)',
+          { cause: failure },
+        );
+      }
       throwIfInterrupted(io.signal);
       return totals.filesFailed > 0 ? ExitCode.InputFailed : ExitCode.Ok;
     },
@@ -124,7 +186,40 @@ export async function runIngest(
   );
 }
 
-function newS3Client(options: IngestOptions): S3Client {
+/** The summary of an ingest: events stored (or, in a dry run, that would be), items written and retries. */
+function ingestSummary(totals: RunTotals, options: IngestOptions): string {
+  return renderSummary(
+    totals,
+    [
+      ...(totals.resumed > 0 ? [`${totals.resumed.toLocaleString('en-US')} already stored by an interrupted run`] : []),
+      `${totals.itemsWritten.toLocaleString('en-US')} items written`,
+      ...(totals.retries > 0 ? [`${totals.retries.toLocaleString('en-US')} write retries`] : []),
+    ],
+    { events: options.dryRun === true ? 'kept' : 'stored' },
+  );
+}
+
+function rangeText(range: TimeRange): string {
+  return `${range.since === undefined ? 'the start' : toEventTime(range.since)} … ${range.until === undefined ? 'now' : toEventTime(range.until)}`;
+}
+
+/**
+ * Why `--since`/`--until` selected no file: the date folders the range reads, and those the files are in (or that
+ * they are not in CloudTrail's dated layout at all).
+ */
+export function noFileInRangeLine(listed: readonly LogObject[], range: TimeRange): string {
+  const { first, last } = dayFolderBounds(range);
+  const days = listed.map((object) => dayFolderOfKey(object.objectKey)).filter((day) => day !== undefined).sort();
+  const reads = `the range reads the date folders ${first ?? '(any)'} to ${last ?? '(any)'}`;
+  const have =
+    days.length === 0
+      ? 'none of them is in a CloudTrail date folder (…/CloudTrail/REGION/YYYY/MM/DD/), which a range needs'
+      : `their date folders run from ${days[0] ?? ''} to ${days[days.length - 1] ?? ''}`;
+  return `trail-audit: none of the ${listed.length.toLocaleString('en-US')} files listed is in ${rangeText(range)}: ${reads}; ${have}`;
+}
+
+/** The S3 client of `s3://` inputs: the SDK's defaults, with `--region` and `--s3-endpoint` (path-style) when given. */
+export function newS3Client(options: Pick<IngestOptions, 'region' | 's3Endpoint'>): S3Client {
   return new S3Client({
     ...(options.region === undefined ? {} : { region: options.region }),
     ...(options.s3Endpoint === undefined ? {} : { endpoint: options.s3Endpoint, forcePathStyle: true }),
@@ -132,6 +227,12 @@ function newS3Client(options: IngestOptions): S3Client {
   });
 }
 
+/**
+ * Takes the objects in, a few at a time. A signal stops taking new files, and the files in flight stop between two
+ * chunks (what they wrote stays, and a re-run reads them again); a table that cannot be used stops the run the same
+ * way, once.
+ * @returns the error that made the table unusable, or undefined
+ */
 async function ingestObjects(
   objects: readonly LogObject[],
   target: Target,
@@ -144,14 +245,37 @@ async function ingestObjects(
   },
   totals: RunTotals,
   io: CliIO,
-): Promise<void> {
+): Promise<TableUnavailableError | undefined> {
+  const dynamoStore = new DynamoDBEventStore({ client: target.client, tableName: target.tableName, now: io.now });
+  const dynamoLedger = new DynamoDBFileLedger({ client: target.client, tableName: target.tableName });
+  const store: EventStore = { putEvents: (events) => guarded(target.tableName, () => dynamoStore.putEvents(events)) };
+  const ledger: FileLedger = {
+    get: (objectId) => guarded(target.tableName, () => dynamoLedger.get(objectId)),
+    put: (entry) => guarded(target.tableName, () => dynamoLedger.put(entry)),
+  };
+  const dynamoCheckpoints = new DynamoDBCheckpointStore({ client: target.client, tableName: target.tableName });
+  const checkpoints: CheckpointStore = {
+    get: (objectId) => guarded(target.tableName, () => dynamoCheckpoints.get(objectId)),
+    put: (checkpoint) => guarded(target.tableName, () => dynamoCheckpoints.put(checkpoint)),
+    delete: (objectId) => guarded(target.tableName, () => dynamoCheckpoints.delete(objectId)),
+  };
   const service = new LogObjectService({
-    store: new DynamoDBEventStore({ client: target.client, tableName: target.tableName, now: io.now }),
-    ledger: new DynamoDBFileLedger({ client: target.client, tableName: target.tableName }),
+    store,
+    ledger,
+    checkpoints,
     dropReadOnly: options.dropReadOnly === true,
     now: io.now,
     flushEvents: EVENTS_PER_WRITE,
+    // Digest files are verified as the processor verifies them; their signatures are checked later, by
+    // `trail-audit verify --table` (docs/integrity.md).
+    integrity: { store: new DynamoDBIntegrityStore({ client: target.client, tableName: target.tableName }) },
   });
+  // Stops the run on a signal or once the table is unusable; the files in flight see it between two chunks.
+  const stop = new AbortController();
+  const onSignal = (): void => stop.abort(io.signal.reason);
+  if (io.signal.aborted) onSignal();
+  else io.signal.addEventListener('abort', onSignal, { once: true });
+  let failure: TableUnavailableError | undefined;
   const progress = new ProgressBar(io.stderr);
   const storedInRun = new Set<string>();
   const started = Date.now();
@@ -174,52 +298,70 @@ async function ingestObjects(
     await progress.update(state(), true);
   };
 
-  await forEachConcurrently(
-    objects,
-    options.concurrency,
-    async (object) => {
-      // Bytes of this object credited to the bar, and events counted: the bar counts what is written.
-      let bytesCredited = 0;
-      let eventsCounted = 0;
-      const credit = (bytes: number, stored: number): void => {
-        bytesDone += bytes - bytesCredited;
-        bytesCredited = bytes;
-        events += stored - eventsCounted;
-        eventsCounted = stored;
-      };
-      if (storedInRun.size > MAX_REMEMBERED_EVENT_IDS) storedInRun.clear();
-      const outcome = await service.process(
-        {
-          objectId: object.objectId,
-          key: object.objectKey,
-          fingerprint: object.fingerprint,
-          routing: 'lenient',
-          open: async () => ({ body: await object.open(), etag: object.fingerprint, size: object.size }),
+  let filesStarted = 0;
+  const ingestOne = async (object: LogObject): Promise<void> => {
+    filesStarted += 1;
+    // Bytes of this object credited to the bar, and events counted: the bar counts what is written.
+    let bytesCredited = 0;
+    let eventsCounted = 0;
+    const credit = (bytes: number, stored: number): void => {
+      bytesDone += bytes - bytesCredited;
+      bytesCredited = bytes;
+      events += stored - eventsCounted;
+      eventsCounted = stored;
+    };
+    if (storedInRun.size > MAX_REMEMBERED_EVENT_IDS) storedInRun.clear();
+    const outcome = await service.process(
+      { ...inputOf(object), fingerprint: object.fingerprint },
+      {
+        ...(options.force === true ? { force: true } : {}),
+        ...(options.dryRun === true ? { dryRun: true } : {}),
+        range: options.range,
+        storedInRun,
+        signal: stop.signal,
+        onProgress: async ({ bytesRead, eventsStored }) => {
+          // The decoder reads at most a chunk ahead of the events it has yielded: close enough for a bar.
+          credit(Math.min(bytesRead, object.size), eventsStored);
+          await progress.update(state());
         },
-        {
-          ...(options.force === true ? { force: true } : {}),
-          ...(options.dryRun === true ? { dryRun: true } : {}),
-          range: options.range,
-          storedInRun,
-          signal: io.signal,
-          onProgress: async ({ bytesRead, eventsStored }) => {
-            // The decoder reads at most a chunk ahead of the events it has yielded: close enough for a bar.
-            credit(Math.min(bytesRead, object.size), eventsStored);
-            await progress.update(state());
-          },
-        },
-      );
-      addOutcome(totals, outcome);
-      if (outcome.status === 'failed') await report(fileFailureLine(object.displayName, outcome.error));
-      for (const line of recordProblemLines(object.displayName, outcome.counts)) await report(line);
-      filesDone += 1;
-      // The file is finished (a file skipped by the ledger was not read): all its bytes count as done.
-      credit(object.size, outcome.stored.events);
-      await progress.update(state());
-    },
-    () => io.signal.aborted,
-  );
+      },
+    );
+    if (outcome.status === 'failed' && outcome.error instanceof TableUnavailableError) {
+      // Not the file's fault: counted as not done, named once at the end, and the run stops.
+      failure ??= outcome.error;
+      stop.abort(outcome.error);
+      addOutcome(totals, { ...outcome, status: 'interrupted' });
+      return;
+    }
+    addOutcome(totals, outcome);
+    if (outcome.status === 'failed') await report(fileFailureLine(object.displayName, outcome.error));
+    for (const line of recordProblemLines(object.displayName, outcome.counts)) await report(line);
+    filesDone += 1;
+    // The file is finished (a file skipped by the ledger was not read): all its bytes count as done.
+    credit(object.size, outcome.stored.events);
+    await progress.update(state());
+  };
+  // Log files first, then the digest files that list them: a digest then finds its log files in the ledger.
+  const isDigest = (object: LogObject): boolean => parseLogObjectKey(object.objectKey).kind === 'digest';
+  for (const batch of [objects.filter((object) => !isDigest(object)), objects.filter(isDigest)]) {
+    await forEachConcurrently(batch, options.concurrency, ingestOne, () => stop.signal.aborted);
+  }
+  io.signal.removeEventListener('abort', onSignal);
+  totals.filesNotStarted = objects.length - filesStarted;
   await progress.clear();
+  return failure;
+}
+
+/** The service's input of an object of the source (`lenient`: the files a person chose are read by content). */
+function inputOf(object: SourceObject): LogObjectInput {
+  const locate = object.locate;
+  return {
+    objectId: object.objectId,
+    key: object.objectKey,
+    routing: 'lenient',
+    open: () => object.open(),
+    ...(locate === undefined ? {} : { locate: (bucket: string, key: string) => inputOf(locate(bucket, key)) }),
+  };
 }
 
 /** Registers `ingest` on the program. */
@@ -238,9 +380,14 @@ export function registerIngestCommand(
         'file and its version (size and mtime, or ETag): a re-run skips unchanged files, and re-ingesting never ' +
         'duplicates events. With --since/--until only events whose eventTime is in the range are stored (the rest ' +
         "are counted as outside-time-range), and a file holding some outside it is not recorded in the ledger, so " +
-        'a run with another range reads it again. A bad file is named on stderr and the others are still ingested.',
+        'a run with another range reads it again. A bad file is named on stderr and the others are still ingested. ' +
+        'With --event-history, no paths: CloudTrail Event history (the last 90 days of management events, kept by ' +
+        'CloudTrail with or without a trail) is read region by region for the three services; a checkpoint per ' +
+        'region and event source makes a re-run read only what it has not read yet. ' +
+        'Files are right for a single account\'s days or weeks; for months or years of an organization trail, `trail-audit ' +
+        'backfill` runs the same code on the deployed workflow (Step Functions), many files at a time.',
     )
-    .argument('<path...>', 'log files, folders, or s3://bucket/prefix')
+    .argument('[path...]', 'log files, folders, or s3://bucket/prefix')
     .option(
       '--since <time>',
       'only events from this time: ISO, date or age (7d); reads the date folders (…/CloudTrail/REGION/YYYY/MM/DD/) ' +
@@ -254,7 +401,13 @@ export function registerIngestCommand(
     .option('--force', 'ingest files again even if the ledger has them')
     .option('--dry-run', 'read, select and count as usual, but write nothing to the table (no events, no ledger)')
     .option('--drop-read-only', 'leave out read-only calls (Describe*, List*, Get*)')
-    .option('--s3-endpoint <url>', 'S3-compatible endpoint for s3:// inputs (path-style), e.g. MinIO');
+    .option('--s3-endpoint <url>', 'S3-compatible endpoint for s3:// inputs (path-style), e.g. MinIO')
+    .option(
+      '--event-history',
+      'read CloudTrail Event history (LookupEvents) instead of files; --since defaults to 90d; --concurrency is ' +
+        'regions at a time',
+    )
+    .option('--regions <list>', "with --event-history: 'all' enabled regions (default) or us-east-1,eu-west-1");
   addTargetOptions(command).action(async (paths: string[], options: IngestOptions) => {
     setExitCode(await runIngest(paths, options, io, deps));
   });

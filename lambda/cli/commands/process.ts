@@ -10,8 +10,8 @@ import { writeLine, type CliIO } from '../io';
 import { eventLine } from '../ndjson';
 import { listLocal } from '../sources';
 import { addCounts, newTotals, renderSummary } from '../summary';
-import { PROCESS_COLUMNS, TableWriter } from '../table';
-import { Interrupted } from '../interrupt';
+import { EVENT_COLUMNS, TableWriter, tableWidth } from '../table';
+import { throwIfInterrupted } from '../interrupt';
 
 /** Options of `process`. */
 export interface ProcessOptions {
@@ -42,17 +42,19 @@ export async function runProcess(
     totals.filesFailed += 1;
     await writeLine(io.stderr, `trail-audit: ${failure.input}: ${failure.reason}`);
   }
-  const table = new TableWriter<NormalisedEvent>(PROCESS_COLUMNS, (line) => writeLine(io.stdout, line));
+  const table = new TableWriter<NormalisedEvent>(EVENT_COLUMNS, (line) => writeLine(io.stdout, line), {
+    maxWidth: tableWidth(io.stdout),
+  });
   const print = (event: NormalisedEvent): Promise<void> =>
     options.json === true ? io.stdout.write(eventLine(event)) : table.add(event);
   const seenEventIds = new Set<string>();
 
   for (const object of listing.objects) {
-    if (io.signal.aborted) throw new Interrupted();
+    throwIfInterrupted(io.signal);
     const counts = newCounts();
     try {
       const events = normaliseLogObject(
-        await object.open(),
+        (await object.open()).body,
         { objectKey: object.objectKey, dropReadOnly: options.dropReadOnly === true, seenEventIds },
         counts,
       );

@@ -2,17 +2,26 @@
  * `trail-audit query`: one question to the table — by principal, resource, access key or action — newest first,
  * as a table or as NDJSON in the `process --json` shape. Results are read page by page and printed as they come.
  */
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Command } from 'commander';
 import type { LookupItem, LookupKind } from '../../core/item-mapping';
+import { RESOURCE_TABLES } from '../../core/resources';
 import type { NormalisedEvent } from '../../core/types';
-import { getEvent, queryLookup, type StoredEvent } from '../../store/event-queries';
+import { getEvents, queryLookup, type StoredEvent } from '../../store/event-queries';
 import { ExitCode, UsageError, type ExitCodeValue } from '../errors';
 import { throwIfInterrupted } from '../interrupt';
 import { writeLine, type CliIO } from '../io';
 import { eventLine } from '../ndjson';
-import { QUERY_COLUMNS, TableWriter } from '../table';
-import { addTargetOptions, withTarget, type StartLocal, type Target, type TargetOptions } from '../target';
-import { parseTimeRange, toEventTime } from '../time';
+import { EVENT_COLUMNS, TableWriter, tableWidth } from '../table';
+import {
+  addTargetOptions,
+  NoLocalDataError,
+  withTarget,
+  type StartLocal,
+  type Target,
+  type TargetOptions,
+} from '../target';
+import { parseTimeRange, toEventTime, type TimeRange } from '../time';
 
 /** Options of `query`, as commander hands them over. */
 export interface QueryCommandOptions extends TargetOptions {
@@ -41,11 +50,30 @@ export interface LookupPlan {
   readonly actions?: readonly string[];
 }
 
-/** The action keys of `--action`: `service:EventName` as given, or a plain event name under all three services. */
+/** Every operation the resource tables know, by its name in lower case: the spelling CloudTrail records. */
+const OPERATIONS_BY_LOWER_CASE: ReadonlyMap<string, string> = new Map(
+  Object.values(RESOURCE_TABLES).flatMap((table) => Object.keys(table).map((name) => [name.toLowerCase(), name])),
+);
+
+/**
+ * An event name as CloudTrail spells it: DynamoDB keys are case-sensitive, and people type `deleteloadbalancer`.
+ * A name the resource tables do not know is kept as typed.
+ */
+export function canonicalEventName(name: string): string {
+  return OPERATIONS_BY_LOWER_CASE.get(name.toLowerCase()) ?? name;
+}
+
+/**
+ * The action keys of `--action`: `service:EventName`, or a plain event name under all three services; the service
+ * in lower case and the event name spelled as CloudTrail does, whatever case was typed.
+ */
 export function actionKeys(action: string): string[] {
   const text = action.trim();
-  if (/^[a-z0-9-]+:[A-Za-z0-9]+$/.test(text)) return [text];
-  if (/^[A-Za-z0-9]+$/.test(text)) return ACTION_PREFIXES.map((prefix) => `${prefix}:${text}`);
+  const qualified = /^([A-Za-z0-9-]+):([A-Za-z0-9]+)$/.exec(text);
+  if (qualified?.[1] !== undefined && qualified[2] !== undefined) {
+    return [`${qualified[1].toLowerCase()}:${canonicalEventName(qualified[2])}`];
+  }
+  if (/^[A-Za-z0-9]+$/.test(text)) return ACTION_PREFIXES.map((prefix) => `${prefix}:${canonicalEventName(text)}`);
   throw new UsageError(
     `--action '${action}' is not an action: use an event name (DeleteLoadBalancer) or service:EventName ` +
       `(elasticloadbalancing:DeleteLoadBalancer)`,
@@ -87,40 +115,46 @@ export function parseLimit(value: string | undefined): number | undefined {
   return limit === 0 ? undefined : limit;
 }
 
-/** Events fetched ahead of the one being printed: overlaps GetItem latency without reading far past --limit. */
-const PREFETCH = 8;
+/**
+ * Hits fetched together (one BatchGetItem): a page of the table a person reads. Few enough that an answer cut by
+ * --limit reads little past it, many enough that a page of results is one round trip, not one per event.
+ */
+const FETCH_WINDOW = 25;
 
-/** The hits of a plan, as stored events, in order, with a few GetItem calls in flight. */
+/** The hits of a plan, as stored events, in order, fetched a window at a time. */
 async function* storedEvents(
   target: Target,
   hits: AsyncIterable<LookupItem>,
   io: CliIO,
+  limit: number | undefined,
 ): AsyncGenerator<StoredEvent> {
-  const window: { item: LookupItem; stored: Promise<StoredEvent | undefined> }[] = [];
-  const drainOne = async function* (): AsyncGenerator<StoredEvent> {
-    const head = window.shift();
-    if (head === undefined) return;
-    const stored = await head.stored;
-    if (stored === undefined) {
-      // A lookup item without its event item: the event expired (TTL) between the two, or a write was cut short.
-      await writeLine(io.stderr, `trail-audit: event ${head.item.eventID} is indexed but not stored; skipped`);
-      return;
+  let window: LookupItem[] = [];
+  const drain = async function* (): AsyncGenerator<StoredEvent> {
+    const events = await getEvents(
+      target.client,
+      target.tableName,
+      window.map((item) => item.eventID),
+    );
+    for (const item of window) {
+      const stored = events.get(item.eventID);
+      if (stored === undefined) {
+        // A lookup item without its event item: the event expired (TTL) between the two, or a write was cut short.
+        await writeLine(io.stderr, `trail-audit: event ${item.eventID} is indexed but not stored; skipped`);
+        continue;
+      }
+      yield stored;
     }
-    yield stored;
+    window = [];
   };
-  try {
-    for await (const item of hits) {
-      throwIfInterrupted(io.signal);
-      const stored = getEvent(target.client, target.tableName, item.eventID);
-      // Failures surface when the entry is awaited; until then keep them from being reported as unhandled.
-      void stored.catch(() => undefined);
-      window.push({ item, stored });
-      if (window.length >= PREFETCH) yield* drainOne();
-    }
-    while (window.length > 0) yield* drainOne();
-  } finally {
-    window.length = 0;
+  let taken = 0;
+  for await (const item of hits) {
+    throwIfInterrupted(io.signal);
+    window.push(item);
+    taken += 1;
+    // The window is fetched when full, or at once when it holds what --limit asks for.
+    if (window.length >= FETCH_WINDOW || (limit !== undefined && taken >= limit)) yield* drain();
   }
+  if (window.length > 0) yield* drain();
 }
 
 /**
@@ -135,9 +169,11 @@ export async function runQuery(
   const plan = planLookup(options);
   const range = parseTimeRange(options.since, options.until, io.now());
   const limit = parseLimit(options.limit);
-  return withTarget(
+  try {
+    return await withTarget(
     options,
     io.cwd,
+    'read',
     async (target) => {
       const actions = plan.actions === undefined ? undefined : new Set(plan.actions);
       const writesOnly = options.writesOnly === true;
@@ -157,9 +193,11 @@ export async function runQuery(
             hits,
             (item) => (actions === undefined || actions.has(actionOfItem(item))) && !(writesOnly && item.readOnly),
           );
-      const table = new TableWriter<NormalisedEvent>(QUERY_COLUMNS, (line) => writeLine(io.stdout, line));
+      const table = new TableWriter<NormalisedEvent>(EVENT_COLUMNS, (line) => writeLine(io.stdout, line), {
+        maxWidth: tableWidth(io.stdout),
+      });
       let printed = 0;
-      for await (const stored of storedEvents(target, selected, io)) {
+      for await (const stored of storedEvents(target, selected, io, limit)) {
         if (options.json === true) await io.stdout.write(eventLine(stored.event));
         else await table.add(stored.event);
         printed += 1;
@@ -168,14 +206,66 @@ export async function runQuery(
       if (options.json !== true) await table.end();
       const more = limit !== undefined && printed >= limit ? ` (the --limit of ${limit}: there may be more)` : '';
       await writeLine(io.stderr, `query: ${printed} event${printed === 1 ? '' : 's'}${more}`);
-      if (printed === 0 && options.principal !== undefined) {
-        const hint = principalHint(options.principal);
-        if (hint !== undefined) await writeLine(io.stderr, hint);
+      if (printed === 0) {
+        for (const line of await whyEmpty(target, plan, range, options)) await writeLine(io.stderr, line);
       }
       return ExitCode.Ok;
     },
     startLocal,
   );
+  } catch (error) {
+    if (!(error instanceof NoLocalDataError)) throw error;
+    if (options.json !== true) await new TableWriter<NormalisedEvent>(EVENT_COLUMNS, (line) => writeLine(io.stdout, line)).end();
+    await writeLine(io.stderr, 'query: 0 events');
+    await writeLine(io.stderr, `trail-audit: ${error.message}`);
+    return ExitCode.Ok;
+  }
+}
+
+/**
+ * Why a question found nothing, as lines for stderr: the table is empty (nothing was ingested), or the same
+ * question finds events outside the time range asked for (and when the newest is), or nothing is indexed under the
+ * value (with the principal hint where it applies).
+ */
+async function whyEmpty(
+  target: Target,
+  plan: LookupPlan,
+  range: TimeRange,
+  options: QueryCommandOptions,
+): Promise<string[]> {
+  const any = await target.client.send(new ScanCommand({ TableName: target.tableName, Limit: 1, Select: 'COUNT' }));
+  if ((any.Count ?? 0) === 0 && any.LastEvaluatedKey === undefined) {
+    return [`trail-audit: ${target.description} is empty: nothing was ingested into it yet`];
+  }
+  const lines: string[] = [];
+  if (range.since !== undefined || range.until !== undefined) {
+    const outside = queryLookup(target.client, target.tableName, plan.values, plan.kinds, { limit: 1 });
+    const first = await outside.next();
+    const newest: LookupItem | undefined = first.done === true ? undefined : first.value;
+    await outside.return(undefined);
+    const bounds = `${range.since === undefined ? 'the start' : toEventTime(range.since)} to ${range.until === undefined ? 'now' : toEventTime(range.until)}`;
+    if (newest !== undefined) {
+      return [
+        `trail-audit: nothing from ${bounds}; without --since/--until this finds events, the newest at ` +
+          `${newest.eventTime}: widen the range (a date such as 2026-11-20 means that day)`,
+      ];
+    }
+    lines.push(`trail-audit: nothing from ${bounds}, nor at any other time`);
+  }
+  const value = plan.values.length === 1 ? plan.values[0] : undefined;
+  if (options.action !== undefined && plan.actions === undefined) {
+    lines.push(
+      `trail-audit: no event of action ${plan.values.join(' or ')} is stored: check the event name ` +
+        '(as CloudTrail writes it, e.g. DeleteLoadBalancer)',
+    );
+  } else if (value !== undefined) {
+    lines.push(`trail-audit: nothing is indexed under '${value}' in ${target.description}`);
+  }
+  if (options.principal !== undefined) {
+    const hint = principalHint(options.principal);
+    if (hint !== undefined) lines.push(hint);
+  }
+  return lines;
 }
 
 /**

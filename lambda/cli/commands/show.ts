@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { getEvent } from '../../store/event-queries';
 import { ExitCode, UsageError, type ExitCodeValue } from '../errors';
 import { writeLine, type CliIO } from '../io';
-import { addTargetOptions, withTarget, type StartLocal, type TargetOptions } from '../target';
+import { addTargetOptions, NoLocalDataError, withTarget, type StartLocal, type TargetOptions } from '../target';
 
 /**
  * Runs `show`.
@@ -18,10 +18,8 @@ export async function runShow(
   startLocal?: StartLocal,
 ): Promise<ExitCodeValue> {
   if (eventID.trim() === '') throw new UsageError('the event ID cannot be empty');
-  return withTarget(
-    options,
-    io.cwd,
-    async (target) => {
+  try {
+    return await withTarget(options, io.cwd, 'read', async (target) => {
       const stored = await getEvent(target.client, target.tableName, eventID);
       if (stored === undefined) {
         await writeLine(io.stderr, `trail-audit: no event ${eventID} in ${target.description}`);
@@ -36,9 +34,12 @@ export async function runShow(
         );
       }
       return ExitCode.Ok;
-    },
-    startLocal,
-  );
+    }, startLocal);
+  } catch (error) {
+    if (!(error instanceof NoLocalDataError)) throw error;
+    await writeLine(io.stderr, `trail-audit: no event ${eventID}: ${error.message}`);
+    return ExitCode.InputFailed;
+  }
 }
 
 /** Registers `show` on the program. */

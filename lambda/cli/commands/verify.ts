@@ -4,19 +4,14 @@
  * region) and the log files they list (present, and hashing to the listed value), and reports log files no digest
  * lists. The algorithm is the pure one of `core/digest`; this command lists, reads and reports.
  */
-import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Command } from 'commander';
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { CloudTrailPublicKeySource, type PublicKeySource } from '../../adapters/cloudtrail-public-keys';
+import type { PublicKeySource } from '../../app/ports';
 import {
   findUnlistedLogFiles,
   parseDigestObjectName,
-  parsePublicKeyList,
   reconcileLogFiles,
   verifyDigests,
-  type CloudTrailPublicKey,
   type DigestObject,
   type DigestVerification,
   type ListedLogFile,
@@ -26,8 +21,10 @@ import {
 import { describeError, ExitCode, UsageError, type ExitCodeValue } from '../errors';
 import { throwIfInterrupted } from '../interrupt';
 import { writeLine, type CliIO } from '../io';
-import { forEachConcurrently } from '../pool';
+import { forEachConcurrently } from '../../core/pool';
+import { lookUpPublicKeys, readPublicKeyFiles, type SigningTime } from '../public-keys';
 import { parseS3Url } from '../sources';
+import { addTargetOptions, withTarget, type StartLocal, type TargetOptions } from '../target';
 import { parseTimeRange, type TimeRange } from '../time';
 import {
   listLocalForVerify,
@@ -38,10 +35,11 @@ import {
   type VerifyListing,
 } from '../verify-sources';
 import { hasProblems, verdictLine, writeJsonLines, writeTextReport, type VerifyOutcome } from '../verify-report';
+import { verifyTable } from '../verify-table';
 import { parseConcurrency } from './ingest';
 
 /** Options of `verify`, as commander hands them over. */
-export interface VerifyOptions {
+export interface VerifyOptions extends TargetOptions {
   readonly since?: string;
   readonly until?: string;
   /** Files of `aws cloudtrail list-public-keys` output. */
@@ -61,9 +59,9 @@ export interface VerifyDeps {
    * @default ListPublicKeys, one CloudTrail client per region with the SDK's standard configuration
    */
   readonly publicKeySource?: PublicKeySource;
+  /** Starts the embedded default's DynamoDB Local (`verify` without a path). */
+  readonly startLocal?: StartLocal;
 }
-
-const HOUR_MS = 3_600_000;
 
 /**
  * Runs `verify`.
@@ -78,7 +76,33 @@ export async function runVerify(
 ): Promise<ExitCodeValue> {
   const range = parseTimeRange(options.since, options.until, io.now());
   const concurrency = parseConcurrency(options.concurrency);
+  if (inputs.length > 0 && options.table !== undefined) {
+    throw new UsageError('verify takes folders or s3:// inputs, or --table, not both');
+  }
   const fileKeys = options.publicKeys === undefined ? undefined : await readPublicKeyFiles(options.publicKeys, io.cwd);
+  if (inputs.length === 0) {
+    // No input: the results in the table (deployed with --table, else the embedded default).
+    return withTarget(
+      options,
+      io.cwd,
+      'read',
+      async (target) =>
+        report(
+          await verifyTable(target, {
+            range,
+            ...(fileKeys === undefined ? {} : { publicKeys: fileKeys }),
+            cwd: io.cwd,
+            concurrency,
+            signal: io.signal,
+          }),
+          options,
+          range,
+          io,
+          0,
+        ),
+      deps.startLocal,
+    );
+  }
   const remote = inputs.map((input) => ({ input, location: parseS3Url(input) }));
   const s3Inputs = remote.filter((entry) => entry.location !== undefined);
   const s3 = s3Inputs.length === 0 ? undefined : (deps.s3Client ?? newS3Client(options));
@@ -118,7 +142,7 @@ export async function runVerify(
     );
     throwIfInterrupted(io.signal);
 
-    const publicKeys = fileKeys ?? (s3 === undefined ? undefined : await lookUpPublicKeys(digests, deps));
+    const publicKeys = fileKeys ?? (s3 === undefined ? undefined : await lookUpPublicKeys(signingTimes(digests), deps.publicKeySource));
     const verifications = verifyDigests(digests, { ...(publicKeys === undefined ? {} : { publicKeys }), ...(range.since === undefined ? {} : { since: range.since }) });
     const listed = await reconcileAll(verifications, concurrency, io, s3, fail);
     const unlisted = findUnlistedLogFiles(listings.flatMap((listing) => listing.logFiles), verifications, range);
@@ -128,20 +152,28 @@ export async function runVerify(
       awaitingDigest: unlisted.awaitingDigest.length,
       publicKeys: publicKeys !== undefined,
     };
-
-    if (options.json === true) {
-      await writeJsonLines(outcome, io.stdout);
-      await writeLine(io.stderr, `verify: ${verifications.length} digest files, ${outcome.logFiles.length} log files: ${verdictLine(outcome)}`);
-    } else {
-      await writeTextReport(outcome, io.stdout);
-    }
-    if (verifications.length === 0) {
-      await fail(`no digest file found${describeRange(range)}: is log file validation on for the trail?`);
-    }
-    return failed > 0 || hasProblems(outcome) ? ExitCode.InputFailed : ExitCode.Ok;
+    return await report(outcome, options, range, io, failed);
   } finally {
     if (s3 !== undefined && deps.s3Client === undefined) s3.destroy();
   }
+}
+
+/**
+ * Prints the outcome (text, or `--json` lines and a summary on stderr) and gives the exit code: 1 when a problem
+ * was found, `failed` inputs could not be read, or no digest file was found.
+ */
+async function report(outcome: VerifyOutcome, options: VerifyOptions, range: TimeRange, io: CliIO, failed: number): Promise<ExitCodeValue> {
+  if (options.json === true) {
+    await writeJsonLines(outcome, io.stdout);
+    await writeLine(io.stderr, `verify: ${outcome.digests.length} digest files, ${outcome.logFiles.length} log files: ${verdictLine(outcome)}`);
+  } else {
+    await writeTextReport(outcome, io.stdout);
+  }
+  if (outcome.digests.length === 0) {
+    await writeLine(io.stderr, `trail-audit: no digest file found${describeRange(range)}: is log file validation on for the trail?`);
+    return ExitCode.InputFailed;
+  }
+  return failed > 0 || hasProblems(outcome) ? ExitCode.InputFailed : ExitCode.Ok;
 }
 
 function newS3Client(options: VerifyOptions): S3Client {
@@ -156,52 +188,14 @@ function describeRange(range: TimeRange): string {
   return ` between ${range.since?.toISOString() ?? 'the start'} and ${range.until?.toISOString() ?? 'now'}`;
 }
 
-/** Reads `--public-keys` files; a bad one is a usage error naming it. */
-async function readPublicKeyFiles(files: readonly string[], cwd: string): Promise<CloudTrailPublicKey[]> {
-  const keys: CloudTrailPublicKey[] = [];
-  for (const file of files) {
-    let json: unknown;
-    try {
-      json = JSON.parse(await readFile(resolve(cwd, file), 'utf8'));
-    } catch (error) {
-      throw new UsageError(`--public-keys ${file}: ${describeError(error)}`);
-    }
-    try {
-      keys.push(...parsePublicKeyList(json, `--public-keys ${file}`));
-    } catch (error) {
-      throw new UsageError(describeError(error));
-    }
-  }
-  return keys;
-}
-
-/**
- * Asks ListPublicKeys, in each region that signed digests, for the keys valid while they were signed: from an hour
- * before the earliest digest end (or backfill generation time) to an hour after the latest. (An end in the future
- * is fine: `aws cloudtrail validate-logs` asks up to two hours after now.)
- */
-async function lookUpPublicKeys(digests: readonly DigestObject[], deps: VerifyDeps): Promise<CloudTrailPublicKey[]> {
-  const spans = new Map<string, { from: number; to: number }>();
-  for (const digest of digests) {
+/** When each digest was signed: its end time, or a backfill digest's generation time. */
+function signingTimes(digests: readonly DigestObject[]): SigningTime[] {
+  return digests.flatMap((digest) => {
     const name = parseDigestObjectName(digest.key);
-    if (name === undefined) continue;
+    if (name === undefined) return [];
     const generated = Date.parse(digest.metadata?.['backfill-generation-timestamp'] ?? '');
-    const at = name.backfill && !Number.isNaN(generated) ? generated : name.endTime.getTime();
-    const span = spans.get(name.region) ?? { from: Infinity, to: -Infinity };
-    spans.set(name.region, { from: Math.min(span.from, at - HOUR_MS), to: Math.max(span.to, at + HOUR_MS) });
-  }
-  const owned = deps.publicKeySource === undefined ? new CloudTrailPublicKeySource((region) => new CloudTrailClient({ region })) : undefined;
-  const source = deps.publicKeySource ?? owned;
-  if (source === undefined) return [];
-  try {
-    const keys: CloudTrailPublicKey[] = [];
-    for (const [region, span] of [...spans].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      keys.push(...(await source.listPublicKeys(region, new Date(span.from), new Date(span.to))));
-    }
-    return keys;
-  } finally {
-    owned?.destroy();
-  }
+    return [{ region: name.region, at: new Date(name.backfill && !Number.isNaN(generated) ? generated : name.endTime.getTime()) }];
+  });
 }
 
 /**
@@ -249,7 +243,7 @@ export function registerVerifyCommand(
   setExitCode: (code: ExitCodeValue) => void,
   deps: VerifyDeps,
 ): void {
-  program
+  const command = program
     .command('verify')
     .summary("prove CloudTrail's log files are complete and unaltered, from its signed digest files")
     .description(
@@ -260,9 +254,10 @@ export function registerVerifyCommand(
         'digest lists are reported too. Signatures are in S3 object metadata: a local copy has none for the newest ' +
         'digest of each chain (signature-not-checked), and checks the others with the signature the next digest ' +
         'recorded. Public keys come from --public-keys files, else (for s3:// inputs) from ListPublicKeys with the ' +
-        'SDK\'s default credentials. See docs/integrity.md.',
+        'SDK\'s default credentials. Without a path, verifies what the processor (or ingest) stored in the table — ' +
+        '--table NAME, or the embedded default — checked again against its file ledger. See docs/integrity.md.',
     )
-    .argument('<path...>', 'folders in CloudTrail\'s layout (AWSLogs/...), or s3://bucket/prefix')
+    .argument('[path...]', 'folders in CloudTrail\'s layout (AWSLogs/...), or s3://bucket/prefix; none: the table')
     .option('--since <time>', 'digests ending from this time, and log files from it: ISO, date or age (7d)')
     .option('--until <time>', 'digests ending up to an hour after this time, and log files up to it')
     .option(
@@ -280,8 +275,8 @@ Statuses: verified, signature-not-checked (no problem); missing, altered, invali
 unlisted, not-processed (problems).
 verify exits 0 when everything checked holds, 1 when a problem was found, an input could not be read, or no
 digest file was found.`,
-    )
-    .action(async (paths: string[], options: VerifyOptions) => {
-      setExitCode(await runVerify(paths, options, io, deps));
-    });
+    );
+  addTargetOptions(command).action(async (paths: string[], options: VerifyOptions) => {
+    setExitCode(await runVerify(paths, options, io, deps));
+  });
 }

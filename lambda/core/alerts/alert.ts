@@ -7,12 +7,35 @@ import { createHash } from 'node:crypto';
 import type { Severity } from '../rules/types';
 import type { Resource } from '../types';
 
-/** Where a person goes next: the CloudTrail console's event, and the event's item in the event table. */
+/**
+ * Where a person goes next: the CloudTrail console's event, and the event's item in the event table; for an
+ * integrity alert, the object in the S3 console.
+ */
 export interface AlertLinks {
-  /** CloudTrail event history, filtered to the eventID (kept 90 days by CloudTrail). */
-  readonly eventHistory: string;
+  /**
+   * CloudTrail event history, filtered to the eventID (kept 90 days by CloudTrail). Absent on an integrity alert,
+   * which is about a file, not an event.
+   */
+  readonly eventHistory?: string;
   /** The event's item in the DynamoDB console, when the event is one trail-audit stores and a table is known. */
   readonly tableItem?: string;
+  /** Integrity alerts: the object (log file or digest file) in the S3 console, when its bucket is known. */
+  readonly s3Object?: string;
+}
+
+/**
+ * What an integrity alert (proof of completeness, docs/integrity.md) is about: a log file or a digest file whose
+ * verification found a problem. Present on those alerts only.
+ */
+export interface IntegrityAlertDetail {
+  readonly subject: 'digest' | 'log-file';
+  /** The status found (`missing`, `altered`, `not-processed`, `unlisted`, `invalid-signature`, `chain-broken`). */
+  readonly status: string;
+  readonly bucket?: string;
+  readonly key: string;
+  /** A log file's listing digest (its key), when a digest lists it. */
+  readonly digest?: string;
+  readonly trail?: string;
 }
 
 /** The burst window of a threshold rule, as ISO-8601 UTC instants; `end` is exclusive. */
@@ -67,6 +90,8 @@ export interface Alert {
    * their own alert.
    */
   readonly logObject?: string;
+  /** Integrity alerts only: the object and what was found. */
+  readonly integrity?: IntegrityAlertDetail;
   /** Why it matters. */
   readonly description: string;
   /** What to do. */
@@ -111,6 +136,12 @@ function consoleOrigin(region: string): string {
 /** The CloudTrail console's event-history page of one event, in the event's region. */
 export function eventHistoryUrl(region: string, eventID: string): string {
   return `${consoleOrigin(region)}/cloudtrailv2/home?region=${region}#/events/${encodeURIComponent(eventID)}`;
+}
+
+/** The S3 console's page of an object. */
+export function s3ObjectUrl(region: string, bucket: string, key: string): string {
+  const query = new URLSearchParams({ region, prefix: key });
+  return `${consoleOrigin(region)}/s3/object/${encodeURIComponent(bucket)}?${query.toString()}`;
 }
 
 /** The DynamoDB console's page of the event item (`pk = eventID`, `sk = EVENT`) of a table. */

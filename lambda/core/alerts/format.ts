@@ -2,7 +2,7 @@
  * Alert delivery formats, pure: the SNS subject, body and message attributes, the EventBridge entry, and the
  * CLI's NDJSON line. The adapters only map these onto SDK requests.
  */
-import type { Alert } from './alert';
+import type { Alert, IntegrityAlertDetail } from './alert';
 
 /** SNS rejects a subject of 100 characters or more, or with characters outside printable ASCII. */
 export const SNS_SUBJECT_MAX_LENGTH = 99;
@@ -55,6 +55,7 @@ function resourceLine(resource: Alert['resources'][number]): string {
  * matters, what to do, references and links.
  */
 export function snsMessage(alert: Alert): string {
+  if (alert.integrity !== undefined) return integrityMessage(alert, alert.integrity);
   const who = [
     `Who:    ${alert.principal} (${alert.principalType})`,
     ...detailLine([
@@ -84,11 +85,7 @@ export function snsMessage(alert: Alert): string {
     ['Why it matters:', alert.description],
     ['What to do:', alert.remediation],
     ...(alert.references.length > 0 ? [['References:', ...alert.references.map((r) => `- ${r}`)]] : []),
-    [
-      'Links:',
-      `- CloudTrail event history: ${alert.links.eventHistory}`,
-      ...(alert.links.tableItem !== undefined ? [`- Event table item: ${alert.links.tableItem}`] : []),
-    ],
+    ['Links:', ...linkLines(alert)],
     [
       alert.window !== undefined && alert.logObject !== undefined
         ? `Rule ${alert.rule}, first eventID ${alert.eventID}. Sent once per rule, principal, window and log file (${alert.logObject}) by trail-audit.`
@@ -96,6 +93,39 @@ export function snsMessage(alert: Alert): string {
         ? `Rule ${alert.rule}, first eventID ${alert.eventID}. Sent once per rule, principal and window by trail-audit.`
         : `Rule ${alert.rule}, eventID ${alert.eventID}. Sent once per rule and event by trail-audit.`,
     ],
+  ];
+  return `${sections.map((lines) => lines.join('\n')).join('\n\n')}\n`;
+}
+
+function linkLines(alert: Alert): string[] {
+  return [
+    ...(alert.links.eventHistory !== undefined ? [`- CloudTrail event history: ${alert.links.eventHistory}`] : []),
+    ...(alert.links.tableItem !== undefined ? [`- Event table item: ${alert.links.tableItem}`] : []),
+    ...(alert.links.s3Object !== undefined ? [`- S3 object: ${alert.links.s3Object}`] : []),
+  ];
+}
+
+/**
+ * The body of an integrity alert: which file, what was found, which hour, where, then why it matters and what to do.
+ * There is no "who": a verification finding says what happened to a file, not who did it.
+ */
+function integrityMessage(alert: Alert, integrity: IntegrityAlertDetail): string {
+  const object = integrity.bucket === undefined ? integrity.key : `s3://${integrity.bucket}/${integrity.key}`;
+  const links = linkLines(alert);
+  const sections = [
+    [`[${alert.severity.toUpperCase()}] ${alert.title}`],
+    [
+      `What:   ${integrity.subject === 'digest' ? 'digest file' : 'log file'} ${object}: ${integrity.status}`,
+      ...(integrity.digest !== undefined ? [`        listed by the digest ${integrity.digest}`] : []),
+      `When:   ${alert.eventTime} (${integrity.subject === 'digest' ? 'the end of the hour the digest covers' : 'the time in the file name'})`,
+      `Where:  account ${alert.accountId}, region ${alert.awsRegion}${integrity.trail === undefined ? '' : `, trail ${integrity.trail}`}`,
+    ],
+    ...(alert.notes.length > 0 ? [['Found:', ...alert.notes.map((n) => `- ${n}`)]] : []),
+    ['Why it matters:', alert.description],
+    ['What to do:', alert.remediation],
+    ...(alert.references.length > 0 ? [['References:', ...alert.references.map((r) => `- ${r}`)]] : []),
+    ...(links.length > 0 ? [['Links:', ...links]] : []),
+    [`Rule ${alert.rule}, object ${alert.eventID}. Sent once per rule and object by trail-audit.`],
   ];
   return `${sections.map((lines) => lines.join('\n')).join('\n\n')}\n`;
 }

@@ -55,7 +55,7 @@ export function reconcileLogFiles(
   const listed = digest.content?.digest.logFiles ?? [];
   return listed.map((file) => {
     const fileTime = parseLogFileObjectName(file.s3Object)?.fileTime;
-    const { status, reason } = statusOf(file, observe(file), digest.status);
+    const { status, reason } = logFileStatusOf(file, observe(file), digest.status);
     return {
       key: file.s3Object,
       bucket: file.s3Bucket,
@@ -67,8 +67,13 @@ export function reconcileLogFiles(
   });
 }
 
-function statusOf(
-  file: ListedLogFile,
+/**
+ * The status of one listed log file, from what is known of it and the status of the digest that lists it (the
+ * order of {@link reconcileLogFiles}). A processor that learns of a file after its digest (a file processed later)
+ * calls it once it knows more.
+ */
+export function logFileStatusOf(
+  file: Pick<ListedLogFile, 'hashValue' | 'hashAlgorithm'>,
   observation: Observation,
   listing: DigestStatus,
 ): { status: LogFileStatus; reason?: string } {

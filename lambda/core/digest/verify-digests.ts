@@ -225,7 +225,10 @@ export interface PreviousDigestFacts {
  * @returns findings about the previous digest: `altered` (its content changed after the next digest was written)
  *   or `invalid-signature` (its signature is not the one the next digest recorded)
  */
-export function checkPreviousDigest(current: DigestFile, previous: PreviousDigestFacts): Finding[] {
+export function checkPreviousDigest(
+  current: Pick<DigestFile, 'previousDigestHashValue' | 'previousDigestSignature' | 'digestS3Object'>,
+  previous: PreviousDigestFacts,
+): Finding[] {
   const findings: Finding[] = [];
   if (current.previousDigestHashValue !== null && current.previousDigestHashValue.toLowerCase() !== previous.sha256) {
     findings.push({ status: 'altered', message: `its content does not hash to the value the next digest recorded (${current.digestS3Object})` });
@@ -323,8 +326,11 @@ function readEntry(object: DigestObject): Entry {
   return { object, name, content, sha256, findings, notes, misplaced: misplaced !== undefined, nextDigests: [] };
 }
 
-/** The hash the next digest would have recorded: of the uncompressed bytes, or of the bytes when they do not gunzip. */
-function uncompressedHash(bytes: Uint8Array): string {
+/**
+ * The hash the next digest would have recorded of a digest object: of its uncompressed bytes, or of its bytes when
+ * they do not gunzip (so a digest that cannot be read is still compared, and found different).
+ */
+export function uncompressedHash(bytes: Uint8Array): string {
   if (!isGzip(bytes)) return sha256Hex(bytes);
   try {
     return sha256Hex(gunzipSync(bytes));
@@ -478,7 +484,8 @@ function resultOf(entry: Entry): DigestVerification {
   };
 }
 
-function byChainAndTime(a: DigestVerification, b: DigestVerification): number {
+/** Orders verifications by chain, then by end time (then key): how reports list them. */
+export function byChainAndTime(a: DigestVerification, b: DigestVerification): number {
   const chainA = a.chain ?? '\uffff';
   const chainB = b.chain ?? '\uffff';
   if (chainA !== chainB) return chainA < chainB ? -1 : 1;

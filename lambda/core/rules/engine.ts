@@ -47,6 +47,16 @@ export interface PartialBurst {
   readonly eventIds: readonly string[];
 }
 
+/**
+ * A burst alert of a single-call rule sent per log object (see {@link RuleEngineOptions.logObject}), with the
+ * events it reports: the caller can tell whether another object's alert already reported all of them (the same calls
+ * read from Event history and, later, from their log file).
+ */
+export interface PerObjectBurst {
+  readonly alert: Alert;
+  readonly eventIds: readonly string[];
+}
+
 /** What the engine did, for logs and metrics. */
 export interface RuleEngineCounts {
   /** Records evaluated. */
@@ -184,15 +194,17 @@ export class RuleEngine {
   /**
    * Like {@link flush}, and also returns the windows that stayed below their threshold in this file, so that the
    * caller can add their events to a count kept across files (a burst often spans two log files: CloudTrail
-   * delivers one per region about every five minutes).
+   * delivers one per region about every five minutes), and, of the alerts, those sent per object with their events
+   * ({@link PerObjectBurst}).
    */
-  flushBursts(): { alerts: Alert[]; partials: PartialBurst[] } {
+  flushBursts(): { alerts: Alert[]; partials: PartialBurst[]; perObject: PerObjectBurst[] } {
     const states = [...this.bursts.values()].sort(
       (a, b) => a.windowStart - b.windowStart || a.compiled.rule.id.localeCompare(b.compiled.rule.id),
     );
     this.bursts.clear();
     const alerts: Alert[] = [];
     const partials: PartialBurst[] = [];
+    const perObjectAlerts: PerObjectBurst[] = [];
     for (const state of states) {
       const threshold = state.compiled.rule.threshold;
       if (threshold === undefined) continue;
@@ -219,8 +231,9 @@ export class RuleEngine {
       }
       this.counts.alerts += 1;
       alerts.push(alert);
+      if (alert.logObject !== undefined) perObjectAlerts.push({ alert, eventIds: [...state.eventIds] });
     }
-    return { alerts, partials };
+    return { alerts, partials, perObject: perObjectAlerts };
   }
 
   private countBurst(compiled: CompiledRule, record: CloudTrailRecord, principal: Principal, windowMinutes: number): void {

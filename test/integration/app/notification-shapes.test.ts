@@ -16,6 +16,7 @@ import { createHandler } from '../../../lambda/app/processor';
 import { startDynamoDBLocal, type DynamoDBLocalServer } from '../../../lambda/local/dynamodb-local';
 import { DynamoDBEventStore } from '../../../lambda/store/dynamodb-event-store';
 import { DynamoDBFileLedger } from '../../../lambda/store/file-ledger';
+import { DynamoDBIntegrityStore } from '../../../lambda/store/integrity-store';
 import { createEventTable, localDocumentClient } from '../../helpers/dynamodb';
 import { DELIVERY_SHAPES, sqsEventIn, type DeliveryShape } from '../../helpers/notification-shapes';
 import type { NotifiedObjectSpec } from '../../helpers/s3-events';
@@ -80,6 +81,7 @@ function processorFor(tableName: string) {
     metrics: silentMetrics,
     config: { dropReadOnly: false },
     now: () => NOW,
+    integrity: { store: new DynamoDBIntegrityStore({ client, tableName }) },
   });
 }
 
@@ -101,10 +103,12 @@ describe('the example logs through every notification shape', () => {
     throughS3Notifications = await ingestIn('s3-notification', 'shape-s3-notification');
   });
 
-  it('through S3 event notifications: every log file stored, the digest files skipped', () => {
-    // assess: one ledger item per log file (not per digest file), and the examples' events
-    const logFiles = objects.filter((object) => object.key.includes('/CloudTrail/'));
-    expect(throughS3Notifications.filter((item) => item.includes('"sk":"LEDGER"')).length).toBe(logFiles.length);
+  it('through S3 event notifications: every log file stored, every digest file verified', () => {
+    // assess: one ledger item per log file and per digest file, a result per digest, and the examples' events
+    const ledgered = objects.filter((object) => /\/CloudTrail(-Digest)?\//.test(object.key));
+    const digests = objects.filter((object) => object.key.includes('/CloudTrail-Digest/'));
+    expect(throughS3Notifications.filter((item) => item.includes('"sk":"LEDGER"')).length).toBe(ledgered.length);
+    expect(throughS3Notifications.filter((item) => item.includes('"kind":"digest"')).length).toBe(digests.length);
     expect(throughS3Notifications.length).toBeGreaterThan(100);
   });
 

@@ -1,7 +1,8 @@
 /**
  * One engine, two doors: the same log objects taken in through the processor Lambda (an SQS batch of S3
  * notifications) and through `trail-audit ingest s3://...` leave exactly the same items in the table, the file
- * ledger included. Both doors run the log-object service; this test is what keeps them from drifting apart again.
+ * ledger and the digest files' verification results included (the Lambda takes the listed log files in through its
+ * digests, since S3 lists the digests first; `ingest` takes the log files in first). Both doors run the log-object service; this test is what keeps them from drifting apart again.
  *
  * One difference is allowed, and only one: an event that several objects repeat is stored once by both doors, but
  * which object's `source` (uri, index, offset) its event item keeps depends on the order the objects are taken in,
@@ -22,6 +23,7 @@ import { newCounts, normaliseLogObject } from '../../../lambda/core/pipeline';
 import { startDynamoDBLocal, type DynamoDBLocalServer } from '../../../lambda/local/dynamodb-local';
 import { DynamoDBEventStore } from '../../../lambda/store/dynamodb-event-store';
 import { DynamoDBFileLedger } from '../../../lambda/store/file-ledger';
+import { DynamoDBIntegrityStore } from '../../../lambda/store/integrity-store';
 import { createEventTable, localDocumentClient } from '../../helpers/dynamodb';
 import { gzippedLogFile, record } from '../../helpers/fixtures';
 import { sqsEventOf } from '../../helpers/s3-events';
@@ -122,6 +124,8 @@ describe('the Lambda door and the CLI door', () => {
       metrics: silentMetrics,
       config: { dropReadOnly: false },
       now: () => NOW,
+      // The digest step as `ingest` runs it: no public keys (the uploaded digests carry no signature metadata).
+      integrity: { store: new DynamoDBIntegrityStore({ client, tableName: LAMBDA_TABLE }) },
     });
     Object.assign(process.env, CREDENTIALS);
 
@@ -144,8 +148,11 @@ describe('the Lambda door and the CLI door', () => {
     const [throughLambda, throughCli] = [await itemsOf(LAMBDA_TABLE, repeated), await itemsOf(CLI_TABLE, repeated)];
     expect(repeated.size).toBe(1);
     expect(throughLambda.length).toBeGreaterThan(100);
-    const logFiles = objects.filter((object) => object.key.includes('/CloudTrail/'));
-    expect(throughLambda.filter((item) => item.includes('"sk":"LEDGER"')).length).toBe(logFiles.length);
+    // Log files and digest files get a ledger entry; each digest its verification result.
+    const ledgered = objects.filter((object) => /\/CloudTrail(-Digest)?\//.test(object.key));
+    const digests = objects.filter((object) => object.key.includes('/CloudTrail-Digest/'));
+    expect(throughLambda.filter((item) => item.includes('"sk":"LEDGER"')).length).toBe(ledgered.length);
+    expect(throughLambda.filter((item) => item.includes('"kind":"digest"')).length).toBe(digests.length);
     expect(throughCli).toEqual(throughLambda);
   });
 });

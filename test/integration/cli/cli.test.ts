@@ -1,8 +1,8 @@
 /**
- * The CLI end to end on the embedded default (DynamoDB Local started per command, data in a temporary folder):
+ * The CLI end to end on the embedded default (the data folder's shared DynamoDB Local, data in a temporary folder):
  * the README's main job (`ingest examples/`, then `query`), resumability, every query flag, `--json`, `show`, and
- * a bad file. Per-flag queries run against one DynamoDB Local on the same data folder with `--table --endpoint`,
- * which also covers the deployed-table path and saves a server start per query.
+ * a bad file. Per-flag queries reach that same server with `--table --endpoint`, which also covers the
+ * deployed-table path.
  */
 import { execFile } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { startDynamoDBLocal, type DynamoDBLocalServer } from '../../../lambda/local/dynamodb-local';
+import { IDLE_VARIABLE, stopLocalServer, useLocalServer } from '../../../lambda/local/local-server';
 import { getEvent } from '../../../lambda/store/event-queries';
 import type { NormalisedEvent } from '../../../lambda/core/types';
 import { DEFAULT_TABLE_NAME } from '../../../lambda/store/table-definition';
@@ -40,7 +40,7 @@ let processedLines: Map<string, string>;
 let firstIngest: CliRun;
 let secondIngest: CliRun;
 let embeddedQuery: CliRun;
-let server: DynamoDBLocalServer | undefined;
+let server: { endpoint: string } | undefined;
 const savedEnv = { ...process.env };
 
 /** Runs `query` against the shared server of the ingested data folder, as against a deployed table. */
@@ -60,6 +60,8 @@ function expected(keep: (event: NormalisedEvent) => boolean): string[] {
 }
 
 beforeAll(async () => {
+  // The server of the data folder stops by itself soon after the tests, even if afterAll does not run.
+  process.env[IDLE_VARIABLE] = '30s';
   workDir = await mkdtemp(join(tmpdir(), 'trail-audit-cli-it-'));
   processRun = await runCli(['process', '--json', EXAMPLES_DIR], workDir);
   processed = parseNdjson(processRun.stdout);
@@ -78,11 +80,12 @@ beforeAll(async () => {
   process.env.AWS_ACCESS_KEY_ID = LOCAL_CREDENTIALS.accessKeyId;
   process.env.AWS_SECRET_ACCESS_KEY = LOCAL_CREDENTIALS.secretAccessKey;
   process.env.AWS_REGION = LOCAL_REGION;
-  server = await startDynamoDBLocal({ dataDir: join(workDir, '.trail-audit') });
+  // The server the commands above started and shared, still running.
+  server = await useLocalServer(join(workDir, '.trail-audit'));
 }, 180_000);
 
 afterAll(async () => {
-  await server?.stop();
+  await stopLocalServer(join(workDir, '.trail-audit'));
   process.env = savedEnv;
   await rm(workDir, { recursive: true, force: true });
 });
@@ -97,7 +100,7 @@ describe('ingest on the embedded default', () => {
   it('stores every event the examples hold', () => {
     expect({ code: firstIngest.code, summary: firstIngest.stderr }).toEqual({
       code: 0,
-      summary: expect.stringContaining(`, ${processed.length} kept`) as unknown,
+      summary: expect.stringContaining(`, ${processed.length} stored`) as unknown,
     });
   });
 
@@ -111,7 +114,8 @@ describe('ingest on the embedded default', () => {
   it('adds nothing when the same folder is ingested again', () => {
     expect({ code: secondIngest.code, summary: secondIngest.stderr }).toEqual({
       code: 0,
-      summary: expect.stringMatching(/ \d+ already ingested\), 0 records, 0 kept, 0 items written/) as unknown,
+      // Every file is in the ledger now, digest files (verified) included.
+      summary: expect.stringMatching(/\(13 already ingested\), 0 records, 0 stored, 0 items written/) as unknown,
     });
   });
 
@@ -145,7 +149,7 @@ describe('ingest on the embedded default', () => {
 
     const ids = await queryIds('--resource', LOAD_BALANCER);
 
-    expect({ redone: forced.stderr.includes(`, ${processed.length} kept`), ids }).toEqual({
+    expect({ redone: forced.stderr.includes(`, ${processed.length} stored`), ids }).toEqual({
       redone: true,
       ids: expected((event) => namesResource(event, LOAD_BALANCER)),
     });

@@ -2,7 +2,8 @@
  * The "querying in the DynamoDB console" guide (`docs/console-queries.md`) cannot drift from the table: every
  * documented `aws dynamodb` command runs here, with the AWS CLI, against DynamoDB Local holding the example logs,
  * and must return the same events as the `trail-audit query` written above it. The question table is kept once,
- * in the guide, between its markers.
+ * in the guide, between its markers. "Is this hour verified?" returns what `trail-audit verify` on the table says of
+ * that hour's digest and its log files.
  */
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -65,6 +66,7 @@ const guide = readFileSync(GUIDE, 'utf8');
 const commands = documentedCommands(guide);
 const queries = commands.filter((entry) => entry.cli[0] === 'query');
 const show = commands.find((entry) => entry.cli[0] === 'show');
+const hourVerified = commands.find((entry) => entry.cli[0] === 'verify');
 
 let server: DynamoDBLocalServer;
 let workDir: string;
@@ -177,6 +179,32 @@ describe('the DynamoDB console guide', () => {
       expect({ documented, found: documented.length > 0 }).toEqual({ documented: expected, found: true });
     },
   );
+
+  it('answers "is this hour verified?" with the digest and the log files trail-audit verify names, each with its status', async () => {
+    if (hourVerified === undefined) throw new Error('the guide documents no verify command');
+    const rows = (await runDocumented(hourVerified.command))
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => line.split('\t'));
+    const verified = await runCli([...hourVerified.cli, '--json', '--table', TABLE, '--endpoint', server.endpoint], workDir);
+    const lines = verified.stdout
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as { kind: string; key: string; status: string; end?: string; digest?: string });
+
+    // The digest of the hour the command asks for (10:xx), and the log files it lists.
+    const digest = lines.find((line) => line.kind === 'digest' && (line.end ?? '').startsWith('2026-11-20T10'));
+    const files = lines.filter((line) => line.kind === 'log-file' && line.digest === digest?.key);
+    expect({
+      digest: rows.filter(([kind]) => kind === 'digest').map(([, status, key]) => [status, key]),
+      files: rows.filter(([kind]) => kind === 'listed-log-file').map(([, status, key]) => [status, key]),
+      linked: rows.filter(([kind]) => kind === 'next-link').length,
+    }).toEqual({
+      digest: [[digest?.status, digest?.key]],
+      files: files.map((file) => [file.status, file.key]),
+      linked: 1,
+    });
+  });
 
   it('fetches one whole event with its original record', async () => {
     if (show === undefined) throw new Error('the guide documents no get-item command');

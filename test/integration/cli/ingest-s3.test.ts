@@ -94,7 +94,7 @@ describe('ingest s3://', () => {
   it('reads the date folders of the range and the day after it, and nothing else', () => {
     expect({ code: ranged.code, summary: ranged.stderr }).toEqual({
       code: 0,
-      summary: expect.stringMatching(/^ingest: 2 files, 2 records, 2 kept,/) as unknown,
+      summary: expect.stringMatching(/^ingest: 2 files, 2 records, 2 stored,/) as unknown,
     });
   });
 
@@ -103,6 +103,6 @@ describe('ingest s3://', () => {
   });
 
   it('skips on a re-run the objects whose ETag the ledger has, and ingests the rest', () => {
-    expect(rerun.stderr).toMatch(/^ingest: 4 files \(2 already ingested\), 2 records, 2 kept,/);
+    expect(rerun.stderr).toMatch(/^ingest: 4 files \(2 already ingested\), 2 records, 2 stored,/);
   });
 });

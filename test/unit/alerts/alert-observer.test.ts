@@ -1,5 +1,7 @@
 import { AlertObserver } from '../../../lambda/app/alert-observer';
 import { AlertDeliveryError } from '../../../lambda/app/alert-delivery';
+import type { AlertCoverage } from '../../../lambda/app/ports';
+import type { Alert } from '../../../lambda/core/alerts/alert';
 import { BUILT_IN_RULES } from '../../../lambda/core/rules/builtin';
 import type { UserIdentity } from '../../../lambda/core/types';
 import { record } from '../../helpers/fixtures';
@@ -96,5 +98,73 @@ describe('AlertObserver and root user activity', () => {
 
     // assess
     expect(sns.delivered.map((a) => [a.rule, a.count])).toEqual([['account.root-user-activity', 25]]);
+  });
+});
+
+/** Which alert reported which event, in memory: the first reporter of an event is kept. */
+class MemoryCoverage implements AlertCoverage {
+  private readonly reporter = new Map<string, string>();
+
+  reportedElsewhere(alert: Alert, eventIDs: readonly string[]): Promise<Set<string>> {
+    const own = `${alert.key.pk}|${alert.key.sk}`;
+    return Promise.resolve(new Set(eventIDs.filter((id) => ![undefined, own].includes(this.reporter.get(`${alert.rule}|${id}`)))));
+  }
+
+  recordReported(alert: Alert, eventIDs: readonly string[]): Promise<void> {
+    for (const id of eventIDs) {
+      if (!this.reporter.has(`${alert.rule}|${id}`)) this.reporter.set(`${alert.rule}|${id}`, `${alert.key.pk}|${alert.key.sk}`);
+    }
+    return Promise.resolve();
+  }
+}
+
+describe('AlertObserver and the same root calls read twice (Event history, then the log file)', () => {
+  const ROOT: UserIdentity = { type: 'Root', principalId: '123456789012', arn: 'arn:aws:iam::123456789012:root', accountId: '123456789012' };
+  const SEEDED = { objectId: 'event-history://us-east-1/elasticloadbalancing.amazonaws.com', key: 'event-history://us-east-1/elasticloadbalancing.amazonaws.com' };
+  const rootCall = (eventTime: string): ReturnType<typeof record> => record({ userIdentity: ROOT, eventTime });
+
+  function observerWithCoverage(sns: RecordingChannel): AlertObserver {
+    return new AlertObserver({
+      rules: BUILT_IN_RULES,
+      config: {},
+      delivery: { ledger: new MemoryLedger(), channels: [sns] },
+      coverage: new MemoryCoverage(),
+    });
+  }
+
+  it('does not alert again on a log file whose root calls an Event-history alert already reported', async () => {
+    // prepare: the calls seeded from Event history, alerted
+    const sns = new RecordingChannel('sns');
+    const alerts = observerWithCoverage(sns);
+    const calls = [rootCall('2026-11-20T10:05:00Z'), rootCall('2026-11-20T10:06:00Z')];
+    for (const call of calls) alerts.onRecord(call, SEEDED);
+    await alerts.onObjectEnd(SEEDED);
+
+    // act: the log file that holds the same calls
+    for (const call of calls) alerts.onRecord(call, OBJECT_A);
+    await alerts.onObjectEnd(OBJECT_A);
+
+    // assess
+    expect(sns.delivered.map((a) => [a.rule, a.count])).toEqual([['account.root-user-activity', 2]]);
+  });
+
+  it('alerts on a log file that holds a root call no alert reported yet, with all its calls', async () => {
+    // prepare
+    const sns = new RecordingChannel('sns');
+    const alerts = observerWithCoverage(sns);
+    const seeded = rootCall('2026-11-20T10:05:00Z');
+    alerts.onRecord(seeded, SEEDED);
+    await alerts.onObjectEnd(SEEDED);
+
+    // act: the log file has the seeded call and a console sign-in Event history was not asked for
+    alerts.onRecord(seeded, OBJECT_A);
+    alerts.onRecord(record({ userIdentity: ROOT, eventSource: 'signin.amazonaws.com', eventName: 'ConsoleLogin', eventTime: '2026-11-20T10:04:00Z' }), OBJECT_A);
+    await alerts.onObjectEnd(OBJECT_A);
+
+    // assess
+    expect(sns.delivered.map((a) => [a.rule, a.count])).toEqual([
+      ['account.root-user-activity', 1],
+      ['account.root-user-activity', 2],
+    ]);
   });
 });

@@ -2,12 +2,14 @@
  * The log-object service on its own, with fakes behind its ports: what each door can ask of it (routing, dry run,
  * time range, events already taken in this run, interrupts) and what it records in the ledger.
  */
+import { createHash } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import {
   LogObjectService,
   type LogObjectInput,
   type LogObjectServiceDeps,
 } from '../../../lambda/app/log-object-service';
-import { FakeLedger, FakeStore } from '../../helpers/fakes';
+import { FakeCheckpoints, FakeLedger, FakeStore } from '../../helpers/fakes';
 import { MAX_RESOURCES_PER_EVENT } from '../../../lambda/core/limits';
 import { gzippedLogFile, record } from '../../helpers/fixtures';
 import { HOSTILE_RECORDS, logFileOfTexts } from '../../helpers/hostile-records';
@@ -50,12 +52,20 @@ describe('LogObjectService', () => {
   it('stores an object in batches and records it in the ledger with its events and the injected time', async () => {
     const { service, store, ledger } = setup();
 
-    const outcome = await service.process(input(LOG_KEY, gzippedLogFile(deletes('a', 3))));
+    const bytes = gzippedLogFile(deletes('a', 3));
+
+    const outcome = await service.process(input(LOG_KEY, bytes));
 
     expect({ status: outcome.status, written: store.eventIDs, entry: ledger.entries.get(`s3://bucket/${LOG_KEY}`) }).toEqual({
       status: 'processed',
       written: ['a-0', 'a-1', 'a-2'],
-      entry: { objectId: `s3://bucket/${LOG_KEY}`, fingerprint: 'etag-1', events: 3, processedAt: NOW.toISOString() },
+      entry: {
+        objectId: `s3://bucket/${LOG_KEY}`,
+        fingerprint: 'etag-1',
+        events: 3,
+        processedAt: NOW.toISOString(),
+        sha256: createHash('sha256').update(gunzipSync(bytes)).digest('hex'),
+      },
     });
   });
 
@@ -168,5 +178,59 @@ describe('LogObjectService', () => {
       forced: 'processed',
       opened: 1,
     });
+  });
+});
+
+describe('LogObjectService checkpoints of interrupted objects', () => {
+  /** Processes the object, interrupting it once `after` events are stored. */
+  async function interruptedRun(service: LogObjectService, bytes: Buffer, after: number) {
+    const controller = new AbortController();
+    return service.process(input(LOG_KEY, bytes, { chunkSize: 16 }), {
+      signal: controller.signal,
+      onProgress: ({ eventsStored }) => {
+        if (eventsStored >= after) controller.abort();
+      },
+    });
+  }
+
+  it('records how many records an interrupted object had stored', async () => {
+    const checkpoints = new FakeCheckpoints();
+    const { service } = setup({ checkpoints });
+
+    const outcome = await interruptedRun(service, gzippedLogFile(deletes('k', 5)), 2);
+
+    expect({ status: outcome.status, checkpoint: checkpoints.entries.get(`s3://bucket/${LOG_KEY}`) }).toEqual({
+      status: 'interrupted',
+      checkpoint: { objectId: `s3://bucket/${LOG_KEY}`, fingerprint: 'etag-1', records: 2, selection: '..' },
+    });
+  });
+
+  it('does not write again, on the next run, what the interrupted run stored, and removes the checkpoint when done', async () => {
+    const checkpoints = new FakeCheckpoints();
+    const { service, store, ledger } = setup({ checkpoints });
+    const bytes = gzippedLogFile(deletes('r', 5));
+    await interruptedRun(service, bytes, 2);
+    store.batches.length = 0;
+
+    const outcome = await service.process(input(LOG_KEY, bytes));
+
+    expect({
+      written: store.eventIDs,
+      resumed: outcome.stored.resumed,
+      ledgerEvents: ledger.entries.get(`s3://bucket/${LOG_KEY}`)?.events,
+      checkpoint: checkpoints.entries.size,
+    }).toEqual({ written: ['r-2', 'r-3', 'r-4'], resumed: 2, ledgerEvents: 5, checkpoint: 0 });
+  });
+
+  it('reads the whole object again when the next run selects another time range', async () => {
+    const checkpoints = new FakeCheckpoints();
+    const { service, store } = setup({ checkpoints });
+    const bytes = gzippedLogFile(deletes('t', 5));
+    await interruptedRun(service, bytes, 2);
+    store.batches.length = 0;
+
+    await service.process(input(LOG_KEY, bytes), { range: { since: new Date('2020-01-01T00:00:00Z') } });
+
+    expect(store.eventIDs).toEqual(['t-0', 't-1', 't-2', 't-3', 't-4']);
   });
 });

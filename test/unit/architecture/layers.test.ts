@@ -23,8 +23,10 @@ describe('the layer rule', () => {
       { filename: inLambda('app/processor.ts'), code: "import type { EventStore } from './ports';\nimport { y } from '../core/pipeline';" },
       { filename: inLambda('store/file-ledger.ts'), code: "import type { FileLedger } from '../app/ports';\nimport { GetCommand } from '@aws-sdk/lib-dynamodb';" },
       { filename: inLambda('handler.ts'), code: "import { DynamoDBFileLedger } from './store/file-ledger';" },
+      { filename: inLambda('backfill-handler.ts'), code: "import { S3FolderLister } from './adapters/s3-folder-lister';" },
       { filename: inLambda('cli/commands/ingest.ts'), code: "import { main } from '../main';" },
       { filename: inLambda('custom-resources/bucket-eventbridge.ts'), code: "import { logger } from '../observability';" },
+      { filename: inLambda('seeder-handler.ts'), code: "import { configFromEnv } from './handler';" },
     ],
     invalid: [
       { filename: inLambda('core/select.ts'), code: "import { S3Client } from '@aws-sdk/client-s3';", errors: [{ messageId: 'package' }] },
@@ -33,6 +35,8 @@ describe('the layer rule', () => {
       { filename: inLambda('app/processor.ts'), code: "import type { DynamoDBFileLedger } from '../store/file-ledger';", errors: [{ messageId: 'layer' }] },
       { filename: inLambda('app/processor.ts'), code: "import { Logger } from '@aws-lambda-powertools/logger';", errors: [{ messageId: 'package' }] },
       { filename: inLambda('alerts/from-env.ts'), code: "import type { HandlerLogger } from '../handler';", errors: [{ messageId: 'layer' }] },
+      { filename: inLambda('store/file-ledger.ts'), code: "import { handler } from '../seeder-handler';", errors: [{ messageId: 'layer' }] },
+      { filename: inLambda('function-config.ts'), code: "import { handler } from './backfill-handler';", errors: [{ messageId: 'layer' }] },
       { filename: inLambda('store/file-ledger.ts'), code: "export { x } from '../cli/errors';", errors: [{ messageId: 'layer' }] },
     ],
   });

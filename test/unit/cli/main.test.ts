@@ -1,4 +1,5 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -112,10 +113,47 @@ describe('trail-audit usage', () => {
 
   it('exits 3 when the target cannot be opened', async () => {
     const io = captureIO(folder);
+    await mkdir(join(folder, '.trail-audit'));
 
     const code = await main(['show', 'some-event-id'], io, noServer);
 
     expect({ code, stderr: io.stderr.text() }).toEqual({ code: 3, stderr: 'trail-audit: Error: unit tests start no server\n' });
+  });
+});
+
+describe('the embedded default without a data folder', () => {
+  it('answers a query with no events, says there is no local data and where it looked, and creates nothing', async () => {
+    const io = captureIO(folder);
+
+    const code = await main(['query', '--resource', 'web'], io, noServer);
+
+    expect({ code, stderr: io.stderr.text(), created: existsSync(join(folder, '.trail-audit')) }).toEqual({
+      code: 0,
+      stderr: expect.stringContaining(`no local data: no .trail-audit/ folder in ${folder} or any folder above it`) as unknown,
+      created: false,
+    });
+  });
+
+  it('says show finds no event because there is no local data, and exits 1', async () => {
+    const io = captureIO(folder);
+
+    const code = await main(['show', 'some-event-id'], io, noServer);
+
+    expect({ code, stderr: io.stderr.text() }).toEqual({
+      code: 1,
+      stderr: expect.stringMatching(/^trail-audit: no event some-event-id: no local data/) as unknown,
+    });
+  });
+
+  it('says local status that there is no data folder and no server', async () => {
+    const io = captureIO(folder);
+
+    const code = await main(['local', 'status'], io, noServer);
+
+    expect({ code, lines: io.stdout.lines().slice(0, 2) }).toEqual({
+      code: 0,
+      lines: [expect.stringMatching(/^data folder: none/) as unknown, 'server: not running'],
+    });
   });
 });
 
@@ -163,7 +201,7 @@ describe('trail-audit process', () => {
 
     await main(['process', 'a.json.gz'], io, noServer);
 
-    expect(io.stdout.lines()[0]).toMatch(/^TIME\s+SERVICE\s+ACTION\s+PRINCIPAL\s+RESOURCES\s+REGION\s+ERROR$/);
+    expect(io.stdout.lines()[0]).toMatch(/^TIME\s+SERVICE\s+PRINCIPAL\s+ACTION\s+RESOURCES\s+REGION\s+ERROR$/);
   });
 
   it('summarises files, records, kept and skipped by reason on stderr', async () => {
@@ -196,7 +234,19 @@ describe('trail-audit process', () => {
 
     const code = await main(['process', '.'], io, noServer);
 
-    expect({ code, stderr: io.stderr.text() }).toEqual({ code: 130, stderr: 'trail-audit: interrupted\n' });
+    expect({ code, stderr: io.stderr.text() }).toEqual({ code: 130, stderr: 'trail-audit: interrupted (SIGINT)\n' });
+  });
+
+  it.each([
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ])('exits 128 + the signal number when stopped by %s', async (signal, exitCode) => {
+    const io = captureIO(folder);
+    io.controller.abort(signal);
+
+    const code = await main(['process', '.'], io, noServer);
+
+    expect({ code, stderr: io.stderr.text() }).toEqual({ code: exitCode, stderr: `trail-audit: interrupted (${signal})\n` });
   });
 
   it('names a missing path on stderr and exits 1', async () => {

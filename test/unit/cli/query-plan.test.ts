@@ -54,6 +54,22 @@ describe('actionKeys', () => {
     expect(actionKeys('autoscaling:DeleteAutoScalingGroup')).toEqual(['autoscaling:DeleteAutoScalingGroup']);
   });
 
+  it('spells a plain event name typed in any case as CloudTrail does', () => {
+    expect(actionKeys('deleteloadbalancer')).toEqual([
+      'elasticloadbalancing:DeleteLoadBalancer',
+      'elasticbeanstalk:DeleteLoadBalancer',
+      'autoscaling:DeleteLoadBalancer',
+    ]);
+  });
+
+  it('spells service:EventName typed in any case as CloudTrail does', () => {
+    expect(actionKeys('ElasticLoadBalancing:deleteLOADbalancer')).toEqual(['elasticloadbalancing:DeleteLoadBalancer']);
+  });
+
+  it('keeps an event name the resource tables do not know as typed', () => {
+    expect(actionKeys('consoleLogin')).toContain('autoscaling:consoleLogin');
+  });
+
   it('refuses something that is not an action', () => {
     expect(() => actionKeys('Delete LoadBalancer')).toThrow(UsageError);
   });

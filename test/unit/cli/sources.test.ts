@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -85,5 +85,56 @@ describe('listLocal', () => {
       failures: [{ input: 'nope', reason: 'no such file or folder' }],
       found: 1,
     });
+  });
+});
+
+describe('listLocal and symbolic links', () => {
+  let root: string;
+
+  beforeEach(async () => {
+    root = await mkdtemp(join(tmpdir(), 'trail-audit-links-'));
+    await mkdir(join(root, 'logs'));
+    await mkdir(join(root, 'elsewhere'));
+    await writeFile(join(root, 'logs', 'a.json'), '{"Records":[]}');
+    await writeFile(join(root, 'elsewhere', 'b.json'), '{"Records":[]}');
+  });
+
+  afterEach(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('reads a linked file outside the folder', async () => {
+    await symlink(join(root, 'elsewhere', 'b.json'), join(root, 'logs', 'link.json'));
+
+    const listing = await listLocal(['logs'], root);
+
+    expect(listing.objects.map((object) => object.displayName)).toEqual([join('logs', 'a.json'), join('logs', 'link.json')]);
+  });
+
+  it('walks a linked folder', async () => {
+    await symlink(join(root, 'elsewhere'), join(root, 'logs', 'more'));
+
+    const listing = await listLocal(['logs'], root);
+
+    expect(listing.objects.map((object) => object.displayName)).toEqual([join('logs', 'a.json'), join('logs', 'more', 'b.json')]);
+  });
+
+  it('reads a file reached twice once, and ends a link that loops back up', async () => {
+    await symlink(join(root, 'logs', 'a.json'), join(root, 'logs', 'again.json'));
+    await symlink(join(root, 'logs'), join(root, 'logs', 'loop'));
+
+    const listing = await listLocal(['logs'], root);
+
+    expect(listing.objects.map((object) => object.displayName)).toEqual([join('logs', 'a.json')]);
+  });
+
+  it('names a link to nothing as a failure', async () => {
+    await symlink(join(root, 'gone.json'), join(root, 'logs', 'broken.json'));
+
+    const listing = await listLocal(['logs'], root);
+
+    expect(listing.failures).toEqual([
+      { input: join('logs', 'broken.json'), reason: expect.stringContaining('symbolic link to nothing') as unknown },
+    ]);
   });
 });

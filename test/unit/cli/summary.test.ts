@@ -4,7 +4,17 @@ import { addCounts, addOutcome, newTotals, renderSummary } from '../../../lambda
 
 /** What the service stored of one object, with the given fields replaced. */
 function tally(overrides: Partial<StoreTally> = {}): StoreTally {
-  return { events: 0, byService: {}, itemsWritten: 0, retries: 0, outsideRange: 0, bytesRead: 0, ...overrides };
+  return {
+    events: 0,
+    byService: {},
+    itemsWritten: 0,
+    retries: 0,
+    outsideRange: 0,
+    bytesRead: 0,
+    superseded: 0,
+    resumed: 0,
+    ...overrides,
+  };
 }
 
 /** One object's pipeline counts with the given fields replaced. */
@@ -13,6 +23,24 @@ function counts(overrides: Partial<PipelineCounts> = {}): PipelineCounts {
 }
 
 describe('renderSummary', () => {
+  it('shows the events stored, not those kept, when asked to (a file that failed half-way kept more)', () => {
+    const totals = newTotals();
+    totals.files = 1;
+    addCounts(totals, counts({ recordsRead: 300, kept: 200 }));
+    totals.stored = 100;
+
+    expect(renderSummary(totals, [], { events: 'stored' })).toBe('1 file, 300 records, 100 stored');
+  });
+
+  it('names the files a stopped run interrupted and those it never started', () => {
+    const totals = newTotals();
+    totals.files = 10;
+    totals.filesInterrupted = 2;
+    totals.filesNotStarted = 5;
+
+    expect(renderSummary(totals)).toBe('10 files (2 interrupted; 5 not started), 0 records, 0 kept');
+  });
+
   it('names the unknown operations of the objects added up', () => {
     const totals = newTotals();
     totals.files = 2;
@@ -49,14 +77,14 @@ describe('renderSummary', () => {
 });
 
 describe('addOutcome', () => {
-  it('counts as kept only the events a failed file stored, and names the others as not stored', () => {
+  it('shows as stored only what a failed file stored, beside one that succeeded', () => {
     const totals = newTotals();
     totals.files = 2;
     addOutcome(totals, { status: 'processed', counts: counts({ recordsRead: 2, kept: 2 }), stored: tally({ events: 2 }) });
     const failedCounts = counts({ recordsRead: 5, kept: 5 });
     addOutcome(totals, { status: 'failed', error: new Error('write failed'), counts: failedCounts, stored: tally({ events: 3 }) });
 
-    expect(renderSummary(totals)).toBe('2 files (1 failed), 7 records, 5 kept, 2 not stored (file failed or interrupted)');
+    expect(renderSummary(totals, [], { events: 'stored' })).toBe('2 files (1 failed), 7 records, 5 stored');
   });
 
   it('counts the items a failed write did write', () => {

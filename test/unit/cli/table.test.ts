@@ -2,8 +2,8 @@ import type { NormalisedEvent } from '../../../lambda/core/types';
 import {
   actionLabel,
   principalLabel,
-  PROCESS_COLUMNS,
-  QUERY_COLUMNS,
+  EVENT_COLUMNS,
+  fitWidths,
   resourcesLabel,
   TableWriter,
   truncate,
@@ -38,12 +38,17 @@ function normalisedEvent(overrides: Partial<NormalisedEvent> = {}): NormalisedEv
   };
 }
 
-async function render<Row>(columns: readonly Column<Row>[], rows: readonly Row[], blockSize?: number): Promise<string[]> {
+async function render<Row>(
+  columns: readonly Column<Row>[],
+  rows: readonly Row[],
+  blockSize?: number,
+  maxWidth?: number,
+): Promise<string[]> {
   const lines: string[] = [];
   const table = new TableWriter(columns, (line) => {
     lines.push(line);
     return Promise.resolve();
-  }, blockSize);
+  }, { ...(blockSize === undefined ? {} : { blockSize }), ...(maxWidth === undefined ? {} : { maxWidth }) });
   for (const row of rows) await table.add(row);
   await table.end();
   return lines;
@@ -130,23 +135,25 @@ describe('labels', () => {
   });
 });
 
-describe('event tables', () => {
-  it('renders process rows with time, service, action, principal, resources, region and error', async () => {
-    const lines = await render(PROCESS_COLUMNS, [normalisedEvent({ errorCode: 'AccessDenied' })]);
-
-    expect(lines[1]?.split(/\s{2,}/)).toEqual([
-      '2026-11-20T10:00:00Z',
-      'elbv2',
-      'DeleteLoadBalancer',
-      'Deployer/alice',
-      'web',
-      'eu-west-1',
-      'AccessDenied',
-    ]);
+describe('a table on a terminal', () => {
+  it('fits the width by narrowing the widest columns first', () => {
+    expect(fitWidths([20, 5, 60, 9], 60)).toEqual([20, 5, 20, 9]);
   });
 
-  it('renders query rows with time, service, principal, action, resources, region and error', async () => {
-    const lines = await render(QUERY_COLUMNS, [normalisedEvent()]);
+  it('does not narrow a column below 8 characters', () => {
+    expect(fitWidths([30, 30], 10)).toEqual([8, 8]);
+  });
+
+  it('cuts every cell of a row to fit', async () => {
+    const lines = await render(EVENT_COLUMNS, [normalisedEvent()], undefined, 80);
+
+    expect(lines.map((line) => line.length <= 80)).toEqual([true, true]);
+  });
+});
+
+describe('event tables', () => {
+  it('renders rows with time, service, principal, action, resources, region and error', async () => {
+    const lines = await render(EVENT_COLUMNS, [normalisedEvent()]);
 
     expect(lines).toEqual([
       'TIME                  SERVICE  PRINCIPAL       ACTION                                   RESOURCES  REGION     ERROR',
@@ -161,7 +168,7 @@ describe('event tables', () => {
       resources: [{ type: 'AWS::ElasticLoadBalancing::LoadBalancer', name: 'web' }],
     });
 
-    const lines = await render(QUERY_COLUMNS, [normalisedEvent(), classic]);
+    const lines = await render(EVENT_COLUMNS, [normalisedEvent(), classic]);
 
     expect(lines[1]).not.toBe(lines[2]);
   });

@@ -43,6 +43,16 @@ describe('configuration from CDK context', () => {
     expect(props).toEqual({ insights: true, noLogFileAlarmMinutes: 90 });
   });
 
+  test('reads the seeding keys: a switch, the alerts switch and a list of regions', () => {
+    const props = propsFrom({ seedFromEventHistory: 'true', seedAlerts: 'false', seedRegions: 'eu-west-1, us-east-1' });
+
+    expect(props).toEqual({ seedFromEventHistory: true, seedAlerts: false, seedRegions: ['eu-west-1', 'us-east-1'] });
+  });
+
+  test('rejects seedRegions that are not region names, naming the key', () => {
+    expect(() => propsFrom({ seedRegions: 'eu-west-1,europe' })).toThrow(/^context seedRegions: 'eu-west-1,europe' is not a list of region names/);
+  });
+
   test('groups the existing-trail keys', () => {
     const keyArn = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
     const props = propsFrom({ existingBucketName: 'logs', existingKmsKeyArn: keyArn, existingKeyPrefix: 'p' });
@@ -79,6 +89,20 @@ describe('configuration from CDK context', () => {
     expect(() => propsFrom({ trigger: 'lambda' })).toThrow(
       /context trigger: expected one of s3-notification, eventbridge, sns, got "lambda"/,
     );
+  });
+
+  test('reads the existing trail\'s log file validation, and the hours before the no-digest alarm', () => {
+    const props = propsFrom({ existingBucketName: 'logs', existingLogFileValidation: 'true', noDigestAlarmHours: '6' });
+
+    expect([props.existingTrail, props.noDigestAlarmHours]).toEqual([{ bucketName: 'logs', logFileValidation: true }, 6]);
+  });
+
+  test('rejects the existing trail\'s log file validation without its bucket', () => {
+    expect(() => propsFrom({ existingLogFileValidation: 'true' })).toThrow(/existingLogFileValidation: need existingBucketName/);
+  });
+
+  test('rejects a no-digest alarm period longer than a CloudWatch alarm looks back', () => {
+    expect(() => propsFrom({ noDigestAlarmHours: '48' })).toThrow(/noDigestAlarmHours: .* at most 24 hours, got 48/);
   });
 
   test('rejects a topic without the existing trail\'s bucket', () => {
@@ -150,6 +174,31 @@ describe('configuration from CDK context', () => {
     });
 
     expect(props).toEqual({ alertEmail: 'security@example.com' });
+  });
+
+  test('reads the backfill settings, grouping the inventory keys', () => {
+    const props = propsFrom({
+      backfillWriteBudget: '6000',
+      backfillToleratedFailurePercentage: '0',
+      backfillInventoryBucketName: 'inventory',
+      backfillInventoryPrefix: 'logs-inventory/',
+    });
+
+    expect(props).toEqual({
+      backfillWriteBudget: 6000,
+      backfillToleratedFailurePercentage: 0,
+      backfillInventory: { bucketName: 'inventory', prefix: 'logs-inventory/' },
+    });
+  });
+
+  test('rejects a tolerated failure percentage outside 0-100, naming the key', () => {
+    expect(() => propsFrom({ backfillToleratedFailurePercentage: '101' })).toThrow(
+      /context backfillToleratedFailurePercentage: expected a whole number from 0 to 100, got "101"/,
+    );
+  });
+
+  test('rejects an inventory prefix without the inventory bucket', () => {
+    expect(() => propsFrom({ backfillInventoryPrefix: 'inv/' })).toThrow(/need backfillInventoryBucketName/);
   });
 
   test('validates and resolves the rules file', () => {

@@ -59,6 +59,8 @@ describe('cdk-nag AwsSolutions', () => {
       }),
       synthesise({ existingTrail: { bucketName: 'org-trail-logs' }, trigger: 's3-notification' }),
       synthesise({ trigger: 'eventbridge' }),
+      // As `cdk synth` builds it with credentials at hand: ARNs hold the account and region themselves.
+      synthesise({ env: { account: '123456789012', region: 'eu-west-1' }, backfillInventory: { bucketName: 'inventory' } }),
     );
   });
 
@@ -92,6 +94,10 @@ describe('cdk-nag AwsSolutions', () => {
 
   test('finds nothing unacknowledged in a new trail reached through EventBridge', () => {
     expect(findings((variants[6] as SynthesisedStack).stack)).toEqual([]);
+  });
+
+  test('finds nothing unacknowledged in a stack for a given account and region', () => {
+    expect(findings((variants[7] as SynthesisedStack).stack)).toEqual([]);
   });
 
   test('has a written reason for every acknowledgment', () => {

@@ -136,7 +136,9 @@ describe('log bucket', () => {
   });
 
   test('is retained when the stack is deleted, as is its access-log bucket', () => {
-    const buckets = Object.values(synth.template.findResources('AWS::S3::Bucket'));
+    const buckets = Object.entries(synth.template.findResources('AWS::S3::Bucket'))
+      .filter(([logicalId]) => logicalId.startsWith('LogBucket'))
+      .map(([, bucket]) => bucket as unknown);
 
     expect(buckets).toHaveLength(2);
     for (const bucket of buckets) {
@@ -462,7 +464,7 @@ describe('processor function', () => {
     });
   });
 
-  test('encrypts its log group with a key of its own, which CloudWatch Logs may use for that log group only', () => {
+  test('encrypts its log group with the functions’ logs key, which CloudWatch Logs may use for named log groups only', () => {
     const logGroup = resourceOf(synth.template, 'AWS::Logs::LogGroup', 'ProcessorFunctionLogGroup');
     const key = resourceOf(synth.template, 'AWS::KMS::Key', 'ProcessorLogGroupKey');
     const name = logGroup.properties.LogGroupName as string;
@@ -472,17 +474,19 @@ describe('processor function', () => {
 
     expect(logGroup.properties.KmsKeyId).toEqual(getAtt(key.logicalId));
     expect(name).toMatch(/^\/trail-audit\/TrailAudit-Processor-[0-9A-F]{8}\/FunctionLogGroup$/);
-    expect(logsStatements).toEqual([
-      {
-        Effect: 'Allow',
-        Principal: {
-          Service: { 'Fn::Join': ['', ['logs.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]] },
-        },
-        Action: ['kms:Decrypt*', 'kms:Describe*', 'kms:Encrypt*', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
-        Resource: '*',
-        Condition: { ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': regionalArn('logs', `log-group:${name}`) } },
+    expect(logsStatements).toContainEqual({
+      Effect: 'Allow',
+      Principal: {
+        Service: { 'Fn::Join': ['', ['logs.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]] },
       },
-    ]);
+      Action: ['kms:Decrypt*', 'kms:Describe*', 'kms:Encrypt*', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
+      Resource: '*',
+      Condition: { ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': regionalArn('logs', `log-group:${name}`) } },
+    });
+    // Every log group the key serves is named: none is a wildcard.
+    for (const statement of logsStatements) {
+      expect(JSON.stringify(statement.Condition)).toMatch(/log-group:\/trail-audit\/[^*"]+"/);
+    }
   });
 
   test('has no managed policy: its role may write only to its own log group', () => {
@@ -514,14 +518,21 @@ describe('processor function', () => {
 });
 
 describe('processor permissions', () => {
-  test('may only get objects under AWSLogs/ (log and digest files): no listing, no bucket settings', () => {
+  test('may only get objects under AWSLogs/ (log and digest files), and list the bucket (a deleted key is then a 404): no bucket settings', () => {
     const bucket = resourceOf(synth.template, 'AWS::S3::Bucket', 'LogBucket7');
     const arn = { 'Fn::GetAtt': [bucket.logicalId, 'Arn'] };
     const s3Statements = processorStatements().filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')));
 
     expect(s3Statements).toEqual([
       { Effect: 'Allow', Action: 's3:GetObject', Resource: { 'Fn::Join': ['', [arn, '/AWSLogs/*']] } },
+      { Effect: 'Allow', Action: 's3:ListBucket', Resource: arn },
     ]);
+  });
+
+  test('may list CloudTrail\'s public keys, on "*" (ListPublicKeys has no resource-level permission), and no other CloudTrail call', () => {
+    const cloudTrailStatements = processorStatements().filter((s) => actionsOf(s).some((a) => a.startsWith('cloudtrail:')));
+
+    expect(cloudTrailStatements).toEqual([{ Effect: 'Allow', Action: 'cloudtrail:ListPublicKeys', Resource: '*' }]);
   });
 
   test('may send exactly the DynamoDB calls the handler makes, on the event table only', () => {
@@ -531,7 +542,7 @@ describe('processor permissions', () => {
     expect(dynamoStatements).toEqual([
       {
         Effect: 'Allow',
-        Action: ['dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        Action: ['dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
         Resource: getAtt(table.logicalId),
       },
     ]);
@@ -823,6 +834,35 @@ describe('monitoring', () => {
     });
   });
 
+  test('alarms when no digest file was verified for 3 hours, counting silence as breaching', () => {
+    expectResourceProperties(synth.template, 'AWS::CloudWatch::Alarm', {
+      Namespace: 'TrailAudit',
+      MetricName: 'DigestsVerified',
+      Dimensions: [{ Name: 'service', Value: 'trail-audit' }],
+      Statistic: 'Sum',
+      Period: 10800,
+      EvaluationPeriods: 1,
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+    });
+  });
+
+  test('graphs the hours verified and the integrity problems, hour by hour', () => {
+    const dashboard = resourceOf(synth.template, 'AWS::CloudWatch::Dashboard', 'MonitoringDashboard');
+
+    expect([
+      widgetMetrics(dashboard.properties.DashboardBody, 'Hours verified: digest files and log files verified per hour'),
+      widgetMetrics(
+        dashboard.properties.DashboardBody,
+        'Integrity problems per hour (missing, altered, unlisted, badly signed, never processed)',
+      ),
+    ]).toEqual([
+      ['TrailAudit/DigestsVerified/service=trail-audit', 'TrailAudit/LogFilesVerified/service=trail-audit'],
+      ['TrailAudit/IntegrityProblems/service=trail-audit'],
+    ]);
+  });
+
   test('alarms when EventBridge could not publish a tampering alert, and when one is in its dead-letter queue', () => {
     const rule = resourceOf(synth.template, 'AWS::Events::Rule', 'AlertsTrailTampering');
 
@@ -841,7 +881,8 @@ describe('monitoring', () => {
     const topic = resourceOf(synth.template, 'AWS::SNS::Topic', 'AlertsTopic');
     const alarms = Object.values(synth.template.findResources('AWS::CloudWatch::Alarm'));
 
-    expect(alarms).toHaveLength(9);
+    // The processor's ten (no digest verified among them) and the Event-history seeding workflow's.
+    expect(alarms).toHaveLength(11);
     for (const alarm of alarms) {
       expect(alarm).toMatchObject({
         Properties: { AlarmActions: [{ Ref: topic.logicalId }], OKActions: [{ Ref: topic.logicalId }] },

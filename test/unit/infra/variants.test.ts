@@ -35,10 +35,15 @@ describe('attached to an existing trail\'s bucket', () => {
     synth.cleanup();
   });
 
-  test('creates no trail and no bucket', () => {
+  test('creates no trail and no log bucket: the only bucket is the backfill workflow\'s results bucket', () => {
+    const buckets = Object.keys(synth.template.findResources('AWS::S3::Bucket'));
+    const policies = Object.keys(synth.template.findResources('AWS::S3::BucketPolicy'));
+
     expectResourceCount(synth.template, 'AWS::CloudTrail::Trail', 0);
-    expectResourceCount(synth.template, 'AWS::S3::Bucket', 0);
-    expectResourceCount(synth.template, 'AWS::S3::BucketPolicy', 0);
+    expect({ buckets, policies }).toEqual({
+      buckets: [expect.stringMatching(/^BackfillResults[0-9A-F]{8}$/)],
+      policies: [expect.stringMatching(/^BackfillResultsPolicy[0-9A-F]{8}$/)],
+    });
   });
 
   test('notifies on the existing bucket, under the trail\'s prefix, keeping its other notifications', () => {
@@ -70,6 +75,12 @@ describe('attached to an existing trail\'s bucket', () => {
         Effect: 'Allow',
         Action: 's3:GetObject',
         Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::org-trail-logs/central/AWSLogs/*']] },
+      },
+      // So that a deleted log file a digest lists answers 404, not 403 (docs/integrity.md).
+      {
+        Effect: 'Allow',
+        Action: 's3:ListBucket',
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::org-trail-logs']] },
       },
     ]);
     expect(decrypt.flatMap(actionsOf)).toEqual(['kms:Decrypt']);
@@ -105,7 +116,15 @@ describe('attached to an existing trail\'s bucket', () => {
   test('still has the processor, alerts and alarms', () => {
     expectResourceCount(synth.template, 'AWS::Lambda::EventSourceMapping', 1);
     expectResourceCount(synth.template, 'AWS::Events::Rule', 1);
-    expectResourceCount(synth.template, 'AWS::CloudWatch::Alarm', 9);
+    // The processor's ten (no digest verified among them) and the Event-history seeding workflow's.
+    expectResourceCount(synth.template, 'AWS::CloudWatch::Alarm', 11);
+  });
+
+  test("warns that it cannot tell whether the trail has log file validation on, and how to check and say so", () => {
+    const warnings = Annotations.fromStack(synth.stack).findWarning('*', Match.stringLikeRegexp('cannot tell whether the existing trail'));
+
+    expect(warnings).toHaveLength(1);
+    expect(JSON.stringify(warnings[0]?.entry.data)).toMatch(/--enable-log-file-validation.*existingLogFileValidation=true/);
   });
 
   test('rejects options that only apply to a new trail', () => {
@@ -350,6 +369,7 @@ describe('options', () => {
       tableRetentionDays: 400,
       dropReadOnly: true,
       noLogFileAlarmMinutes: 120,
+      noDigestAlarmHours: 6,
       processorMemorySize: 2048,
       processorTimeout: Duration.minutes(10),
       processorMaxConcurrency: 2,
@@ -436,6 +456,40 @@ describe('options', () => {
 
   test('sets the no-log-file alarm period', () => {
     expectResourceProperties(synth.template, 'AWS::CloudWatch::Alarm', { MetricName: 'FilesProcessed', Period: 7200 });
+  });
+
+  test('sets the no-digest alarm period', () => {
+    expectResourceProperties(synth.template, 'AWS::CloudWatch::Alarm', { MetricName: 'DigestsVerified', Period: 21600 });
+  });
+});
+
+describe("an existing trail's log file validation, as the deployer states it", () => {
+  const validationWarnings = (synth: SynthesisedStack): unknown[] =>
+    Annotations.fromStack(synth.stack).findWarning('*', Match.stringLikeRegexp('log file validation'));
+  let on: SynthesisedStack;
+  let off: SynthesisedStack;
+
+  beforeAll(() => {
+    on = synthesise({ existingTrail: { bucketName: 'org-trail-logs', logFileValidation: true } });
+    off = synthesise({ existingTrail: { bucketName: 'org-trail-logs', logFileValidation: false } });
+  });
+
+  afterAll(() => {
+    on.cleanup();
+    off.cleanup();
+  });
+
+  test('on: no warning, and the no-digest alarm', () => {
+    expect(validationWarnings(on)).toEqual([]);
+    expectResourceProperties(on.template, 'AWS::CloudWatch::Alarm', { MetricName: 'DigestsVerified' });
+  });
+
+  test('off: a warning saying completeness is not proved, and no no-digest alarm (no digest would ever come)', () => {
+    const digestAlarms = Object.values(off.template.findResources('AWS::CloudWatch::Alarm')).filter(
+      (alarm) => (alarm as { Properties: { MetricName?: string } }).Properties.MetricName === 'DigestsVerified',
+    );
+
+    expect({ warnings: validationWarnings(off).length, digestAlarms }).toEqual({ warnings: 1, digestAlarms: [] });
   });
 });
 

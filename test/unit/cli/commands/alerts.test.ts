@@ -124,7 +124,7 @@ describe('trail-audit alerts on the project\'s examples', () => {
   const examples = join(__dirname, '..', '..', '..', '..', 'examples');
   const event = (n: number): string => `7d3e4a10-2026-4b20-9c11-${String(n).padStart(12, '0')}`;
 
-  it('prints the alerts docs/alerts.md lists', async () => {
+  it('prints the alerts docs/alerts.md lists, oldest first', async () => {
     const io = captureIO(examples);
 
     const code = await runAlerts(['.'], { json: true }, io);
@@ -146,10 +146,10 @@ describe('trail-audit alerts on the project\'s examples', () => {
         ['elbv2.deletion-protection-disabled', event(19), undefined],
         ['elb.load-balancer-deleted', event(20), undefined],
         ['autoscaling.scaled-to-zero', event(23), undefined],
+        ['account.root-user-activity', event(24), 2],
         ['elb.access-logs-disabled', event(25), undefined],
         ['cloudtrail.logging-stopped', event(26), undefined],
         ['elasticbeanstalk.environment-terminated', event(34), undefined],
-        ['account.root-user-activity', event(24), 2],
       ],
     ]);
   });
@@ -165,5 +165,18 @@ describe('trail-audit alerts on the project\'s examples', () => {
       false,
       true,
     ]);
+  });
+});
+
+describe('the alerts summary', () => {
+  it('writes one file, one record and one alert in the singular', async () => {
+    const single = await mkdtemp(join(tmpdir(), 'trail-audit-alerts-one-'));
+    await writeFile(join(single, 'a.json.gz'), gzippedLogFile([STOP]));
+    const io = captureIO(single);
+
+    await runAlerts(['.'], {}, io);
+    await rm(single, { recursive: true, force: true });
+
+    expect(io.stderr.text()).toBe('alerts: 1 alert from 1 record in 1 file\n');
   });
 });

@@ -53,6 +53,17 @@ describe('verify on the examples', () => {
   });
 });
 
+describe('verify with a path and --table', () => {
+  it('is a usage error: one reads a copy or a bucket, the other the table', async () => {
+    const run = await verify(['examples/AWSLogs', '--table', 'events'], ROOT);
+
+    expect({ code: run.code, stderr: run.stderr }).toEqual({
+      code: 2,
+      stderr: expect.stringContaining('verify takes folders or s3:// inputs, or --table, not both') as unknown,
+    });
+  });
+});
+
 describe('verify --since/--until', () => {
   it('checks the digests that end in the range or within an hour after it', async () => {
     const run = await verify(['examples/AWSLogs', '--since', '2026-11-20T10:00:00Z', '--until', '2026-11-20T11:00:00Z', '--json'], ROOT);

@@ -1,4 +1,4 @@
-import { dayFolderOfKey, dayFoldersOf, keyInRange } from '../../../lambda/cli/date-folders';
+import { dayFolderOfKey, dayFoldersOf, keyInRange } from '../../../lambda/core/date-folders';
 
 const KEY = (day: string) =>
   `logs/AWSLogs/o-abc123defg/111122223333/CloudTrail/eu-west-1/${day}/111122223333_CloudTrail_eu-west-1_x.json.gz`;

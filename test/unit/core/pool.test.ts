@@ -1,4 +1,4 @@
-import { forEachConcurrently } from '../../../lambda/cli/pool';
+import { forEachConcurrently } from '../../../lambda/core/pool';
 
 /** A task that records how many tasks run at once while it runs. */
 function tracker(): { running: number; peak: number; task: () => Promise<void> } {

@@ -1,14 +1,21 @@
 /**
- * `--since` / `--until` for backfills: which date folders of CloudTrail's key layout
- * (`[prefix/]AWSLogs/[o-ORGID/]ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/file.json.gz`) hold the files of a time range.
+ * Time ranges over CloudTrail's delivery folders (`--since` / `--until` of `ingest`, the backfill workflow): which
+ * date folders of CloudTrail's key layout (`[prefix/]AWSLogs/[o-ORGID/]ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/file.json.gz`)
+ * hold the files of a time range. Pure: the CLI and the backfill workflow's plan step select the same folders.
  *
  * CloudTrail files a log under the day it delivers it, up to about 15 minutes after the events it holds, so the
  * events of a day's last minutes can sit in the next day's folder: the selection takes one extra day after
  * `--until`. It selects files, not events: a selected file is ingested whole.
  */
-import type { TimeRange } from './time';
 
 const DAY_MS = 86_400_000;
+
+/** A time range with optional ends, both inclusive. */
+export interface TimeRange {
+  readonly since?: Date;
+  readonly until?: Date;
+}
+
 // The date folders that follow the region folder under `CloudTrail/`.
 const DATE_FOLDER = /(?:^|\/)CloudTrail\/[^/]+\/(\d{4})\/(\d{2})\/(\d{2})\//;
 
