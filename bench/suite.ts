@@ -7,20 +7,22 @@
  * - cli (`bench/cli.bench.ts`): `trail-audit --help` start against `node -e 0`, and `process FILE --json` against the
  *   naive script, as whole processes;
  * - lambda (`bench/lambda.bench.ts`): the processor bundle's size and import time (for information);
+ * - fanout (`bench/fanout.bench.ts`): one record naming 5,000 to 200,000 resources, CPU time per resource against
+ *   the smallest (linear, not quadratic) and the items it writes (bounded by the per-event cap).
  * - local (`bench/local.bench.ts`): the embedded default's `ingest` (events/s) and `query` (first and warm) as whole
  *   commands, against the former per-command server and the process start, and its disk use per event.
  *
  * The suite fails (exit code 1) when a bench does. Benchmarks are never tests: their figures depend on the machine and
  * its load, which each bench prints (`uptime`) and which the suite prints before and after.
  *
- * Usage: npm run bench [-- decode cli lambda local]. To give a bench options of its own (listed at the top of its file), run
+ * Usage: npm run bench [-- decode cli lambda local fanout]. To give a bench options of its own (listed at the top of its file), run
  * its file: npx tsx bench/decode.bench.ts --records 10000.
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { machineLoad } from './measure';
 
-const BENCHES = ['decode', 'cli', 'lambda', 'local'] as const;
+const BENCHES = ['decode', 'cli', 'lambda', 'local', 'fanout'] as const;
 type Bench = (typeof BENCHES)[number];
 
 function isBench(name: string): name is Bench {

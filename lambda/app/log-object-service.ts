@@ -17,7 +17,7 @@
 import { createHash } from 'node:crypto';
 import { parseDigestObjectName, type DigestStatus } from '../core/digest';
 import { parseLogObjectKey, type LogObjectKind } from '../core/object-key';
-import { newCounts, normaliseLogObject, type KeptEvent, type PipelineCounts } from '../core/pipeline';
+import { isStoredTrimmed, newCounts, normaliseLogObject, type KeptEvent, type PipelineCounts } from '../core/pipeline';
 import type { CloudTrailRecord, Service } from '../core/types';
 import { DigestStep, MAX_DIGEST_BYTES, newIntegrityTally, type IntegrityDeps, type IntegrityTally } from './digest-step';
 import {
@@ -450,6 +450,8 @@ export class LogObjectService {
         const storedBefore = options.storedInRun?.has(kept.event.eventID) === true;
         if (!inRange || storedBefore) {
           counts.kept -= 1;
+          counts.resourcesOmitted -= kept.event.resourcesOmitted ?? 0;
+          if (isStoredTrimmed(kept)) counts.recordsTrimmed -= 1;
           if (unknownOperation) {
             counts.unknownOperations -= 1;
             unknownOperations -= 1;

@@ -35,6 +35,10 @@ export const METRIC = {
   RecordsSkipped: 'RecordsSkipped',
   /** Kept events whose operation the resource tables do not know. */
   UnknownOperations: 'UnknownOperations',
+  /** Kept events whose record is stored trimmed to fit a DynamoDB item (or, not valid UTF-8, without its raw bytes). */
+  RecordsTrimmed: 'RecordsTrimmed',
+  /** Resources kept events name beyond the per-event cap, left out of their events and of the index. */
+  ResourcesOmitted: 'ResourcesOmitted',
   /** Events whose write succeeded; per service in `EventsStored.<service>`. */
   EventsStored: 'EventsStored',
   ItemsWritten: 'ItemsWritten',

@@ -333,6 +333,8 @@ class NotificationDoor {
     counters.add(METRIC.RecordsRead, counts.recordsRead);
     counters.add(METRIC.RecordsKept, counts.kept);
     counters.add(METRIC.UnknownOperations, counts.unknownOperations);
+    counters.add(METRIC.RecordsTrimmed, counts.recordsTrimmed);
+    counters.add(METRIC.ResourcesOmitted, counts.resourcesOmitted);
     for (const [reason, value] of Object.entries(counts.skipped)) {
       counters.add(METRIC.RecordsSkipped, value ?? 0);
       counters.add(metricPerReason.recordsSkipped(reason), value ?? 0);
@@ -348,6 +350,9 @@ function countFields(counts: PipelineCounts): Record<string, unknown> {
     kept: counts.kept,
     skipped: counts.skipped,
     unknownOperations: counts.unknownOperations,
-    ...(counts.firstInvalidRecord === undefined ? {} : { firstInvalidRecord: counts.firstInvalidRecord }),
+    ...(counts.recordsTrimmed === 0 ? {} : { recordsTrimmed: counts.recordsTrimmed }),
+    ...(counts.resourcesOmitted === 0 ? {} : { resourcesOmitted: counts.resourcesOmitted }),
+    // The records that cost something, by position and reason (field names and sizes, never content).
+    ...(counts.problems.length === 0 ? {} : { problems: counts.problems }),
   };
 }

@@ -2,6 +2,7 @@
  * Exit codes and the errors that choose them. Scripts branch on the exit code, so each one has one meaning.
  */
 import { LogDecodeError } from '../core/decode';
+import { MAX_NAMED_PROBLEMS, type PipelineCounts } from '../core/pipeline';
 
 /** The CLI's exit codes (documented in docs/cli.md, "Exit codes"). */
 export const ExitCode = {
@@ -92,4 +93,20 @@ export function describeError(error: unknown): string {
 export function fileFailureLine(displayName: string, error: unknown): string {
   if (error instanceof LogDecodeError) return `trail-audit: ${error.message}`;
   return `trail-audit: ${displayName}: ${describeError(error)}`;
+}
+
+/**
+ * The stderr lines naming the records of a file that cost something (left out as invalid, stored trimmed,
+ * resources left out), by position and reason: the same words the Lambda logs for the same file, so the
+ * dead-letter runbook's `process` finds what the function reported. Only the first {@link MAX_NAMED_PROBLEMS} are
+ * named; the summary's counts are exact.
+ */
+export function recordProblemLines(displayName: string, counts: PipelineCounts): string[] {
+  const lines = counts.problems.map(
+    (problem) => `trail-audit: ${displayName}: record ${problem.index} (byte ${problem.offset}): ${problem.problem}: ${problem.reason}`,
+  );
+  if (counts.problems.length >= MAX_NAMED_PROBLEMS) {
+    lines.push(`trail-audit: ${displayName}: only the first ${MAX_NAMED_PROBLEMS} records with problems are named`);
+  }
+  return lines;
 }

@@ -22,6 +22,10 @@ export interface RunTotals {
   kept: number;
   /** Kept events whose operation the resource tables do not know (stored with generic resources). */
   unknownOperations: number;
+  /** Kept events whose record is stored trimmed to fit an item (or without its raw bytes). */
+  recordsTrimmed: number;
+  /** Resources kept events name beyond the per-event cap, left out. */
+  resourcesOmitted: number;
   /** Records not kept, by reason. */
   skipped: Record<string, number>;
   /** Events written to the table (ingest only): what `kept` became once stored. */
@@ -49,6 +53,8 @@ export function newTotals(): RunTotals {
     recordsRead: 0,
     kept: 0,
     unknownOperations: 0,
+    recordsTrimmed: 0,
+    resourcesOmitted: 0,
     skipped: {},
     stored: 0,
     filesInterrupted: 0,
@@ -65,6 +71,8 @@ export function addCounts(totals: RunTotals, counts: PipelineCounts): void {
   totals.recordsRead += counts.recordsRead;
   totals.kept += counts.kept;
   totals.unknownOperations += counts.unknownOperations;
+  totals.recordsTrimmed += counts.recordsTrimmed;
+  totals.resourcesOmitted += counts.resourcesOmitted;
   for (const [reason, count] of Object.entries(counts.skipped)) {
     totals.skipped[reason] = (totals.skipped[reason] ?? 0) + (count ?? 0);
   }
@@ -130,8 +138,9 @@ export interface SummaryOptions {
 /**
  * The summary line: `5 files (1 skipped: digest-file 1; 1 failed), 1,234 records, 56 kept, 2 unknown operations;
  * skipped: other-service 1,170, duplicate-event 8`. Unknown operations are named only when there are some: they
- * are kept events whose resources were taken generically, a sign the resource tables need an entry. A stopped run
- * names the files it interrupted and those it never started.
+ * are kept events whose resources were taken generically, a sign the resource tables need an entry. So are kept
+ * events whose record is stored trimmed (`3 trimmed to fit`) and resources left out by the per-event cap. A stopped
+ * run names the files it interrupted and those it never started.
  */
 export function renderSummary(totals: RunTotals, extra: readonly string[] = [], options: SummaryOptions = {}): string {
   const unit = options.unit ?? 'file';
@@ -150,6 +159,10 @@ export function renderSummary(totals: RunTotals, extra: readonly string[] = [], 
     `${number(events)} ${options.events ?? 'kept'}`,
     ...(totals.unknownOperations > 0
       ? [`${number(totals.unknownOperations)} unknown operation${totals.unknownOperations === 1 ? '' : 's'}`]
+      : []),
+    ...(totals.recordsTrimmed > 0 ? [`${number(totals.recordsTrimmed)} trimmed to fit`] : []),
+    ...(totals.resourcesOmitted > 0
+      ? [`${number(totals.resourcesOmitted)} resource${totals.resourcesOmitted === 1 ? '' : 's'} beyond the cap`]
       : []),
     ...extra,
   ];

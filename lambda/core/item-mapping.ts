@@ -21,10 +21,22 @@
  * UTF-8, or a `\uDC80`-style JSON escape) cannot be stored as DynamoDB strings, which are UTF-8: the SDK would turn
  * each into U+FFFD and two eventIDs differing only there would share one item. Every such string of an item, keys
  * included, is written with each lone surrogate spelled as the six characters `\udcXX` (see
- * {@link escapeLoneSurrogates}), so they stay apart; the event item then also keeps the record's raw bytes.
+ * `escapeLoneSurrogates`), so they stay apart; the event item then also keeps the record's raw bytes.
+ *
+ * Every item fits DynamoDB's limits, whatever the record: keys within their byte limits (values too long for a
+ * key get no item), lookup summaries bounded (the pipeline's bounds on identifiers), and the event item trimmed
+ * to fit — its record first (decided once, by {@link storedRecordOf}), then its resource list. Each item's size
+ * and keys are checked before it is returned.
  */
-import type { KeptEvent, RecordSource } from './pipeline';
-import type { NormalisedEvent, Principal, Resource } from './types';
+import {
+  DYNAMODB_ITEM_BYTES,
+  escapeLoneSurrogates,
+  fitsBytes,
+  MAX_PARTITION_KEY_BYTES,
+  MAX_SORT_KEY_BYTES,
+  storedByteLength,
+} from './limits';
+import type { KeptEvent, NormalisedEvent, Principal, RecordSource, Resource, StoredRecord } from './types';
 
 /** What a lookup item lets you look an event up by; the value of its `lookup` attribute. */
 export type LookupKind =
@@ -73,12 +85,6 @@ export const MAX_EVENT_ITEM_BYTES = 350 * 1024;
  * naming hundreds of instances would otherwise copy all of them into each of its hundreds of lookup items.
  */
 export const MAX_SUMMARY_RESOURCES = 10;
-
-/**
- * DynamoDB's limit on a partition key value, in bytes. A longer value (no real ARN or name comes close) cannot be
- * a key and could not be typed into the console anyway: it gets no lookup item rather than failing the batch.
- */
-export const MAX_PARTITION_KEY_BYTES = 2048;
 
 /** Fields of the record that are never trimmed: they identify the event and are small. */
 const NEVER_TRIMMED = new Set([
@@ -145,13 +151,15 @@ export interface EventItem {
   readonly sourceIPAddress?: string;
   readonly principal: Principal;
   readonly resources: readonly Resource[];
-  /** Only when `resources` had to be cut to keep the item under 400 KB: how many resources the event names. */
+  /** Only when `resources` had to be cut to keep the item under 400 KB: how many resources the event lists. */
   readonly resourceCount?: number;
+  /** Only when the record names more resources than the cap: how many were left out of the event (and the index). */
+  readonly resourcesOmitted?: number;
   /** The original CloudTrail record as JSON, its largest fields replaced by a marker if it had to be trimmed. */
   readonly record: string;
   /**
    * Names of the record's fields replaced by `{"trail-audit:trimmed": <original bytes>, "trail-audit:source":
-   * <source>}`.
+   * <source>}`; `["*"]` when every field but the identifying ones was (the marker then sits in the record itself).
    */
   readonly recordTrimmed?: readonly string[];
   /** Where the record was read: the log object's URI, the record's index in it and its byte offset. */
@@ -236,45 +244,57 @@ export function sortKeyTime(eventTime: string): string {
  * (value, lookup kind), in {@link LOOKUP_KINDS} order, then the alias items of its resources ({@link aliasItems}).
  *
  * Deterministic: the same event gives the same keys (only `storedAt` differs), so rewriting is harmless.
- * Identical (pk, sk) pairs within the event are written once; empty values and values longer than DynamoDB's
- * 2048-byte partition key limit get no lookup item. The event item's record is trimmed, field by
- * field from the largest, when the item would pass {@link MAX_EVENT_ITEM_BYTES}; the event is never dropped.
+ * Identical (pk, sk) pairs within the event are written once; empty values and values too long for a key get no
+ * item. The event item stores the record as {@link storedRecordOf} decided (the pipeline's decision, carried in
+ * `kept.storedRecord`), then lists as many resources as fit; the event is never dropped.
+ * @throws ItemLimitError if an item would still break a DynamoDB limit: a bug, since the pipeline's bounds make
+ *   every item fit, never a property of the record
  */
 export function toItems(kept: KeptEvent, options: ItemMappingOptions = {}): Record<string, unknown>[] {
-  const event = kept.event;
+  const limit = options.maxEventItemBytes ?? MAX_EVENT_ITEM_BYTES;
+  const stored = kept.storedRecord !== undefined && limit === MAX_EVENT_ITEM_BYTES ? kept.storedRecord : storedRecordOf(kept, limit);
+  const event = stored.loneSurrogates === true ? escapeLoneSurrogatesIn(kept.event) : kept.event;
   const expiresAt = expiresAtOf(event.eventTime, options.retentionDays);
-  const recordJson = JSON.stringify(kept.record);
-  const candidates = [eventItem(kept, recordJson, expiresAt, options), ...lookupItems(event, expiresAt), ...aliasItems(event)];
-  // Every string of the event comes from the record: lone surrogates anywhere show in its JSON, which
-  // JSON.stringify writes as `\udXXX` escapes.
-  const storable = LONE_SURROGATE_ESCAPE.test(recordJson) ? candidates.map((item) => escapeLoneSurrogatesIn(item)) : candidates;
+  const storedAt = (options.now ?? new Date()).toISOString();
+  const candidates = [
+    eventItem(kept, event, stored, { storedAt, expiresAt, limit }),
+    ...lookupItems(event, expiresAt),
+    ...aliasItems(event),
+  ];
   const items: Record<string, unknown>[] = [];
   const seen = new Set<string>();
-  for (const item of storable) {
+  for (const item of candidates) {
     const key = `${item.pk}\u0000${item.sk}`;
     if (seen.has(key)) continue;
     seen.add(key);
+    checkLimits(item, event.eventID);
     items.push(item as unknown as Record<string, unknown>);
   }
   return items;
 }
 
+/** Raised by {@link toItems} when an item would break a DynamoDB limit (names the event and the item, not content). */
+export class ItemLimitError extends Error {
+  override readonly name = 'ItemLimitError';
+}
+
+function checkLimits(item: { readonly pk: string; readonly sk: string }, eventID: string): void {
+  const problem = !fitsBytes(item.pk, MAX_PARTITION_KEY_BYTES)
+    ? 'partition key too long'
+    : !fitsBytes(item.sk, MAX_SORT_KEY_BYTES)
+      ? 'sort key too long'
+      : itemSize(item) > DYNAMODB_ITEM_BYTES
+        ? `item of ${itemSize(item)} bytes`
+        : undefined;
+  if (problem !== undefined) {
+    throw new ItemLimitError(`event ${eventID}: an item would break DynamoDB's limits (${problem})`);
+  }
+}
+
 /** How JSON.stringify writes a lone surrogate (it writes paired ones as they are). */
 const LONE_SURROGATE_ESCAPE = /\\ud[89a-f]/;
 
-/** A surrogate code unit that is not part of a pair (the `u` flag reads pairs as one code point). */
-const LONE_SURROGATE = /\p{Cs}/gu;
-
-/**
- * A string with each lone surrogate written as the six characters `\udXXX` (lower-case hex, as JSON.stringify
- * writes them): well-formed, so storable as UTF-8, and different for different surrogates. Strings without lone
- * surrogates are returned as they are. A surrogate the decoder made from a byte that was not valid UTF-8 is
- * U+DC00 + the byte: `\udcff` stands for byte 0xff.
- */
-export function escapeLoneSurrogates(text: string): string {
-  return text.replace(LONE_SURROGATE, (surrogate) => `\\u${surrogate.charCodeAt(0).toString(16)}`);
-}
-
+/** Escapes the strings of a normalised event's value (plain data a few levels deep: no record content). */
 function escapeLoneSurrogatesIn<T>(value: T): T {
   if (typeof value === 'string') return escapeLoneSurrogates(value) as T;
   if (Array.isArray(value)) return value.map((element: unknown) => escapeLoneSurrogatesIn(element)) as T;
@@ -287,7 +307,8 @@ function escapeLoneSurrogatesIn<T>(value: T): T {
 /**
  * The alias items of an event: for each resource it names by more than one identifier — a name and an ID beside
  * it (a Beanstalk environment's `e-...`, a launch template's `lt-...`), and the ARN when known — one item per
- * ordered pair of those identifiers, so one Query on any of them lists all the others.
+ * ordered pair of those identifiers, so one Query on any of them lists all the others. A pair whose identifier is
+ * too long for the partition key, or whose alias is too long for the sort key, gets no item.
  *
  * Failed calls (`errorCode`) write none. Only resources with an `id` get aliases: the other resources' names are
  * read from their ARNs, so every event naming them carries both and their lookup items already sit under both.
@@ -303,11 +324,12 @@ export function aliasItems(event: NormalisedEvent): AliasItem[] {
     if (resource.id === undefined || resource.id === resource.name) continue;
     const identifiers = [
       ...new Set([resource.arn, resource.name, resource.id].filter((value) => value !== undefined)),
-    ].filter((value) => value !== '' && utf8Length(value) <= MAX_PARTITION_KEY_BYTES);
+    ].filter((value) => value !== '' && fitsBytes(value, MAX_PARTITION_KEY_BYTES));
     for (const pk of identifiers) {
       for (const alias of identifiers) {
-        if (alias === pk) continue;
-        items.push({ pk, sk: `${ALIAS_SORT_KEY_PREFIX}${alias}`, alias, resourceType: resource.type });
+        const sk = `${ALIAS_SORT_KEY_PREFIX}${alias}`;
+        if (alias === pk || !fitsBytes(sk, MAX_SORT_KEY_BYTES)) continue;
+        items.push({ pk, sk, alias, resourceType: resource.type });
       }
     }
   }
@@ -345,10 +367,12 @@ export function lookupItems(event: NormalisedEvent, expiresAt?: number): LookupI
   }
   const items: LookupItem[] = [];
   for (const entry of entries) {
-    if (entry.value === undefined || entry.value === '' || utf8Length(entry.value) > MAX_PARTITION_KEY_BYTES) continue;
+    if (entry.value === undefined || entry.value === '' || !fitsBytes(entry.value, MAX_PARTITION_KEY_BYTES)) continue;
+    const sk = `${sortKeyTime(event.eventTime)}#${event.eventID}#${entry.lookup}`;
+    if (!fitsBytes(sk, MAX_SORT_KEY_BYTES)) continue;
     items.push({
       pk: entry.value,
-      sk: `${sortKeyTime(event.eventTime)}#${event.eventID}#${entry.lookup}`,
+      sk,
       lookup: entry.lookup,
       ...summary,
       ...(entry.resourceTypes === undefined ? {} : { resourceTypes: entry.resourceTypes }),
@@ -358,6 +382,11 @@ export function lookupItems(event: NormalisedEvent, expiresAt?: number): LookupI
 }
 
 function summaryOf(event: NormalisedEvent, expiresAt: number | undefined): Omit<LookupItem, 'pk' | 'sk' | 'lookup'> {
+  // Each resource is shown by what a person would query it by: its ARN, else its name (one too long to be a key
+  // could not be queried, and would make every lookup item of the event as large as itself).
+  const shown = event.resources.map(
+    (resource) => [resource.arn, resource.name].find((value) => value !== undefined && fitsBytes(value, MAX_PARTITION_KEY_BYTES)) ?? resource.type,
+  );
   return {
     eventID: event.eventID,
     eventTime: event.eventTime,
@@ -371,38 +400,44 @@ function summaryOf(event: NormalisedEvent, expiresAt: number | undefined): Omit<
     ...(event.sourceIPAddress === undefined ? {} : { sourceIPAddress: event.sourceIPAddress }),
     principal: event.principal.id,
     ...(event.principal.sessionName === undefined ? {} : { sessionName: event.principal.sessionName }),
-    resources: [...new Set(event.resources.map((resource) => resource.arn ?? resource.name ?? resource.type))].slice(
-      0,
-      MAX_SUMMARY_RESOURCES,
-    ),
+    resources: [...new Set(shown)].slice(0, MAX_SUMMARY_RESOURCES),
     ...(event.resources.length > MAX_SUMMARY_RESOURCES ? { resourceCount: event.resources.length } : {}),
     ...(expiresAt === undefined ? {} : { expiresAt }),
   };
 }
 
-function eventItem(kept: KeptEvent, fullRecord: string, expiresAt: number | undefined, options: ItemMappingOptions): EventItem {
-  const limit = options.maxEventItemBytes ?? MAX_EVENT_ITEM_BYTES;
-  if (kept.rawBytes === undefined) return fittedEventItem(kept, fullRecord, expiresAt, options, {});
-  const marked = { invalidUtf8: true } as const;
-  // The raw bytes are the whole truth about the record: worth trimming the record's fields to keep them; but when
-  // even that does not fit, they are left out (the source is noted) rather than fail the write.
-  const withRaw = fittedEventItem(kept, fullRecord, expiresAt, options, {
-    ...marked,
-    rawRecordBase64: Buffer.from(kept.rawBytes).toString('base64'),
-  });
-  return itemSize(withRaw) <= limit ? withRaw : fittedEventItem(kept, fullRecord, expiresAt, options, marked);
+/** What an event item's fixed part needs besides the event: the store's time, the TTL, the size limit. */
+interface EventItemContext {
+  readonly storedAt: string;
+  readonly expiresAt: number | undefined;
+  readonly limit: number;
 }
 
-/** The event item with `extra` attributes, its record trimmed (then its resources cut) until it fits the limit. */
-function fittedEventItem(
-  kept: KeptEvent,
-  fullRecord: string,
-  expiresAt: number | undefined,
-  options: ItemMappingOptions,
-  extra: Pick<EventItem, 'invalidUtf8' | 'rawRecordBase64'>,
-): EventItem {
-  const event = kept.event;
-  const base = {
+/** The event item: its fixed part, the stored record, then as many resources as fit under the limit. */
+function eventItem(kept: KeptEvent, event: NormalisedEvent, stored: StoredRecord, context: EventItemContext): EventItem {
+  const item: EventItem = {
+    ...eventItemBase(kept, event, context.storedAt, context.expiresAt),
+    principal: withoutUndefined(event.principal),
+    record: stored.json,
+    ...(stored.trimmed === undefined ? {} : { recordTrimmed: stored.trimmed.map(escapeLoneSurrogates) }),
+    ...(stored.rawBase64 === undefined ? {} : { rawRecordBase64: stored.rawBase64 }),
+    resources: event.resources.map(withoutUndefined),
+  };
+  if (itemSize(item) <= context.limit) return item;
+  // Still too large with the record fitted: a resource list of thousands of long entries. The lookup items hold
+  // every listed resource; the event item keeps as many as fit and says how many there were.
+  let keep = item.resources.length;
+  let cut: EventItem = item;
+  while (keep > 0 && itemSize(cut) > context.limit) {
+    keep = Math.floor(keep / 2);
+    cut = { ...item, resources: item.resources.slice(0, keep), resourceCount: item.resources.length };
+  }
+  return cut;
+}
+
+/** The event item without its record and resources: what is left is what {@link storedRecordOf} fits the record into. */
+function eventItemBase(kept: KeptEvent, event: NormalisedEvent, storedAt: string, expiresAt: number | undefined) {
+  return {
     pk: event.eventID,
     sk: EVENT_SORT_KEY,
     eventID: event.eventID,
@@ -416,42 +451,135 @@ function fittedEventItem(
     readOnly: event.readOnly,
     ...(event.errorCode === undefined ? {} : { errorCode: event.errorCode }),
     ...(event.sourceIPAddress === undefined ? {} : { sourceIPAddress: event.sourceIPAddress }),
-    principal: withoutUndefined(event.principal),
-    resources: event.resources.map(withoutUndefined),
-    ...(kept.source === undefined ? {} : { source: kept.source }),
-    ...extra,
-    storedAt: (options.now ?? new Date()).toISOString(),
+    // Sized as it is (the size skips undefined members); the item itself drops them (see eventItem).
+    principal: event.principal,
+    ...(event.resourcesOmitted === undefined ? {} : { resourcesOmitted: event.resourcesOmitted }),
+    ...(kept.source === undefined ? {} : { source: { ...kept.source, uri: escapeLoneSurrogates(kept.source.uri) } }),
+    ...(event.invalidUtf8 === true ? { invalidUtf8: true as const } : {}),
+    storedAt,
     ...(expiresAt === undefined ? {} : { expiresAt }),
   } as const;
-  const limit = options.maxEventItemBytes ?? MAX_EVENT_ITEM_BYTES;
-  if (itemSize({ ...base, record: fullRecord }) <= limit) return { ...base, record: fullRecord };
+}
 
-  // Too large: replace the record's largest fields, one at a time, by a marker with their size and where the
-  // whole record can be read again.
-  const fields = Object.entries(kept.record as Record<string, unknown>)
+/**
+ * Bytes set aside in the event item for what {@link storedRecordOf} does not know when it decides: the store's
+ * `storedAt` (an ISO time) and `expiresAt` (a number, at most 21 bytes), and `resourceCount` should the resource
+ * list be cut.
+ */
+const EVENT_ITEM_RESERVE_BYTES = 'storedAt'.length + 30 + 'expiresAt'.length + 21 + 'resourceCount'.length + 21;
+
+/**
+ * How the event item stores a kept event's record, decided once (the pipeline does, and every door reports it):
+ * whole when it fits beside the rest of the item (the normalised event and its resources) under `limit`; else
+ * trimmed field by field from the largest, each replaced by `{"trail-audit:trimmed": <bytes>,
+ * "trail-audit:source": <source>}`; and when even that is not enough (a record of very many small fields), every
+ * field but the identifying ones replaced by one such marker in the record itself (`trimmed: ["*"]`). A record that
+ * was not valid UTF-8 keeps its raw bytes when they fit with the record (trimmed if need be), else they are left
+ * out (`source` says where to read them). Only when the resource list alone leaves too little room (thousands of
+ * resources) does the item mapping then cut that list.
+ *
+ * Linear in the record's size: each field is measured once, and the trimmed record serialised once.
+ */
+export function storedRecordOf(kept: KeptEvent, limit: number = MAX_EVENT_ITEM_BYTES): StoredRecord {
+  const json = JSON.stringify(kept.record);
+  // Every string of the event comes from the record: a lone surrogate anywhere shows in its JSON as an escape.
+  const loneSurrogates = LONE_SURROGATE_ESCAPE.test(json);
+  const event = loneSurrogates ? escapeLoneSurrogatesIn(kept.event) : kept.event;
+  const budget = recordBudget(kept, event, limit);
+  const whole = { record: kept.record, json, bytes: utf8Length(json), source: kept.source };
+  const flag = loneSurrogates ? { loneSurrogates } : {};
+  if (kept.rawBytes !== undefined) {
+    const rawBase64 = Buffer.from(kept.rawBytes).toString('base64');
+    // The raw bytes are the whole truth about the record: worth trimming the record's fields to keep them.
+    const withRaw = fitRecord(whole, budget - attributeSize('rawRecordBase64', rawBase64), false);
+    if (withRaw !== undefined) return { ...withRaw, rawBase64, ...flag };
+  }
+  return { ...(fitRecord(whole, budget, true) ?? collapsedRecord(whole)), ...flag };
+}
+
+/**
+ * Whether a kept event's record is certainly stored whole, judged from the size of its text without serialising
+ * it: what {@link storedRecordOf} would decide, at a fraction of its cost, for the records that are far from the
+ * limit (all but a few). `JSON.stringify` of a parsed JSON text is at most 5.25 times its size — strings, literals
+ * and structure never grow, and a number grows at most from `1e20` (4 bytes) to its 21 digits — plus the
+ * `eventTime` a Logstash record gains. Only for text that was valid UTF-8 with no escaped lone surrogate (the
+ * event's strings are then stored as they are).
+ */
+export function storedWholeForCertain(kept: KeptEvent, text: string): boolean {
+  if (kept.rawBytes !== undefined || (text.includes('\\u') && /\\u[dD][89a-fA-F]/.test(text))) return false;
+  const budget = recordBudget(kept, kept.event, MAX_EVENT_ITEM_BYTES);
+  // A UTF-16 code unit is at most 3 bytes of UTF-8: the exact size is needed only near the limit.
+  const bound = (bytes: number): number => 'record'.length + Math.ceil(5.25 * bytes) + 64;
+  return bound(3 * text.length) <= budget || bound(Buffer.byteLength(text, 'utf8')) <= budget;
+}
+
+/** The bytes left for the record in the event item of `event` (already storable) under `limit`. */
+function recordBudget(kept: KeptEvent, event: NormalisedEvent, limit: number): number {
+  const resourcesSize = 'resources'.length + valueSize(event.resources);
+  return limit - itemSize(eventItemBase(kept, event, '', undefined)) - resourcesSize - EVENT_ITEM_RESERVE_BYTES;
+}
+
+/** A record with its JSON and size, and where it was read (named in the markers). */
+interface WholeRecord {
+  readonly record: object;
+  readonly json: string;
+  readonly bytes: number;
+  readonly source: RecordSource | undefined;
+}
+
+/**
+ * The record fitted into `budget` bytes of item (its `record` and `recordTrimmed` attributes): whole, or with its
+ * largest fields replaced by markers; with `collapse`, every field but the identifying ones as a last resort.
+ * Undefined when it cannot fit without collapsing and `collapse` is false.
+ */
+function fitRecord(whole: WholeRecord, budget: number, collapse: boolean): StoredRecord | undefined {
+  const recordAttribute = 'record'.length;
+  if (recordAttribute + whole.bytes <= budget) return { json: whole.json, bytes: whole.bytes };
+  const fields = Object.entries(whole.record)
     .filter(([name, value]) => !NEVER_TRIMMED.has(name) && value !== undefined && value !== null)
-    .map(([name, value]) => ({ name, bytes: utf8Length(JSON.stringify(value)) }))
-    .sort((a, b) => b.bytes - a.bytes || a.name.localeCompare(b.name));
-  const trimmedRecord: Record<string, unknown> = { ...(kept.record as Record<string, unknown>) };
-  const recordTrimmed: string[] = [];
-  let item: EventItem = { ...base, record: fullRecord, recordTrimmed };
+    .map(([name, value]) => {
+      const bytes = utf8Length(JSON.stringify(value));
+      return { name, bytes, markerBytes: utf8Length(JSON.stringify(marker(whole, bytes))) };
+    })
+    .sort((a, b) => b.bytes - a.bytes || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  // Sizes are exact: replacing a field's value changes the JSON by the difference of the two values' texts.
+  let size = recordAttribute + whole.bytes + 'recordTrimmed'.length + 3;
+  const trimmed = new Map<string, number>();
   for (const field of fields) {
-    trimmedRecord[field.name] = {
-      [TRIMMED_MARKER]: field.bytes,
-      ...(kept.source === undefined ? {} : { [TRIMMED_SOURCE]: kept.source }),
-    };
-    recordTrimmed.push(field.name);
-    item = { ...base, record: JSON.stringify(trimmedRecord), recordTrimmed };
-    if (itemSize(item) <= limit) return item;
+    // Sorted by size: once a field is no larger than its marker, no later one is worth replacing.
+    if (field.bytes <= field.markerBytes) break;
+    size += field.markerBytes - field.bytes + 1 + storedByteLength(field.name);
+    trimmed.set(field.name, field.bytes);
+    if (size <= budget) {
+      const record = Object.fromEntries(
+        Object.entries(whole.record).map(([name, value]: [string, unknown]) => {
+          const bytes = trimmed.get(name);
+          return [name, bytes === undefined ? value : marker(whole, bytes)];
+        }),
+      );
+      return { json: JSON.stringify(record), bytes: whole.bytes, trimmed: [...trimmed.keys()] };
+    }
   }
-  // Still too large with every large field trimmed: only a resource list of thousands of entries does that. The
-  // lookup items hold every resource; the event item keeps as many as fit and says how many there were.
-  let keep = base.resources.length;
-  while (keep > 0 && itemSize(item) > limit) {
-    keep = Math.floor(keep / 2);
-    item = { ...item, resources: base.resources.slice(0, keep), resourceCount: base.resources.length };
-  }
-  return item;
+  if (!collapse) return undefined;
+  const collapsed = collapsedRecord(whole);
+  return recordAttribute + utf8Length(collapsed.json) + 'recordTrimmed'.length + 5 <= budget ? collapsed : undefined;
+}
+
+/** The record reduced to its identifying fields and one marker for all the others. */
+function collapsedRecord(whole: WholeRecord): StoredRecord {
+  const identifying = Object.entries(whole.record).filter(([name]) => NEVER_TRIMMED.has(name));
+  const record = { ...Object.fromEntries(identifying), ...marker(whole, whole.bytes) };
+  return { json: JSON.stringify(record), bytes: whole.bytes, trimmed: ['*'] };
+}
+
+/** The marker that stands for `bytes` bytes of the record: its size, and where the record can be read again. */
+function marker(whole: WholeRecord, bytes: number): Record<string, unknown> {
+  return { [TRIMMED_MARKER]: bytes, ...(whole.source === undefined ? {} : { [TRIMMED_SOURCE]: whole.source }) };
+}
+
+/** The size of a string attribute, as {@link itemSize} counts it. */
+function attributeSize(name: string, value: string): number {
+  return name.length + utf8Length(value);
 }
 
 function withoutUndefined<T extends object>(value: T): T {
@@ -465,13 +593,15 @@ function utf8Length(text: string): number {
 /**
  * An estimate of an item's size as DynamoDB counts it (attribute names plus values; strings in UTF-8 bytes,
  * numbers up to 21 bytes, 1 byte for a boolean, 3 bytes plus 1 per element for maps and lists).
- * It errs on the large side; used to trim in time and to state write costs.
+ * It errs on the large side; used to trim in time, to check every item, and to state write costs. Items are a few
+ * levels deep by construction (the record is a string), so the walk's recursion is bounded.
  */
 export function itemSize(item: object): number {
   let size = 0;
-  for (const [name, value] of Object.entries(item)) {
-    if (value === undefined) continue;
-    size += utf8Length(name) + valueSize(value);
+  const members = item as Record<string, unknown>;
+  for (const name in members) {
+    const value = members[name];
+    if (value !== undefined) size += utf8Length(name) + valueSize(value);
   }
   return size;
 }
@@ -480,15 +610,19 @@ function valueSize(value: unknown): number {
   if (value === null || typeof value === 'boolean') return 1;
   if (typeof value === 'string') return utf8Length(value);
   if (typeof value === 'number') return Math.min(21, 1 + Math.ceil(String(value).replace(/[-.]/g, '').length / 2));
-  if (Array.isArray(value)) return 3 + value.reduce<number>((sum, element) => sum + 1 + valueSize(element), 0);
+  if (Array.isArray(value)) {
+    let size = 3;
+    for (const element of value as unknown[]) size += 1 + valueSize(element);
+    return size;
+  }
   if (typeof value === 'object') {
-    return (
-      3 +
-      Object.entries(value).reduce<number>(
-        (sum, [name, element]) => (element === undefined ? sum : sum + 1 + utf8Length(name) + valueSize(element)),
-        0,
-      )
-    );
+    let size = 3;
+    const members = value as Record<string, unknown>;
+    for (const name in members) {
+      const member = members[name];
+      if (member !== undefined) size += 1 + utf8Length(name) + valueSize(member);
+    }
+    return size;
   }
   return 0;
 }

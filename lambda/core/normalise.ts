@@ -24,10 +24,11 @@ export interface Normalisation {
  *   else the empty string — records from before eventVersion 1.02 carry neither.
  * - `readOnly`: the record's `readOnly`, else a Describe/List/Get eventName (see {@link isReadOnly}).
  * - `errorCode` and `sourceIPAddress` only when CloudTrail wrote them.
- * - `principal`: {@link resolvePrincipal}; `resources`: the resource table's extraction.
+ * - `principal`: {@link resolvePrincipal}; `resources`: the resource table's extraction, at most
+ *   `MAX_RESOURCES_PER_EVENT`, with `resourcesOmitted` saying how many more the record names when it names more.
  */
 export function normaliseRecord(record: CloudTrailRecord, service: Service): Normalisation {
-  const { resources, knownOperation } = extractResources(record, service);
+  const { resources, knownOperation, resourcesOmitted } = extractResources(record, service);
   const event: NormalisedEvent = {
     eventID: record.eventID,
     eventTime: record.eventTime,
@@ -41,6 +42,7 @@ export function normaliseRecord(record: CloudTrailRecord, service: Service): Nor
     ...(nonEmpty(record.sourceIPAddress) !== undefined ? { sourceIPAddress: record.sourceIPAddress } : {}),
     principal: resolvePrincipal(record),
     resources,
+    ...(resourcesOmitted > 0 ? { resourcesOmitted } : {}),
   };
   return { event, knownOperation };
 }

@@ -14,7 +14,8 @@ import {
   mayBeSelectedOrInsight,
   selectRecord,
 } from './select';
-import type { CloudTrailRecord, NormalisedEvent, SkipReason } from './types';
+import { storedRecordOf, storedWholeForCertain } from './item-mapping';
+import type { CloudTrailRecord, KeptEvent, SkipReason, StoredRecord } from './types';
 
 /** Options of {@link normaliseLogObject}. */
 export interface PipelineOptions {
@@ -78,45 +79,55 @@ export interface PipelineCounts {
   skipped: Partial<Record<SkipReason, number>>;
   /** Kept events whose operation the resource table does not know (stored with generic resources). */
   unknownOperations: number;
+  /**
+   * Kept events whose record is not stored whole: trimmed to fit a DynamoDB item (see {@link StoredRecord.trimmed}),
+   * or, for a record that was not valid UTF-8, stored without its raw bytes.
+   */
+  recordsTrimmed: number;
+  /** Resources kept events name beyond the per-event cap, left out of their events (see `MAX_RESOURCES_PER_EVENT`). */
+  resourcesOmitted: number;
   /** Set when the whole object was skipped, with the reason. */
   fileSkipped?: FileSkipReason;
   /**
-   * The first invalid record's position and why it is invalid: enough for a log line or an error message to
-   * point at it without logging record content.
+   * The first {@link MAX_NAMED_PROBLEMS} records that cost something, in file order, each named by its position:
+   * enough for a log line or the CLI to point at them without logging record content. The counts above are exact
+   * however many there are.
    */
-  firstInvalidRecord?: { readonly index: number; readonly offset: number; readonly reason: string };
+  problems: RecordProblem[];
 }
 
+/** At most this many {@link RecordProblem}s are named per object (a forged file may hold millions). */
+export const MAX_NAMED_PROBLEMS = 20;
+
 /**
- * Where a record was read: the log object and the record's position in it (as the decoder counts them), enough
- * to read the original record again when the stored copy had to be trimmed.
+ * A record that cost something: left out as invalid, or kept with a mark (its stored record trimmed, resources
+ * beyond the cap left out). The same record gets the same problem, with the same words, from every door.
  */
-export interface RecordSource {
-  /** The log object: {@link PipelineOptions.objectUri}, else its key. */
-  readonly uri: string;
+export interface RecordProblem {
   /** The record's 0-based position among the object's records. */
   readonly index: number;
   /** The byte offset of the record's first byte in the decoded (uncompressed) text. */
   readonly offset: number;
+  /** `invalid-record` (not kept), `record-trimmed` or `resources-omitted` (kept, marked). */
+  readonly problem: 'invalid-record' | 'record-trimmed' | 'resources-omitted';
+  /** What was wrong or what was done, in words that name fields and sizes, never record content. */
+  readonly reason: string;
 }
 
-/** A kept record with its normalised event: the store writes both (the record, so no audit detail is lost). */
-export interface KeptEvent {
-  readonly event: NormalisedEvent;
-  readonly record: CloudTrailRecord;
-  /** Where the record was read; the pipeline always sets it (optional for events built by hand, as in tests). */
-  readonly source?: RecordSource;
-  /**
-   * Only when the record's bytes were not valid UTF-8 (the event is then marked `invalidUtf8`): the record's bytes
-   * exactly as read. `record` holds each invalid byte as a lone surrogate U+DC00 + byte, so two such records stay
-   * apart; these bytes are what the store keeps so that nothing is lost.
-   */
-  readonly rawBytes?: Uint8Array;
-}
+// The kept event's shapes live in `./types` (the item mapping needs them without importing the pipeline).
+export type { KeptEvent, RecordSource, StoredRecord } from './types';
 
 /** Fresh, zeroed counts for one object (or a run, merged by the caller). */
 export function newCounts(): PipelineCounts {
-  return { recordsRead: 0, kept: 0, skipped: {}, unknownOperations: 0 };
+  return {
+    recordsRead: 0,
+    kept: 0,
+    skipped: {},
+    unknownOperations: 0,
+    recordsTrimmed: 0,
+    resourcesOmitted: 0,
+    problems: [],
+  };
 }
 
 /**
@@ -125,8 +136,11 @@ export function newCounts(): PipelineCounts {
  * Records that cannot belong to a selected service are counted as `other-service` without being parsed: the
  * decoder passes over those whose top-level `eventSource` names another service without even making text of them,
  * and the text of the rest must pass `mayBeSelectedOrInsight`. With `onRecord` set, every record is made text, and
- * those `mayMatchRecord` accepts are parsed too. A record that parses but fails `validateRecord` is counted as
- * `invalid-record` and processing goes on. A record whose JSON does not parse, a truncated or corrupt file, or
+ * those `mayMatchRecord` accepts are parsed too. A record that parses but fails `validateRecord` (bounds included:
+ * impossible times, identifiers too long, nesting too deep) is counted as `invalid-record`, named in
+ * `counts.problems`, and processing goes on. A kept event costs at most itself: resources beyond the cap are left
+ * out, and a record too large for an item is stored trimmed, each counted and named (`resources-omitted`,
+ * `record-trimmed`); the event carries its {@link KeptEvent.storedRecord}. A record whose JSON does not parse, a truncated or corrupt file, or
  * garbage around the JSON raises the decoder's `LogDecodeError` (naming the object and how far it got): the caller
  * decides whether to retry (the Lambda) or report and continue (the CLI). A record whose bytes are not valid UTF-8
  * is kept apart from others (see {@link KeptEvent.rawBytes}) and its event marked `invalidUtf8`. Counts are updated
@@ -143,6 +157,9 @@ export async function* normaliseLogObject(
   const mayMatchRecord = options.onRecord === undefined ? undefined : (options.mayMatchRecord ?? (() => true));
   const skip = (reason: SkipReason, count = 1): void => {
     counts.skipped[reason] = (counts.skipped[reason] ?? 0) + count;
+  };
+  const name = (item: DecodedRecord, problem: RecordProblem['problem'], reason: string): void => {
+    if (counts.problems.length < MAX_NAMED_PROBLEMS) counts.problems.push({ index: item.index, offset: item.offset, problem, reason });
   };
   // Records the decoder's filter passed over (never turned into text) are counted as `other-service` in order, up
   // to the next record delivered: counts stay exact for a consumer that stops early.
@@ -189,7 +206,7 @@ export async function* normaliseLogObject(
     const validation = validateRecord(value);
     if (!validation.ok) {
       skip('invalid-record');
-      counts.firstInvalidRecord ??= { index: item.index, offset: item.offset, reason: validation.reason };
+      name(item, 'invalid-record', validation.reason);
       return undefined;
     }
     const record = validation.record;
@@ -209,14 +226,60 @@ export async function* normaliseLogObject(
       counts.unknownOperations += 1;
     }
     counts.kept += 1;
+    if (event.resourcesOmitted !== undefined) {
+      counts.resourcesOmitted += event.resourcesOmitted;
+      name(item, 'resources-omitted', resourcesOmittedReason(event.resources.length, event.resourcesOmitted));
+    }
     const source = { uri: objectUri, index: item.index, offset: item.offset };
-    if (item.rawBytes === undefined) return { event, record, source };
-    return { event: { ...event, invalidUtf8: true }, record, source, rawBytes: item.rawBytes };
+    const kept: KeptEvent =
+      item.rawBytes === undefined
+        ? { event, record, source }
+        : { event: { ...event, invalidUtf8: true }, record, source, rawBytes: item.rawBytes };
+    // How the record will be stored is decided here, so that every door (`process` too) names a trimmed record;
+    // a record far from the size limit is certainly stored whole, which its text alone tells.
+    if (storedWholeForCertain(kept, item.text)) return kept;
+    const decided = { ...kept, storedRecord: storedRecordOf(kept) };
+    if (isStoredTrimmed(decided)) {
+      counts.recordsTrimmed += 1;
+      name(item, 'record-trimmed', trimmedReason(decided.storedRecord, kept.rawBytes !== undefined));
+    }
+    return decided;
   }
+}
+
+/**
+ * Whether a kept event's record is not stored whole: trimmed, or (a record that was not valid UTF-8) stored without
+ * its raw bytes. What {@link PipelineCounts.recordsTrimmed} counts.
+ */
+export function isStoredTrimmed(kept: KeptEvent): boolean {
+  const stored = kept.storedRecord;
+  return stored !== undefined && (stored.trimmed !== undefined || (kept.rawBytes !== undefined && stored.rawBase64 === undefined));
 }
 
 /** A record as the decoder delivers it. */
 type DecodedRecord = Extract<DecodedItem, { kind: 'record' }>;
+
+function resourcesOmittedReason(listed: number, omitted: number): string {
+  return `names ${listed + omitted} resources: the first ${listed} are indexed, ${omitted} beyond the cap are left out`;
+}
+
+/** Field names are named when they look like CloudTrail's (an attacker's key could hold anything). */
+const FIELD_NAME = /^[A-Za-z@][A-Za-z0-9@_.-]{0,63}$/;
+
+function trimmedReason(stored: StoredRecord, invalidUtf8: boolean): string {
+  const parts: string[] = [];
+  if (stored.trimmed !== undefined) {
+    const fields =
+      stored.trimmed[0] === '*'
+        ? 'every field but the identifying ones'
+        : stored.trimmed.every((field) => FIELD_NAME.test(field)) && stored.trimmed.length <= 5
+          ? stored.trimmed.join(', ')
+          : `${stored.trimmed.length} fields`;
+    parts.push(`record of ${stored.bytes} bytes stored trimmed to fit a DynamoDB item (replaced by their size: ${fields})`);
+  }
+  if (invalidUtf8 && stored.rawBase64 === undefined) parts.push('its raw bytes are not stored (read them from its source)');
+  return parts.join('; ');
+}
 
 /**
  * The decoder-side half of the selection's pre-filter: a record of a records array is turned into text only when

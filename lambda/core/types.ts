@@ -138,7 +138,13 @@ export interface NormalisedEvent {
   readonly errorCode?: string;
   readonly sourceIPAddress?: string;
   readonly principal: Principal;
+  /** The resources the call names, at most `MAX_RESOURCES_PER_EVENT` (`./limits`): each is indexed. */
   readonly resources: readonly Resource[];
+  /**
+   * Only when the record names more distinct resources than `MAX_RESOURCES_PER_EVENT`: how many were left out of
+   * `resources` (and so of the index). No real call comes near the cap; a forged record naming 50,000 does.
+   */
+  readonly resourcesOmitted?: number;
   /**
    * Set when the record's bytes were not valid UTF-8. Its strings then hold each invalid byte as the lone
    * surrogate U+DC00 + byte (so `eventID`s that differ only in such bytes stay apart); the stored event keeps the
@@ -159,3 +165,59 @@ export type SkipReason =
   | 'application-auto-scaling'
   | 'read-only-dropped'
   | 'duplicate-event';
+
+/**
+ * Where a record was read: the log object and the record's position in it (as the decoder counts them), enough
+ * to read the original record again when the stored copy had to be trimmed.
+ */
+export interface RecordSource {
+  /** The log object: the pipeline's `objectUri`, else its key. */
+  readonly uri: string;
+  /** The record's 0-based position among the object's records. */
+  readonly index: number;
+  /** The byte offset of the record's first byte in the decoded (uncompressed) text. */
+  readonly offset: number;
+}
+
+/**
+ * The record as the event item stores it, decided once by the pipeline (`storedRecordOf` in `./item-mapping`), so
+ * every door reports the same verdict on it and the store writes exactly that.
+ */
+export interface StoredRecord {
+  /** The record as JSON, trimmed when it had to be. */
+  readonly json: string;
+  /** The size of the whole record as JSON, in bytes (before any trimming). */
+  readonly bytes: number;
+  /**
+   * Only when trimmed: the names of the fields replaced by a marker with their size and source, or `['*']` when
+   * every field but the identifying ones was (a record of very many fields).
+   */
+  readonly trimmed?: readonly string[];
+  /** Only with `invalidUtf8` events: the record's bytes in base64, when they fit beside the record. */
+  readonly rawBase64?: string;
+  /**
+   * Only when a string of the record holds a lone surrogate (not valid UTF-16: an escaped byte that was not UTF-8,
+   * or a `\\udc80` escape): the event's strings must then be escaped to be stored.
+   */
+  readonly loneSurrogates?: true;
+}
+
+/** A kept record with its normalised event: the store writes both (the record, so no audit detail is lost). */
+export interface KeptEvent {
+  readonly event: NormalisedEvent;
+  readonly record: CloudTrailRecord;
+  /** Where the record was read; the pipeline always sets it (optional for events built by hand, as in tests). */
+  readonly source?: RecordSource;
+  /**
+   * Only when the record's bytes were not valid UTF-8 (the event is then marked `invalidUtf8`): the record's bytes
+   * exactly as read. `record` holds each invalid byte as a lone surrogate U+DC00 + byte, so two such records stay
+   * apart; these bytes are what the store keeps so that nothing is lost.
+   */
+  readonly rawBytes?: Uint8Array;
+  /**
+   * How the event item stores the record, when the pipeline had to work it out: set for every record that may
+   * not be stored whole. When absent (a record far from the size limit, or an event built by hand), the item
+   * mapping works it out the same way.
+   */
+  readonly storedRecord?: StoredRecord;
+}

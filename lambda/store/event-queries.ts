@@ -339,6 +339,7 @@ function toStoredEvent(raw: Record<string, unknown>): StoredEvent {
     ...optionalStr(raw, 'sourceIPAddress'),
     principal: principal as unknown as Principal,
     resources: resources as unknown as Resource[],
+    ...(typeof raw.resourcesOmitted === 'number' ? { resourcesOmitted: raw.resourcesOmitted } : {}),
   };
   return {
     event,

@@ -261,6 +261,12 @@ export class Monitoring extends Construct {
           new cloudwatch.GraphWidget({
             title: 'Records and events',
             left: [metric(METRIC.RecordsRead), metric(METRIC.RecordsSkipped), metric(METRIC.EventsStored)],
+            // What damaged or forged records cost: each is counted, never a failed file (docs/operations.md).
+            right: [
+              metric(metricPerReason.recordsSkipped('invalid-record'), 'Invalid records'),
+              metric(METRIC.RecordsTrimmed),
+              metric(METRIC.ResourcesOmitted),
+            ],
             width: 8,
           }),
           new cloudwatch.GraphWidget({

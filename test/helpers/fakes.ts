@@ -8,6 +8,7 @@ import type {
   EventStore,
   FileLedger,
   LedgerEntry,
+  Metrics,
   ObjectCheckpoint,
   PutEventsResult,
 } from '../../lambda/app/ports';
@@ -40,6 +41,17 @@ export class FakeLedger implements FileLedger {
     this.entries.set(entry.objectId, entry);
     return Promise.resolve();
   }
+}
+
+/** Metrics added up by name, as CloudWatch would sum them over an invocation. */
+export class CountingMetrics implements Metrics {
+  readonly values = new Map<string, number>();
+
+  addMetric(name: string, _unit: 'Count', value: number): void {
+    this.values.set(name, (this.values.get(name) ?? 0) + value);
+  }
+
+  publishStoredMetrics(): void {}
 }
 
 /** Checkpoints in a map. */

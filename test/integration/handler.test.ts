@@ -9,7 +9,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { S3LogObjectSource } from '../../lambda/adapters/s3-log-reader';
 import { TRIMMED_MARKER, TRIMMED_SOURCE, type LookupKind } from '../../lambda/core/item-mapping';
 import type { CloudTrailRecord, UserIdentity } from '../../lambda/core/types';
-import type { Logger as HandlerLogger, Metrics as HandlerMetrics } from '../../lambda/app/ports';
+import type { Logger as HandlerLogger } from '../../lambda/app/ports';
 import { createHandler, type ProcessorConfig as HandlerConfig } from '../../lambda/app/processor';
 import { startDynamoDBLocal, type DynamoDBLocalServer } from '../../lambda/local/dynamodb-local';
 import { EventStoreWriteError } from '../../lambda/app/ports';
@@ -17,6 +17,7 @@ import { DynamoDBEventStore } from '../../lambda/store/dynamodb-event-store';
 import { getEvent, queryLookup, type QueryOptions } from '../../lambda/store/event-queries';
 import { DynamoDBFileLedger } from '../../lambda/store/file-ledger';
 import { createEventTable, localDocumentClient } from '../helpers/dynamodb';
+import { CountingMetrics } from '../helpers/fakes';
 import { collect, gzippedLogFile, loadFixture, record } from '../helpers/fixtures';
 import { sqsEventOf, type NotifiedObjectSpec } from '../helpers/s3-events';
 import { startS3rver, type LocalS3 } from '../helpers/s3rver';
@@ -82,14 +83,6 @@ const ITEMS_OF_B1 = 10;
 const ITEMS_OF_FILES_A_AND_B = ITEMS_OF_A1 + ITEMS_OF_A2 + ITEMS_OF_A3 + ITEMS_OF_B1 + ITEMS_OF_B2 + 2;
 
 const quietLogger: HandlerLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
-
-class CountingMetrics implements HandlerMetrics {
-  readonly values = new Map<string, number>();
-  addMetric(name: string, _unit: 'Count', value: number): void {
-    this.values.set(name, (this.values.get(name) ?? 0) + value);
-  }
-  publishStoredMetrics(): void {}
-}
 
 let dynamodb: DynamoDBLocalServer | undefined;
 let s3: LocalS3 | undefined;

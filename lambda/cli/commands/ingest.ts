@@ -17,6 +17,7 @@ import {
   describeError,
   ExitCode,
   fileFailureLine,
+  recordProblemLines,
   tableFailureReason,
   TargetError,
   UsageError,
@@ -334,6 +335,7 @@ async function ingestObjects(
     }
     addOutcome(totals, outcome);
     if (outcome.status === 'failed') await report(fileFailureLine(object.displayName, outcome.error));
+    for (const line of recordProblemLines(object.displayName, outcome.counts)) await report(line);
     filesDone += 1;
     // The file is finished (a file skipped by the ledger was not read): all its bytes count as done.
     credit(object.size, outcome.stored.events);

@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { newCounts, normaliseLogObject } from '../../core/pipeline';
 import type { NormalisedEvent } from '../../core/types';
-import { ExitCode, fileFailureLine, UsageError, type ExitCodeValue } from '../errors';
+import { ExitCode, fileFailureLine, recordProblemLines, UsageError, type ExitCodeValue } from '../errors';
 import { writeLine, type CliIO } from '../io';
 import { eventLine } from '../ndjson';
 import { listLocal } from '../sources';
@@ -63,6 +63,7 @@ export async function runProcess(
       totals.filesFailed += 1;
       await writeLine(io.stderr, fileFailureLine(object.displayName, error));
     }
+    for (const line of recordProblemLines(object.displayName, counts)) await writeLine(io.stderr, line);
     addCounts(totals, counts);
   }
   if (options.json !== true) await table.end();
@@ -78,7 +79,8 @@ export function registerProcessCommand(program: Command, io: CliIO, setExitCode:
     .description(
       'Reads CloudTrail log files (.json.gz, .json; folders recursively) and prints the Elastic Load Balancing, ' +
         'Elastic Beanstalk and EC2 Auto Scaling events they hold: a table, or with --json one normalised event ' +
-        'per line. Each event is printed once per run. A bad file is named on stderr and the others are still read.',
+        'per line. Each event is printed once per run. A bad file is named on stderr and the others are still read; ' +
+        'so is each record left out as invalid or kept with a mark (trimmed, resources left out), by position.',
     )
     .argument('<file...>', 'log files or folders')
     .option('--json', 'print NDJSON: one normalised event per line (the documented contract)')

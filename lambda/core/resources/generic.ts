@@ -5,7 +5,7 @@
  */
 import type { JsonObject, Resource, Service } from '../types';
 import { beanstalkArn, elasticLoadBalancingArn, scalingPolicyArn } from './arn';
-import { isJsonObject } from './paths';
+import { isIdentifier, isJsonObject } from './paths';
 import {
   applications,
   DESCRIBED_ENVIRONMENT,
@@ -61,7 +61,7 @@ export function genericResources(
   const visit = (value: unknown, depth: number): void => {
     if (depth > MAX_DEPTH) return;
     if (typeof value === 'string') {
-      found.push(...resourcesOfArn(value));
+      if (isIdentifier(value)) found.push(...resourcesOfArn(value));
     } else if (Array.isArray(value)) {
       for (const item of value as unknown[]) visit(item, depth + 1);
     } else if (isJsonObject(value)) {

@@ -6,6 +6,7 @@
  * `responseElements` (see `tables/`); adding an operation is one entry. An operation the table does not know falls
  * back to {@link genericResources} and is reported as unknown, so the pipeline can count it; it is never dropped.
  */
+import { MAX_RESOURCES_PER_EVENT } from '../limits';
 import type { CloudTrailRecord, Resource, Service } from '../types';
 import { arnContextOf } from './arn';
 import { genericResources } from './generic';
@@ -39,6 +40,16 @@ export function operationEntry(service: Service, eventName: string): OperationEn
   return Object.hasOwn(table, eventName) ? table[eventName] : undefined;
 }
 
+/** What {@link extractResources} found in a record. */
+export interface ExtractedResources {
+  /** The resources the record names, in order of first appearance, at most {@link MAX_RESOURCES_PER_EVENT}. */
+  readonly resources: Resource[];
+  /** Whether the resource table knows the record's operation. */
+  readonly knownOperation: boolean;
+  /** How many more distinct resources the record names beyond the cap (0 for every real call). */
+  readonly resourcesOmitted: number;
+}
+
 /**
  * Lists the resources a record names, and whether its operation is one the resource table knows.
  *
@@ -46,11 +57,11 @@ export function operationEntry(service: Service, eventName: string): OperationEn
  * the request is searched generically so the event still names what it can. Unknown operations are searched
  * generically, request and response. Resources are then merged (a name-only resource and the same resource with
  * its ARN become one) and Beanstalk-created resources (`awseb-e-<id>-...`) are linked to their environment.
+ *
+ * Fan-out is bounded: the work is linear in the record's size, and at most {@link MAX_RESOURCES_PER_EVENT}
+ * resources are listed (each becomes lookup items); the others are counted in `resourcesOmitted`.
  */
-export function extractResources(
-  record: CloudTrailRecord,
-  service: Service,
-): { resources: Resource[]; knownOperation: boolean } {
+export function extractResources(record: CloudTrailRecord, service: Service): ExtractedResources {
   const context: ExtractionContext = { ...arnContextOf(record), record };
   const entry = operationEntry(service, record.eventName);
   let resources: Resource[];
@@ -61,9 +72,12 @@ export function extractResources(
     // Only the request: a describe call's response lists what exists, not what the call names.
     if (resources.length === 0 && entry.length > 0) resources = genericResources(context, service, ['request']);
   }
+  const merged = mergeResources(linkBeanstalkEnvironments(record, service, mergeResources(resources)));
+  const resourcesOmitted = Math.max(0, merged.length - MAX_RESOURCES_PER_EVENT);
   return {
-    resources: mergeResources(linkBeanstalkEnvironments(record, service, mergeResources(resources))),
+    resources: resourcesOmitted === 0 ? merged : merged.slice(0, MAX_RESOURCES_PER_EVENT),
     knownOperation: entry !== undefined,
+    resourcesOmitted,
   };
 }
 
@@ -134,24 +148,123 @@ function taggedEnvironments(record: CloudTrailRecord): Resource[] {
  * Merges the resources that are one: same type and the same ARN, or the same name (or the name of one is the ID
  * of the other) where at least one has no ARN. The merged resource keeps the ARN, the name (a real name over an
  * ID) and the ID. Order is the order of first appearance.
+ *
+ * Linear: each resource finds the one it merges into through an index (by ARN, by name, by ID) instead of a search
+ * of all before it, which made a record naming 50,000 resources cost seconds.
  */
 export function mergeResources(resources: readonly Resource[]): Resource[] {
+  // Most events name one resource: nothing to merge, and no index worth building.
+  if (resources.length < 2) return [...resources];
   const merged: Resource[] = [];
+  const index = new ResourceIndex(merged);
   for (const resource of resources) {
-    const index = merged.findIndex((other) => sameResource(other, resource));
-    const existing = index < 0 ? undefined : merged[index];
-    if (existing === undefined) merged.push(resource);
-    else merged[index] = combine(existing, resource);
+    const position = index.find(resource);
+    const existing = position === undefined ? undefined : merged[position];
+    if (position === undefined || existing === undefined) {
+      merged.push(resource);
+      index.add(merged.length - 1, undefined, resource);
+    } else {
+      const combined = combine(existing, resource);
+      merged[position] = combined;
+      index.add(position, existing, combined);
+    }
   }
   return merged;
 }
 
-function sameResource(a: Resource, b: Resource): boolean {
-  if (a.type !== b.type) return false;
-  if (a.arn !== undefined && b.arn !== undefined) return a.arn === b.arn;
-  return (
-    (a.name !== undefined && (a.name === b.name || a.name === b.id)) || (a.id !== undefined && a.id === b.name)
-  );
+/**
+ * Where the resources merged so far are, by type and ARN, name or ID, so that "is one of them the same as this
+ * one?" costs a few map reads. Two resources of one type are the same when both have an ARN and they are equal, or
+ * when at least one has none and the name of one is the name or the ID of the other (`a.name` is `b.name` or
+ * `b.id`, or `a.id` is `b.name`). Name and ID entries go stale when a resource gains an ARN or trades an ID for
+ * its real name; stale entries are passed over once and dropped, so the work stays linear.
+ */
+class ResourceIndex {
+  private readonly types = new Map<string, TypeIndex>();
+
+  constructor(private readonly merged: readonly Resource[]) {}
+
+  /** The position of the first merged resource that is the same as `resource`, if any. */
+  find(resource: Resource): number | undefined {
+    const index = this.types.get(resource.type);
+    if (index === undefined) return undefined;
+    const { arn, name, id } = resource;
+    // A resource with an ARN is the same as one with the same ARN, or as one without an ARN by name or ID.
+    const withArn = arn !== undefined;
+    let found = withArn ? index.byArn.get(arn) : undefined;
+    if (name !== undefined) {
+      found = earlier(found, this.first(index.byName, name, 'name', withArn));
+      found = earlier(found, this.first(index.byId, name, 'id', withArn));
+    }
+    if (id !== undefined) found = earlier(found, this.first(index.byName, id, 'name', withArn));
+    return found;
+  }
+
+  /** Indexes the resource now at `position` by what it has and `before` (its previous state) had not. */
+  add(position: number, before: Resource | undefined, resource: Resource): void {
+    let index = this.types.get(resource.type);
+    if (index === undefined) {
+      index = { byArn: new Map(), byName: new Map(), byId: new Map() };
+      this.types.set(resource.type, index);
+    }
+    const { arn, name, id } = resource;
+    if (arn !== undefined && arn !== before?.arn) {
+      const known = index.byArn.get(arn);
+      if (known === undefined || position < known) index.byArn.set(arn, position);
+    }
+    if (name !== undefined && name !== before?.name) push(index.byName, name, position);
+    if (id !== undefined && id !== before?.id) push(index.byId, id, position);
+  }
+
+  /**
+   * The first position listed under `value` whose resource still has it as its `member` (and, when the resource
+   * asking has an ARN, has none itself). Positions that fail are skipped for good: a resource never loses an ARN,
+   * and trades its name at most once.
+   */
+  private first(lists: Map<string, Positions>, value: string, member: 'name' | 'id', askerHasArn: boolean): number | undefined {
+    const list = lists.get(value);
+    if (list === undefined) return undefined;
+    const positions = list.withoutArn === undefined || !askerHasArn ? list : list.withoutArn;
+    for (; positions.head < positions.positions.length; positions.head += 1) {
+      const position = positions.positions[positions.head] ?? -1;
+      const resource = this.merged[position];
+      if (resource !== undefined && resource[member] === value && !(askerHasArn && resource.arn !== undefined)) return position;
+    }
+    return undefined;
+  }
+}
+
+/** The merged resources of one type, by ARN, by name and by ID. */
+interface TypeIndex {
+  readonly byArn: Map<string, number>;
+  readonly byName: Map<string, Positions>;
+  readonly byId: Map<string, Positions>;
+}
+
+/**
+ * Positions listed under one value, read from `head` on. Resources asking with an ARN read `withoutArn`, a second
+ * cursor over the same positions, since passing over those with an ARN must not hide them from the others.
+ */
+interface Positions {
+  readonly positions: number[];
+  head: number;
+  withoutArn?: { readonly positions: number[]; head: number };
+}
+
+function push(lists: Map<string, Positions>, value: string, position: number): void {
+  const list = lists.get(value);
+  if (list === undefined) {
+    const positions = [position];
+    lists.set(value, { positions, head: 0, withoutArn: { positions, head: 0 } });
+  } else {
+    list.positions.push(position);
+  }
+}
+
+/** The smaller of two optional positions. */
+function earlier(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  return b === undefined || b >= a ? a : b;
 }
 
 function combine(a: Resource, b: Resource): Resource {

@@ -2,6 +2,7 @@
  * Reading identifiers out of `requestParameters` / `responseElements` by a short path such as
  * `request.defaultActions[].targetGroupArn`, the same text the table in docs/coverage.md shows.
  */
+import { fitsBytes, MAX_IDENTIFIER_BYTES } from '../limits';
 import type { CloudTrailRecord, JsonObject } from '../types';
 import { walkPath } from './compiled-path';
 
@@ -21,9 +22,12 @@ export function valuesAt(record: CloudTrailRecord, path: string): unknown[] {
   return walkPath(record, path);
 }
 
-/** The non-empty strings a path reaches (numbers, objects and empty strings are not identifiers). */
+/**
+ * The strings a path reaches that can be identifiers: numbers, objects, empty strings and strings longer than
+ * {@link MAX_IDENTIFIER_BYTES} (no real name or ARN is; such a value could be no key) are not.
+ */
 export function stringsAt(record: CloudTrailRecord, path: string): string[] {
-  return valuesAt(record, path).filter((value): value is string => typeof value === 'string' && value !== '');
+  return valuesAt(record, path).filter(isIdentifier);
 }
 
 /** The objects a path reaches (the scope of an extractor that reads several sibling members). */
@@ -31,9 +35,17 @@ export function objectsAt(record: CloudTrailRecord, path: string): JsonObject[] 
   return valuesAt(record, path).filter(isJsonObject);
 }
 
-/** A member of an object as a non-empty string, or undefined. */
+/** A member of an object that can be an identifier (see {@link isIdentifier}), or undefined. */
 export function stringMember(object: JsonObject, member: string): string | undefined {
   const value = object[member];
-  return typeof value === 'string' && value !== '' ? value : undefined;
+  return isIdentifier(value) ? value : undefined;
+}
+
+/**
+ * Whether a value can be an identifier: a non-empty string of at most {@link MAX_IDENTIFIER_BYTES}. The bound keeps
+ * each resource, and so each item naming it, small, and the patterns that read ARNs linear.
+ */
+export function isIdentifier(value: unknown): value is string {
+  return typeof value === 'string' && value !== '' && fitsBytes(value, MAX_IDENTIFIER_BYTES);
 }
 

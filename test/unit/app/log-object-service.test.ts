@@ -10,7 +10,9 @@ import {
   type LogObjectServiceDeps,
 } from '../../../lambda/app/log-object-service';
 import { FakeCheckpoints, FakeLedger, FakeStore } from '../../helpers/fakes';
+import { MAX_RESOURCES_PER_EVENT } from '../../../lambda/core/limits';
 import { gzippedLogFile, record } from '../../helpers/fixtures';
+import { HOSTILE_RECORDS, logFileOfTexts } from '../../helpers/hostile-records';
 
 const NOW = new Date('2026-11-21T12:00:00Z');
 const LOG_KEY = 'AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/20/111122223333_CloudTrail_us-east-1_20261120T1005Z_a.json.gz';
@@ -122,6 +124,21 @@ describe('LogObjectService', () => {
       outside: 1,
       kept: 1,
       ledger: 0,
+    });
+  });
+
+  it('counts the trimmed records and omitted resources of the events it stores, not of those it leaves out', async () => {
+    const { service } = setup();
+    const texts = [HOSTILE_RECORDS.oversized('big-out'), HOSTILE_RECORDS.fanOut('wide-out', 2_500)].map((text) =>
+      text.replace('"2026-11-20T10:00:00Z"', '"2026-11-19T10:00:00Z"'),
+    );
+    const bytes = Buffer.from(logFileOfTexts([...texts, HOSTILE_RECORDS.oversized('big-in'), HOSTILE_RECORDS.fanOut('wide-in', 2_500)]));
+
+    const outcome = await service.process(input(LOG_KEY, bytes), { range: { since: new Date('2026-11-20T00:00:00Z') } });
+
+    expect({ trimmed: outcome.counts.recordsTrimmed, omitted: outcome.counts.resourcesOmitted }).toEqual({
+      trimmed: 1,
+      omitted: 2_501 - MAX_RESOURCES_PER_EVENT,
     });
   });
 

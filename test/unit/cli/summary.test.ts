@@ -1,5 +1,21 @@
 import { newCounts, type PipelineCounts } from '../../../lambda/core/pipeline';
-import { addCounts, newTotals, renderSummary } from '../../../lambda/cli/summary';
+import type { StoreTally } from '../../../lambda/app/log-object-service';
+import { addCounts, addOutcome, newTotals, renderSummary } from '../../../lambda/cli/summary';
+
+/** What the service stored of one object, with the given fields replaced. */
+function tally(overrides: Partial<StoreTally> = {}): StoreTally {
+  return {
+    events: 0,
+    byService: {},
+    itemsWritten: 0,
+    retries: 0,
+    outsideRange: 0,
+    bytesRead: 0,
+    superseded: 0,
+    resumed: 0,
+    ...overrides,
+  };
+}
 
 /** One object's pipeline counts with the given fields replaced. */
 function counts(overrides: Partial<PipelineCounts> = {}): PipelineCounts {
@@ -48,5 +64,38 @@ describe('renderSummary', () => {
     addCounts(totals, counts({ recordsRead: 3, kept: 1, skipped: { 'other-service': 2 } }));
 
     expect(renderSummary(totals)).toBe('1 file, 3 records, 1 kept; skipped: other-service 2');
+  });
+
+  it('names the records stored trimmed and the resources left out by the cap, added up', () => {
+    const totals = newTotals();
+    totals.files = 2;
+    addCounts(totals, counts({ recordsRead: 2, kept: 2, recordsTrimmed: 1, resourcesOmitted: 48_001 }));
+    addCounts(totals, counts({ recordsRead: 1, kept: 1, recordsTrimmed: 1 }));
+
+    expect(renderSummary(totals)).toBe('2 files, 3 records, 3 kept, 2 trimmed to fit, 48,001 resources beyond the cap');
+  });
+});
+
+describe('addOutcome', () => {
+  it('shows as stored only what a failed file stored, beside one that succeeded', () => {
+    const totals = newTotals();
+    totals.files = 2;
+    addOutcome(totals, { status: 'processed', counts: counts({ recordsRead: 2, kept: 2 }), stored: tally({ events: 2 }) });
+    const failedCounts = counts({ recordsRead: 5, kept: 5 });
+    addOutcome(totals, { status: 'failed', error: new Error('write failed'), counts: failedCounts, stored: tally({ events: 3 }) });
+
+    expect(renderSummary(totals, [], { events: 'stored' })).toBe('2 files (1 failed), 7 records, 5 stored');
+  });
+
+  it('counts the items a failed write did write', () => {
+    const totals = newTotals();
+    addOutcome(totals, {
+      status: 'failed',
+      error: new Error('write failed'),
+      counts: counts({ recordsRead: 30, kept: 30 }),
+      stored: tally({ events: 0, itemsWritten: 17 }),
+    });
+
+    expect(totals.itemsWritten).toBe(17);
   });
 });

@@ -4,7 +4,8 @@
  * the raw bytes recoverable; nothing may be merged or lost.
  */
 import { gzipSync } from 'node:zlib';
-import { escapeLoneSurrogates, itemSize, toItems } from '../../../lambda/core/item-mapping';
+import { itemSize, toItems } from '../../../lambda/core/item-mapping';
+import { escapeLoneSurrogates } from '../../../lambda/core/limits';
 import { newCounts, normaliseLogObject, type KeptEvent } from '../../../lambda/core/pipeline';
 import { chunked, collect, loadFixture } from '../../helpers/fixtures';
 
@@ -126,7 +127,7 @@ describe('records with invalid UTF-8 in the eventID', () => {
     // Prepare
     const { kept } = await keptEvents();
     const event = kept[0] as KeptEvent;
-    const limit = itemSize(toItems({ ...event, rawBytes: undefined }, { now: NOW })[0] ?? {}) + 100;
+    const limit = itemSize(toItems({ ...event, rawBytes: undefined, storedRecord: undefined }, { now: NOW })[0] ?? {}) + 100;
 
     // Act
     const [item] = toItems(event, { now: NOW, maxEventItemBytes: limit });

@@ -1,6 +1,8 @@
 import {
   actionOf,
+  ItemLimitError,
   itemSize,
+  storedRecordOf,
   toItems,
   TRIMMED_MARKER,
   TRIMMED_SOURCE,
@@ -9,6 +11,7 @@ import {
 import { timeRangeCondition } from '../../../lambda/store/event-queries';
 import type { KeptEvent } from '../../../lambda/core/pipeline';
 import type { CloudTrailRecord, NormalisedEvent } from '../../../lambda/core/types';
+import { DYNAMODB_ITEM_BYTES, MAX_SORT_KEY_BYTES } from '../../../lambda/core/limits';
 import { record } from '../../helpers/fixtures';
 import { writeUnitsOf } from '../../helpers/write-units';
 
@@ -407,5 +410,114 @@ describe('toItems', () => {
     // assess
     const sk = String(principalItem?.sk);
     expect(sk >= String(range.values[':since']) && sk <= String(range.values[':until'])).toBe(true);
+  });
+});
+
+describe('toItems: every item fits DynamoDB, whatever the record', () => {
+  /** Every item's size and key sizes, for one assertion. */
+  const limitsOf = (items: Record<string, unknown>[]): { largest: number; longestSortKey: number } => ({
+    largest: Math.max(...items.map((item) => itemSize(item))),
+    longestSortKey: Math.max(...items.map((item) => Buffer.byteLength(String(item.sk)))),
+  });
+
+  it('stores a record of very many small fields as its identifying fields and one marker, listed as "*"', () => {
+    // prepare: 40,000 fields of a few bytes, 600 KB: no one field is worth a marker
+    const fields = Object.fromEntries(Array.from({ length: 40_000 }, (_, index) => [`f${index}`, index]));
+    const event = { ...kept({}, fields), source: SOURCE };
+
+    // act
+    const [eventItem] = toItems(event, { now: NOW });
+
+    // assess
+    const stored = JSON.parse(String(eventItem?.record)) as Record<string, unknown>;
+    expect({
+      fits: itemSize(eventItem ?? {}) <= DYNAMODB_ITEM_BYTES,
+      trimmed: eventItem?.recordTrimmed,
+      eventID: stored.eventID,
+      marker: stored[TRIMMED_MARKER],
+      source: stored[TRIMMED_SOURCE],
+      f0: stored.f0,
+    }).toEqual({
+      fits: true,
+      trimmed: ['*'],
+      eventID: event.event.eventID,
+      marker: Buffer.byteLength(JSON.stringify(event.record)),
+      source: SOURCE,
+      f0: undefined,
+    });
+  });
+
+  it('keeps every lookup item small when a resource is named by a string too long to be a key', () => {
+    // prepare: a resource whose name alone is 500 KB (the pipeline never builds one; the mapping copes all the same)
+    const resources = [
+      { type: 'AWS::ElasticLoadBalancing::LoadBalancer', name: 'n'.repeat(500 * 1024) },
+      { type: 'AWS::ElasticLoadBalancingV2::LoadBalancer', arn: LB_ARN, name: 'web' },
+    ];
+
+    // act
+    const items = toItems(kept({ resources }), { now: NOW });
+
+    // assess
+    expect(Math.max(...lookups(items).map((item) => itemSize(item)))).toBeLessThan(4 * 1024);
+  });
+
+  it('writes no alias item whose sort key would pass 1,024 bytes', () => {
+    // prepare: an environment whose name fits a partition key (2,048 bytes) but not a sort key after ALIAS#
+    const environment = { ...ENVIRONMENT, name: 'e'.repeat(1500) };
+
+    // act
+    const items = toItems(kept({ resources: [environment] }), { now: NOW });
+
+    // assess
+    expect(limitsOf(items).longestSortKey).toBeLessThanOrEqual(MAX_SORT_KEY_BYTES);
+  });
+
+  it('raises an error naming the event rather than return an item DynamoDB would refuse', () => {
+    // prepare: an eventID longer than a partition key (the pipeline counts such a record as invalid)
+    const valid = kept();
+    const event = { ...valid, event: { ...valid.event, eventID: 'e'.repeat(3000) } };
+
+    // act
+    const mapping = (): unknown => toItems(event, { now: NOW });
+
+    // assess
+    expect(mapping).toThrow(ItemLimitError);
+  });
+
+  it('writes the record as the pipeline decided to store it', () => {
+    // prepare
+    const event = kept({}, { responseElements: { blob: 'r'.repeat(420 * 1024) } });
+    const decided = { ...event, storedRecord: storedRecordOf(event) };
+
+    // act
+    const [eventItem] = toItems(decided, { now: NOW });
+
+    // assess
+    expect({ record: eventItem?.record, trimmed: eventItem?.recordTrimmed }).toEqual({
+      record: decided.storedRecord.json,
+      trimmed: decided.storedRecord.trimmed,
+    });
+  });
+
+  it('keeps the record whole when it fits, saying so by leaving out the trimmed list', () => {
+    // prepare
+    const event = kept();
+
+    // act
+    const stored = storedRecordOf(event);
+
+    // assess
+    expect({ trimmed: stored.trimmed, whole: stored.json === JSON.stringify(event.record) }).toEqual({
+      trimmed: undefined,
+      whole: true,
+    });
+  });
+
+  it('writes how many resources beyond the cap the event left out', () => {
+    // act
+    const [eventItem] = toItems(kept({ resourcesOmitted: 48_001 }), { now: NOW });
+
+    // assess
+    expect(eventItem?.resourcesOmitted).toBe(48_001);
   });
 });

@@ -34,9 +34,11 @@ describe('normaliseRecord', () => {
     const { event, knownOperation } = normaliseRecord(deletion, 'elbv2');
 
     // Assess
+    const extracted = extractResources(deletion, 'elbv2');
     expect({ principal: event.principal, resources: event.resources, knownOperation }).toEqual({
       principal: resolvePrincipal(deletion),
-      ...extractResources(deletion, 'elbv2'),
+      resources: extracted.resources,
+      knownOperation: extracted.knownOperation,
     });
   });
 

@@ -1,8 +1,10 @@
 import { LogDecodeError } from '../../../lambda/core/decode';
-import { newCounts, normaliseLogObject } from '../../../lambda/core/pipeline';
+import { MAX_RESOURCES_PER_EVENT } from '../../../lambda/core/limits';
+import { MAX_NAMED_PROBLEMS, newCounts, normaliseLogObject } from '../../../lambda/core/pipeline';
 import type { PipelineOptions } from '../../../lambda/core/pipeline';
 import type { CloudTrailRecord } from '../../../lambda/core/types';
 import { chunked, collect, gzippedLogFile, loadFixture, logFileText, record } from '../../helpers/fixtures';
+import { HOSTILE_RECORDS, logFileOfTexts, recordText } from '../../helpers/hostile-records';
 
 const KEY =
   'AWSLogs/111122223333/CloudTrail/us-west-2/2026/11/20/111122223333_CloudTrail_us-west-2_20261120T1000Z_abc.json.gz';
@@ -114,11 +116,13 @@ describe('normaliseLogObject', () => {
         'application-auto-scaling': 1,
       },
       unknownOperations: expect.any(Number) as unknown,
-      firstInvalidRecord: expect.objectContaining({ index: 4 }) as unknown,
+      recordsTrimmed: 0,
+      resourcesOmitted: 0,
+      problems: [expect.objectContaining({ index: 4, problem: 'invalid-record' })],
     });
   });
 
-  it('reports the first invalid record by position and reason', async () => {
+  it('names an invalid record by position and reason', async () => {
     // Prepare
     const nameless = { eventID: 'x', eventSource: 'elasticbeanstalk.amazonaws.com', eventTime: '2026-11-20T10:00:00Z' };
     const records = [record(), nameless];
@@ -127,11 +131,14 @@ describe('normaliseLogObject', () => {
     const { counts } = await run(logFileText(records));
 
     // Assess
-    expect(counts.firstInvalidRecord).toEqual({
-      index: 1,
-      offset: expect.any(Number) as unknown,
-      reason: 'eventName is missing, not a non-empty string',
-    });
+    expect(counts.problems).toEqual([
+      {
+        index: 1,
+        offset: expect.any(Number) as unknown,
+        problem: 'invalid-record',
+        reason: 'eventName is missing, not a non-empty string',
+      },
+    ]);
   });
 
   it('skips eventIDs already kept from another object when given the run set', async () => {
@@ -227,5 +234,88 @@ describe('normaliseLogObject', () => {
 
     // Assess
     expect(counts.skipped).toEqual({ 'other-service': 1 });
+  });
+});
+
+describe('normaliseLogObject: a bad record costs at most itself', () => {
+  /** A file of a valid record, the hostile one, and another valid record. */
+  const between = (hostile: string): string => logFileOfTexts([recordText('before'), hostile, recordText('after')]);
+
+  it.each([
+    ['nested 5,000 levels deep', HOSTILE_RECORDS.deep('hostile'), 'the record nests deeper than 64 levels'],
+    ['with an impossible eventTime', HOSTILE_RECORDS.impossibleDate('hostile'), 'eventTime is not a real date and time: month 2 of 2024 has no day 30'],
+    ['whose eventID is too long for a key', HOSTILE_RECORDS.longEventId('hostile'), expect.stringMatching(/^eventID is a string of \d+ bytes/) as unknown],
+    ['whose eventName is 500 KB', HOSTILE_RECORDS.longEventName('hostile'), expect.stringMatching(/^eventName is a string of \d+ bytes/) as unknown],
+  ])('counts a record %s as invalid, names it by position, and keeps the others', async (_label, hostile, reason) => {
+    // Act
+    const { kept, counts } = await run(between(hostile));
+
+    // Assess
+    expect({ kept: kept.map(({ event }) => event.eventID), invalid: counts.skipped['invalid-record'], problems: counts.problems }).toEqual({
+      kept: ['before', 'after'],
+      invalid: 1,
+      problems: [{ index: 1, offset: expect.any(Number) as unknown, problem: 'invalid-record', reason }],
+    });
+  });
+
+  it('keeps a record naming 50,000 resources with the first of them, counting and naming the others', async () => {
+    // Act
+    const { kept, counts } = await run(between(HOSTILE_RECORDS.fanOut('hostile', 50_000)));
+
+    // Assess
+    const omitted = 50_001 - MAX_RESOURCES_PER_EVENT;
+    expect({
+      listed: kept[1]?.event.resources.length,
+      onEvent: kept[1]?.event.resourcesOmitted,
+      counted: counts.resourcesOmitted,
+      problems: counts.problems,
+    }).toEqual({
+      listed: MAX_RESOURCES_PER_EVENT,
+      onEvent: omitted,
+      counted: omitted,
+      problems: [
+        {
+          index: 1,
+          offset: expect.any(Number) as unknown,
+          problem: 'resources-omitted',
+          reason: `names 50001 resources: the first ${MAX_RESOURCES_PER_EVENT} are indexed, ${omitted} beyond the cap are left out`,
+        },
+        // 1.4 MB of JSON: its stored copy is trimmed too.
+        expect.objectContaining({ index: 1, problem: 'record-trimmed' }),
+      ],
+    });
+  });
+
+  it('keeps a record of 450 KB, deciding it is stored trimmed, and counts and names it', async () => {
+    // Act
+    const { kept, counts } = await run(between(HOSTILE_RECORDS.oversized('hostile')));
+
+    // Assess
+    expect({ trimmed: kept[1]?.storedRecord?.trimmed, counted: counts.recordsTrimmed, problems: counts.problems }).toEqual({
+      trimmed: ['responseElements'],
+      counted: 1,
+      problems: [
+        {
+          index: 1,
+          offset: expect.any(Number) as unknown,
+          problem: 'record-trimmed',
+          reason: expect.stringMatching(/^record of \d+ bytes stored trimmed to fit a DynamoDB item \(replaced by their size: responseElements\)$/) as unknown,
+        },
+      ],
+    });
+  });
+
+  it('names the first few records with problems and counts them all', async () => {
+    // Prepare
+    const texts = Array.from({ length: MAX_NAMED_PROBLEMS + 10 }, (_, index) => HOSTILE_RECORDS.impossibleDate(`bad-${index}`));
+
+    // Act
+    const { counts } = await run(logFileOfTexts(texts));
+
+    // Assess
+    expect({ invalid: counts.skipped['invalid-record'], named: counts.problems.map((problem) => problem.index) }).toEqual({
+      invalid: MAX_NAMED_PROBLEMS + 10,
+      named: Array.from({ length: MAX_NAMED_PROBLEMS }, (_, index) => index),
+    });
   });
 });

@@ -1,5 +1,7 @@
+import { MAX_EVENT_ID_BYTES, MAX_IDENTIFIER_BYTES, MAX_RECORD_DEPTH } from '../../../lambda/core/limits';
 import { validateRecord } from '../../../lambda/core/record';
 import { loadFixture, record } from '../../helpers/fixtures';
+import { nestedText } from '../../helpers/hostile-records';
 
 describe('validateRecord', () => {
   it('accepts an AWS documentation example record unchanged', () => {
@@ -127,5 +129,124 @@ describe('validateRecord', () => {
 
     // Assess
     expect(JSON.stringify(result)).not.toContain(secret);
+  });
+});
+
+/** A value nested `depth` levels deep (1: `{}`), built by the parser (which does not recurse) from its text. */
+function nested(depth: number): unknown {
+  return JSON.parse(nestedText(depth));
+}
+
+describe('validateRecord: what one record may cost', () => {
+  it.each([
+    ['30 February', '2024-02-30T10:00:00Z', 'month 2 of 2024 has no day 30'],
+    ['29 February of a common year', '2023-02-29T10:00:00Z', 'month 2 of 2023 has no day 29'],
+    ['29 February of a century not divisible by 400', '1900-02-29T10:00:00Z', 'month 2 of 1900 has no day 29'],
+    ['31 April', '2024-04-31T10:00:00Z', 'month 4 of 2024 has no day 31'],
+    ['day 0', '2024-01-00T10:00:00Z', 'month 1 of 2024 has no day 0'],
+    ['month 13', '2024-13-01T10:00:00Z', 'there is no month 13'],
+    ['month 0', '2024-00-01T10:00:00Z', 'there is no month 0'],
+    ['hour 25', '2024-02-28T25:00:00Z', 'there is no hour 25'],
+    ['hour 24', '2024-02-28T24:00:00Z', 'there is no hour 24'],
+    ['minute 61', '2024-02-28T10:61:00Z', 'there is no minute 61'],
+    ['second 61', '2024-02-28T10:00:61Z', 'there is no second 61'],
+    ['a leap second', '2016-12-31T23:59:60Z', 'there is no second 60'],
+    ['all at once', '2024-02-30T25:61:61Z', 'month 2 of 2024 has no day 30'],
+  ])('rejects an eventTime on %s', (_label, eventTime, problem) => {
+    // Act
+    const result = validateRecord({ ...record(), eventTime });
+
+    // Assess
+    expect(result).toEqual({ ok: false, reason: `eventTime is not a real date and time: ${problem}` });
+  });
+
+  it.each([
+    ['whole seconds, as CloudTrail writes it', '2024-02-29T23:59:59Z'],
+    ['fractional seconds, as re-exports write it', '2000-02-29T00:00:00.123Z'],
+    ['the first second of a year', '2025-01-01T00:00:00Z'],
+  ])('accepts an eventTime with %s', (_label, eventTime) => {
+    // Act
+    const result = validateRecord({ ...record(), eventTime });
+
+    // Assess
+    expect(result.ok && result.record.eventTime).toBe(eventTime);
+  });
+
+  it('does not take an impossible @timestamp for the eventTime', () => {
+    // Prepare
+    const value: Record<string, unknown> = { ...record(), '@timestamp': '2020-02-30T00:44:23.000Z' };
+    delete value['eventTime'];
+
+    // Act
+    const result = validateRecord(value);
+
+    // Assess
+    expect(result).toEqual({ ok: false, reason: expect.stringContaining('eventTime is missing') as unknown });
+  });
+
+  it.each([5_000, 1_000_000])('rejects a record nested %i levels deep, without overflowing the stack', (depth) => {
+    // Act
+    const result = validateRecord({ ...record(), requestParameters: { deep: nested(depth) } });
+
+    // Assess
+    expect(result).toEqual({ ok: false, reason: `the record nests deeper than ${MAX_RECORD_DEPTH} levels` });
+  });
+
+  it('accepts a record nested exactly as deep as the bound, and rejects one level more', () => {
+    // Prepare: the record is level 1, requestParameters level 2, its member level 3
+    const atBound = { ...record(), requestParameters: { deep: nested(MAX_RECORD_DEPTH - 2) } };
+    const beyond = { ...record(), requestParameters: { deep: nested(MAX_RECORD_DEPTH - 1) } };
+
+    // Act
+    const results = [validateRecord(atBound).ok, validateRecord(beyond).ok];
+
+    // Assess
+    expect(results).toEqual([true, false]);
+  });
+
+  it('rejects an eventID too long for the keys it is stored under, by its size', () => {
+    // Act
+    const result = validateRecord({ ...record(), eventID: 'e'.repeat(MAX_EVENT_ID_BYTES + 1) });
+
+    // Assess
+    expect(result).toEqual({
+      ok: false,
+      reason: `eventID is a string of ${MAX_EVENT_ID_BYTES + 1} bytes, more than the ${MAX_EVENT_ID_BYTES} it may have`,
+    });
+  });
+
+  it('measures an eventID as stored: a lone surrogate takes the six bytes of its escape', () => {
+    // Prepare: 100 lone surrogates are 300 bytes of UTF-8 but 600 as stored
+    const eventID = '\udcff'.repeat(100);
+
+    // Act
+    const result = validateRecord({ ...record(), eventID });
+
+    // Assess
+    expect(result.ok).toBe(false);
+  });
+
+  it.each([
+    ['eventName', { eventName: 'Delete'.repeat(400) }],
+    ['errorCode', { errorCode: 'x'.repeat(MAX_IDENTIFIER_BYTES + 1) }],
+    ['userIdentity.arn', { userIdentity: { type: 'IAMUser', arn: 'a'.repeat(MAX_IDENTIFIER_BYTES + 1) } }],
+    [
+      'userIdentity.sessionContext.sessionIssuer.arn',
+      { userIdentity: { type: 'AssumedRole', sessionContext: { sessionIssuer: { arn: 'é'.repeat(MAX_IDENTIFIER_BYTES) } } } },
+    ],
+  ])('rejects %s when it is longer than an identifier may be', (field, overrides) => {
+    // Act
+    const result = validateRecord({ ...record(), ...overrides });
+
+    // Assess
+    expect(result).toEqual({ ok: false, reason: expect.stringMatching(new RegExp(`^${field.replace(/\./g, '\\.')} is a string of \\d+ bytes`)) as unknown });
+  });
+
+  it('accepts free text of any length in userAgent and errorMessage (the stored record is trimmed instead)', () => {
+    // Act
+    const result = validateRecord({ ...record(), userAgent: 'u'.repeat(100_000), errorMessage: 'm'.repeat(100_000) });
+
+    // Assess
+    expect(result.ok).toBe(true);
   });
 });

@@ -2,7 +2,8 @@
  * The identity rules of resource extraction, one behaviour per test: ARNs and partitions, accounts, merging,
  * Beanstalk links, the generic fallback for unknown operations, and robustness against odd input.
  */
-import { extractResources } from '../../../../lambda/core/resources';
+import { MAX_IDENTIFIER_BYTES, MAX_RESOURCES_PER_EVENT } from '../../../../lambda/core/limits';
+import { extractResources, mergeResources } from '../../../../lambda/core/resources';
 import { partitionOf } from '../../../../lambda/core/resources/arn';
 import { valuesAt } from '../../../../lambda/core/resources/paths';
 import type { Resource } from '../../../../lambda/core/types';
@@ -131,6 +132,111 @@ describe('merging', () => {
         name: 'my-app',
       },
     ]);
+  });
+});
+
+describe('mergeResources', () => {
+  const GROUP = 'AWS::AutoScaling::AutoScalingGroup';
+  const GROUP_ARN = 'arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:*:autoScalingGroupName/web';
+
+  it('merges a name-only resource into the one with its ARN, whichever comes first, keeping the first place', () => {
+    const merged = [
+      mergeResources([{ type: GROUP, name: 'web' }, { type: 'AWS::EC2::Instance', name: 'i-1' }, { type: GROUP, arn: GROUP_ARN, name: 'web' }]),
+      mergeResources([{ type: GROUP, arn: GROUP_ARN, name: 'web' }, { type: GROUP, name: 'web' }]),
+    ];
+
+    expect(merged).toEqual([
+      [{ type: GROUP, arn: GROUP_ARN, name: 'web' }, { type: 'AWS::EC2::Instance', name: 'i-1' }],
+      [{ type: GROUP, arn: GROUP_ARN, name: 'web' }],
+    ]);
+  });
+
+  it('keeps resources of one name with different ARNs apart, and merges a name-only one into the first of them', () => {
+    const other = `${GROUP_ARN}-other`;
+
+    const merged = mergeResources([
+      { type: GROUP, arn: GROUP_ARN, name: 'web' },
+      { type: GROUP, arn: other, name: 'web' },
+      { type: GROUP, name: 'web' },
+    ]);
+
+    expect(merged).toEqual([
+      { type: GROUP, arn: GROUP_ARN, name: 'web' },
+      { type: GROUP, arn: other, name: 'web' },
+    ]);
+  });
+
+  it('merges a resource named by its ID with the one named by name beside that ID, and keeps the real name', () => {
+    const environment = 'AWS::ElasticBeanstalk::Environment';
+
+    const merged = mergeResources([
+      { type: environment, name: 'e-rpqsewtp2j' },
+      { type: environment, name: 'my-env', id: 'e-rpqsewtp2j' },
+      { type: environment, name: 'my-env' },
+    ]);
+
+    expect(merged).toEqual([{ type: environment, name: 'my-env', id: 'e-rpqsewtp2j' }]);
+  });
+
+  it('does not merge resources of different types that share a name', () => {
+    const merged = mergeResources([
+      { type: GROUP, name: 'web' },
+      { type: 'AWS::ElasticLoadBalancing::LoadBalancer', name: 'web' },
+    ]);
+
+    expect(merged).toHaveLength(2);
+  });
+});
+
+describe('fan-out', () => {
+  /** A RegisterTargets naming its target group and `count` instances. */
+  const registerTargets = (count: number): ReturnType<typeof cloudTrailRecord> =>
+    cloudTrailRecord('elbv2', {
+      eventName: 'RegisterTargets',
+      requestParameters: {
+        targetGroupArn: TG_ARN,
+        targets: Array.from({ length: count }, (_, index) => ({ id: `i-${index.toString(16).padStart(17, '0')}` })),
+      },
+    });
+
+  it('lists at most the cap of a record naming 50,000 resources, and counts the others', () => {
+    const extracted = extractResources(registerTargets(50_000), 'elbv2');
+
+    expect({ listed: extracted.resources.length, omitted: extracted.resourcesOmitted }).toEqual({
+      listed: MAX_RESOURCES_PER_EVENT,
+      omitted: 50_001 - MAX_RESOURCES_PER_EVENT,
+    });
+  });
+
+  it('keeps the resources named first, in order', () => {
+    const extracted = extractResources(registerTargets(50_000), 'elbv2');
+
+    expect(extracted.resources.slice(0, 2).map((resource) => resource.name)).toEqual(['my-targets', 'i-00000000000000000']);
+  });
+
+  it('lists every resource of the largest real calls (1,000 targets and their group)', () => {
+    const extracted = extractResources(registerTargets(1_000), 'elbv2');
+
+    expect({ listed: extracted.resources.length, omitted: extracted.resourcesOmitted }).toEqual({ listed: 1_001, omitted: 0 });
+  });
+
+  it('names nothing for a string too long to be an identifier', () => {
+    const record = cloudTrailRecord('elb', {
+      eventName: 'DeleteLoadBalancer',
+      requestParameters: { loadBalancerName: 'x'.repeat(MAX_IDENTIFIER_BYTES + 1) },
+    });
+
+    expect(extractResources(record, 'elb').resources).toEqual([]);
+  });
+
+  it('finds no ARN in a string too long to be one, where the generic search looks', () => {
+    const record = cloudTrailRecord('elbv2', {
+      eventName: 'SomeFutureOperation',
+      // A classic load balancer ARN in form, with a name no load balancer can have.
+      requestParameters: { target: `${ELB}loadbalancer/${'x'.repeat(MAX_IDENTIFIER_BYTES)}`, other: LB_ARN },
+    });
+
+    expect(extractResources(record, 'elbv2').resources.map((resource) => resource.arn)).toEqual([LB_ARN]);
   });
 });
 
@@ -277,7 +383,7 @@ describe('operations the table does not know', () => {
       requestParameters: { maxRecords: 10 },
     });
 
-    expect(extractResources(record, 'autoscaling')).toEqual({ resources: [], knownOperation: false });
+    expect(extractResources(record, 'autoscaling')).toEqual({ resources: [], knownOperation: false, resourcesOmitted: 0 });
   });
 });
 
@@ -297,6 +403,7 @@ describe('known operations with unusual input', () => {
         },
       ],
       knownOperation: true,
+      resourcesOmitted: 0,
     });
   });
 
