@@ -3,6 +3,7 @@
  * Event history on 127.0.0.1 by the standard `AWS_ENDPOINT_URL_CLOUDTRAIL` / `AWS_ENDPOINT_URL_ACCOUNT` variables
  * (no local server emulates LookupEvents), and DynamoDB Local for the table.
  */
+import { stopLocalServer } from '../../../lambda/local/local-server';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -112,6 +113,7 @@ describe('ingest --event-history, as a new user tries it', () => {
     // Act
     const ingest = await runCli(['ingest', '--event-history', '--since', '7d'], folder);
     const query = await runCli(['query', '--action', 'DeleteLoadBalancer', '--json'], folder);
+    await stopLocalServer(join(folder, '.trail-audit'));
 
     // Assess
     expect({ code: ingest.code, summary: ingest.stderr }).toEqual({

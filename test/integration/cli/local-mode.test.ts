@@ -7,13 +7,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../lambda/cli/target';
 import { DEFAULT_TABLE_NAME } from '../../../lambda/store/table-definition';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { writeLogFile } from '../../../bench/cloudtrail-generator';
 import {
   IDLE_VARIABLE,
@@ -36,6 +37,8 @@ const IDLE = '30s';
 let workDir: string;
 /** A day of generated logs in CloudTrail's layout: enough files that an ingest is still running when signalled. */
 let bigLogs: string;
+/** The generated log files (absolute, as the ledger names them). */
+const bigFiles: string[] = [];
 const dataDirs: string[] = [];
 const savedIdle = process.env[IDLE_VARIABLE];
 
@@ -77,8 +80,13 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 
   }
 }
 
-/** Waits until an ingest started at `since` in `dataDir` has taken a file in (a ledger entry written since). */
+/**
+ * Waits until an ingest started at `since` in `dataDir` has taken a file in: a ledger entry of one of the generated
+ * files written since. Read by key (BatchGetItem), not by a Scan: a Scan's first page holds the first 1 MB of the
+ * table only, and a table that a previous run filled may keep a new entry past it.
+ */
 async function waitForWrites(dataDir: string, since: number): Promise<void> {
+  const keys = bigFiles.map((file) => ({ pk: pathToFileURL(file).href, sk: 'LEDGER' }));
   await waitFor('the first file taken in', async () => {
     const state = await localServerStatus(dataDir);
     if (state === undefined) return false;
@@ -86,14 +94,9 @@ async function waitForWrites(dataDir: string, since: number): Promise<void> {
       new DynamoDBClient({ endpoint: `http://127.0.0.1:${state.port}`, region: LOCAL_REGION, credentials: { ...LOCAL_CREDENTIALS } }),
     );
     try {
-      const output = await client.send(
-        new ScanCommand({
-          TableName: DEFAULT_TABLE_NAME,
-          FilterExpression: 'sk = :ledger AND processedAt > :since',
-          ExpressionAttributeValues: { ':ledger': 'LEDGER', ':since': new Date(since).toISOString() },
-        }),
-      );
-      return (output.Items ?? []).length > 0;
+      const output = await client.send(new BatchGetCommand({ RequestItems: { [DEFAULT_TABLE_NAME]: { Keys: keys } } }));
+      const entries = output.Responses?.[DEFAULT_TABLE_NAME] ?? [];
+      return entries.some((entry) => typeof entry.processedAt === 'string' && entry.processedAt > new Date(since).toISOString());
     } catch {
       // The table is not made yet.
       return false;
@@ -130,6 +133,7 @@ beforeAll(async () => {
   for (let file = 0; file < 16; file++) {
     const name = `111122223333_CloudTrail_us-east-1_20240328T${String(file).padStart(2, '0')}00Z_f${file}.json.gz`;
     await writeLogFile(join(bigLogs, name), 2_000, { seed: 100 + file });
+    bigFiles.push(await realpath(join(bigLogs, name)));
   }
 });
 

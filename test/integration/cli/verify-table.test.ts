@@ -3,6 +3,7 @@
  * `verify` without a path prints what docs/integrity.md shows — the same report as on the folder, from the results
  * `ingest` stored, their signatures checked with `--public-keys`.
  */
+import { stopLocalServer } from '../../../lambda/local/local-server';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -28,6 +29,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // The embedded default's server outlives the commands; stopped here rather than left to its idle time.
+  await stopLocalServer(dataDir);
   await rm(dataDir, { recursive: true, force: true });
 });
 
