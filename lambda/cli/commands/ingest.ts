@@ -6,7 +6,6 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Command } from 'commander';
 import { LogObjectService, type LogObjectInput } from '../../app/log-object-service';
-import type { CheckpointStore, EventStore, FileLedger } from '../../app/ports';
 import { dayFolderBounds, dayFolderOfKey, keyInRange } from '../../core/date-folders';
 import { parseLogObjectKey } from '../../core/object-key';
 import { DynamoDBEventStore } from '../../store/dynamodb-event-store';
@@ -93,6 +92,20 @@ async function guarded<T>(tableName: string, call: () => Promise<T>): Promise<T>
     if (reason === undefined) throw error;
     throw new TableUnavailableError(`cannot use table ${tableName}: ${reason}`, { cause: error });
   }
+}
+
+/**
+ * The same port (store, ledger, checkpoints, integrity results) with each call's error that says the table is
+ * unusable turned into a {@link TableUnavailableError}, whichever of them meets it first.
+ */
+export function guardedPort<T extends object>(tableName: string, port: T): T {
+  return new Proxy(port, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => guarded(tableName, () => Promise.resolve((value as (...a: unknown[]) => unknown).apply(target, args)));
+    },
+  });
 }
 
 /**
@@ -246,19 +259,11 @@ async function ingestObjects(
   totals: RunTotals,
   io: CliIO,
 ): Promise<TableUnavailableError | undefined> {
-  const dynamoStore = new DynamoDBEventStore({ client: target.client, tableName: target.tableName, now: io.now });
-  const dynamoLedger = new DynamoDBFileLedger({ client: target.client, tableName: target.tableName });
-  const store: EventStore = { putEvents: (events) => guarded(target.tableName, () => dynamoStore.putEvents(events)) };
-  const ledger: FileLedger = {
-    get: (objectId) => guarded(target.tableName, () => dynamoLedger.get(objectId)),
-    put: (entry) => guarded(target.tableName, () => dynamoLedger.put(entry)),
-  };
-  const dynamoCheckpoints = new DynamoDBCheckpointStore({ client: target.client, tableName: target.tableName });
-  const checkpoints: CheckpointStore = {
-    get: (objectId) => guarded(target.tableName, () => dynamoCheckpoints.get(objectId)),
-    put: (checkpoint) => guarded(target.tableName, () => dynamoCheckpoints.put(checkpoint)),
-    delete: (objectId) => guarded(target.tableName, () => dynamoCheckpoints.delete(objectId)),
-  };
+  const table = target.tableName;
+  const store = guardedPort(table, new DynamoDBEventStore({ client: target.client, tableName: table, now: io.now }));
+  const ledger = guardedPort(table, new DynamoDBFileLedger({ client: target.client, tableName: table }));
+  const checkpoints = guardedPort(table, new DynamoDBCheckpointStore({ client: target.client, tableName: table }));
+  const integrityStore = guardedPort(table, new DynamoDBIntegrityStore({ client: target.client, tableName: table }));
   const service = new LogObjectService({
     store,
     ledger,
@@ -268,7 +273,7 @@ async function ingestObjects(
     flushEvents: EVENTS_PER_WRITE,
     // Digest files are verified as the processor verifies them; their signatures are checked later, by
     // `trail-audit verify --table` (docs/integrity.md).
-    integrity: { store: new DynamoDBIntegrityStore({ client: target.client, tableName: target.tableName }) },
+    integrity: { store: integrityStore },
   });
   // Stops the run on a signal or once the table is unusable; the files in flight see it between two chunks.
   const stop = new AbortController();

@@ -5,7 +5,7 @@
  * s3rver does not answer delimiter listings of nested keys (its file store does not descend below a common
  * prefix), so the walk from a higher prefix down to the region folders is covered by the unit test of `listS3`.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -104,5 +104,50 @@ describe('ingest s3://', () => {
 
   it('skips on a re-run the objects whose ETag the ledger has, and ingests the rest', () => {
     expect(rerun.stderr).toMatch(/^ingest: 4 files \(2 already ingested\), 2 records, 2 stored,/);
+  });
+});
+
+describe('ingest s3:// when the table goes away during the run', () => {
+  it('stops at once naming the table and exits 3, blaming no file, also when no file has an event to store', async () => {
+    // Prepare: a table that exists when the run starts and is deleted while the first object is read; the file
+    // holds another service's records only, so nothing goes to the event store, and --force skips the ledger
+    // check: the first call that meets the missing table is the integrity index's record of the log file.
+    const running = { s3: s3 as LocalS3, server: server as DynamoDBLocalServer };
+    const tableName = 'vanishing-events';
+    const dynamodb = new DynamoDBClient({
+      endpoint: running.server.endpoint,
+      region: CREDENTIALS.AWS_REGION,
+      credentials: { accessKeyId: CREDENTIALS.AWS_ACCESS_KEY_ID, secretAccessKey: CREDENTIALS.AWS_SECRET_ACCESS_KEY },
+    });
+    await ensureTable(dynamodb, tableName);
+    await running.s3.putObject(
+      BUCKET,
+      'other/AWSLogs/111122223333/CloudTrail/us-east-1/2026/11/20/111122223333_CloudTrail_us-east-1_20261120T1000Z_o.json.gz',
+      gzippedLogFile([record({ eventSource: 's3.amazonaws.com', eventName: 'GetObject' })]),
+    );
+    const s3Client = running.s3.client;
+    s3Client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'GetObjectCommand') await dynamodb.send(new DeleteTableCommand({ TableName: tableName }));
+        return next(args);
+      },
+      { step: 'initialize', name: 'deleteTheTable' },
+    );
+
+    // Act
+    const run = await runCli(
+      ['ingest', '--force', `s3://${BUCKET}/other/`, '--table', tableName, '--endpoint', running.server.endpoint],
+      workDir ?? tmpdir(),
+      { s3Client },
+    );
+    s3Client.middlewareStack.remove('deleteTheTable');
+    dynamodb.destroy();
+
+    // Assess
+    expect({ code: run.code, namesTable: run.stderr.includes(tableName), failedFiles: / failed/.test(run.stderr) }).toEqual({
+      code: 3,
+      namesTable: true,
+      failedFiles: false,
+    });
   });
 });
