@@ -259,11 +259,13 @@ export class LogObjectService {
         this.deps.checkpoints === undefined || options.force === true || options.dryRun === true
           ? undefined
           : await this.deps.checkpoints.get(input.objectId);
+      const opened = await input.open();
+      // Compared with the version opened (its ETag), not the one listed: an object replaced in between starts over.
+      const fingerprint = opened.etag ?? input.fingerprint;
       const resumeFrom =
-        checkpoint !== undefined && checkpoint.fingerprint === input.fingerprint && checkpoint.selection === selection
+        checkpoint !== undefined && checkpoint.fingerprint === fingerprint && checkpoint.selection === selection
           ? checkpoint.records
           : 0;
-      const opened = await input.open();
       const streamed = await this.stream(input, opened, options, counts, stored, resumeFrom);
       if (streamed.interruptedAt !== undefined) {
         if (this.deps.checkpoints !== undefined && options.dryRun !== true && streamed.interruptedAt > resumeFrom) {
@@ -511,6 +513,7 @@ function addStored(into: StoreTally, from: StoreTally): void {
   into.retries += from.retries;
   into.bytesRead += from.bytesRead;
   into.superseded += from.superseded;
+  into.resumed += from.resumed;
 }
 
 /** Reads a stream whole, stopping once it passes `limit` bytes (what is read then is only the start). */

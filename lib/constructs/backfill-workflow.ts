@@ -300,7 +300,9 @@ export class BackfillWorkflow extends Construct {
     const logPrefix = props.logPrefix;
     const prefixReason =
       `Object ARNs under the log prefix ${logPrefix}*: the backfill reads whichever log files the trail delivered ` +
-      'in the range, whose keys are known only when listed; s3:ListBucket is conditioned on the same prefix.';
+      'in the range, whose keys are known only when listed. (The function\'s s3:ListBucket is on the bucket, ' +
+      'unconditioned, as the processor\'s: S3 answers a GetObject of a deleted key with 404 only to a caller that may ' +
+      'list the bucket; the state machine\'s is conditioned on the prefix.)';
     ack(fnRole, `AwsSolutions-IAM5[Resource::${nagBucketArn(props.bucket)}/${logPrefix}*]`, prefixReason);
     const resultsReason =
       'The result writer writes one folder per map run under runs/ of the workflow\'s own results bucket (names ' +

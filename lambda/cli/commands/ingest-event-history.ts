@@ -10,7 +10,7 @@ import { CloudTrailEventHistory } from '../../adapters/cloudtrail-event-history'
 import { EVENT_HISTORY_EVENT_SOURCES, EVENT_HISTORY_RETENTION_DAYS, parseRegionList } from '../../core/event-history';
 import { DynamoDBEventStore } from '../../store/dynamodb-event-store';
 import { DynamoDBFileLedger } from '../../store/file-ledger';
-import { describeError, ExitCode, UsageError, type ExitCodeValue } from '../errors';
+import { describeError, ExitCode, guardedPort, TableUnavailableError, UsageError, type ExitCodeValue } from '../errors';
 import { throwIfInterrupted } from '../interrupt';
 import { writeLine, type CliIO } from '../io';
 import { ProgressBar } from '../progress';
@@ -82,9 +82,10 @@ export async function runEventHistoryIngest(
       io.cwd,
       'write',
       async (target) => {
-        const ledger = new DynamoDBFileLedger({ client: target.client, tableName: target.tableName });
+        // A table that cannot be used stops the run once with exit 3, as in file ingest, instead of failing each stream.
+        const ledger = guardedPort(target.tableName, new DynamoDBFileLedger({ client: target.client, tableName: target.tableName }));
         const service = new LogObjectService({
-          store: new DynamoDBEventStore({ client: target.client, tableName: target.tableName, now: io.now }),
+          store: guardedPort(target.tableName, new DynamoDBEventStore({ client: target.client, tableName: target.tableName, now: io.now })),
           ledger,
           dropReadOnly: options.dropReadOnly === true,
           now: io.now,
@@ -129,9 +130,11 @@ export async function runEventHistoryIngest(
         await progress.clear();
         // What the table acknowledged is kept whatever happens next; this makes it survive the machine going down too.
         await target.flush();
-        const problems = results.filter((result) => problemOf(result) !== undefined);
+        const tableFailure = results.map((result) => result.error).find((error) => error instanceof TableUnavailableError);
+        const problems = results.filter((result) => problemOf(result) !== undefined && !(result.error instanceof TableUnavailableError));
         for (const result of problems) await writeLine(io.stderr, `trail-audit: ${result.objectId}: ${problemOf(result) ?? ''}`);
         await writeLine(io.stderr, `ingest --event-history: ${summaryOf(results, regions, totals, superseded, options.dryRun === true)} → ${target.description}${notes(options, io)}`);
+        if (tableFailure !== undefined) throw tableFailure;
         throwIfInterrupted(io.signal);
         return problems.length > 0 ? ExitCode.InputFailed : ExitCode.Ok;
       },

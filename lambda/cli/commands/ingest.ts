@@ -17,7 +17,8 @@ import {
   ExitCode,
   fileFailureLine,
   recordProblemLines,
-  tableFailureReason,
+  guardedPort,
+  TableUnavailableError,
   TargetError,
   UsageError,
   type ExitCodeValue,
@@ -75,37 +76,6 @@ export function parseConcurrency(value: string | undefined): number {
     throw new UsageError(`--concurrency '${value}' must be a whole number from 1 to ${MAX_CONCURRENCY}`);
   }
   return concurrency;
-}
-
-/**
- * Raised in place of an error of the table's store or ledger when it says the table cannot be used at all (see
- * {@link tableFailureReason}): the run stops there, once, instead of failing every file that follows.
- */
-export class TableUnavailableError extends TargetError {}
-
-/** Runs `call`, turning an error that says the table is unusable into a {@link TableUnavailableError}. */
-async function guarded<T>(tableName: string, call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    const reason = tableFailureReason(error);
-    if (reason === undefined) throw error;
-    throw new TableUnavailableError(`cannot use table ${tableName}: ${reason}`, { cause: error });
-  }
-}
-
-/**
- * The same port (store, ledger, checkpoints, integrity results) with each call's error that says the table is
- * unusable turned into a {@link TableUnavailableError}, whichever of them meets it first.
- */
-export function guardedPort<T extends object>(tableName: string, port: T): T {
-  return new Proxy(port, {
-    get(target, property, receiver) {
-      const value: unknown = Reflect.get(target, property, receiver);
-      if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => guarded(tableName, () => Promise.resolve((value as (...a: unknown[]) => unknown).apply(target, args)));
-    },
-  });
 }
 
 /**

@@ -7,9 +7,10 @@ import { stopLocalServer } from '../../../lambda/local/local-server';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CloudTrailEventHistory } from '../../../lambda/adapters/cloudtrail-event-history';
+import type { EventHistorySource } from '../../../lambda/app/ports';
 import { ensureTable } from '../../../lambda/cli/target';
 import type { CloudTrailRecord, JsonObject } from '../../../lambda/core/types';
 import type { DynamoDBLocalServer } from '../../../lambda/local/dynamodb-local';
@@ -189,6 +190,39 @@ describe('ingest --event-history', () => {
     const throttled = history.calls.filter((call) => call.answer === 'ThrottlingException').length;
     expect({ code: run.code, stored: (await queriedIds(table.target)).length }).toEqual({ code: 0, stored: 1 });
     expect(throttled).toBeGreaterThanOrEqual(5);
+  });
+
+  it('stops once with exit 3, naming the table, when the table goes away during the run', async () => {
+    // Prepare: the table is deleted right before the first page is answered
+    const history = useFake();
+    history.events.push(deletion('us-east-1', 30));
+    const table = await freshTable();
+    const adapter = new CloudTrailEventHistory();
+    let deleted = false;
+    const eventHistory: EventHistorySource = {
+      listRegions: () => adapter.listRegions(),
+      lookupEvents: async (lookup, signal) => {
+        if (!deleted && documents !== undefined) {
+          deleted = true;
+          await documents.send(new DeleteTableCommand({ TableName: table.name }));
+        }
+        return adapter.lookupEvents(lookup, signal);
+      },
+    };
+
+    // Act
+    const run = await runCli(['ingest', '--event-history', '--regions', 'us-east-1', '--since', '1d', ...table.target], workDir, {
+      eventHistory,
+    });
+    adapter.destroy();
+
+    // Assess
+    const tableLines = run.io.stderr.lines().filter((line) => line.includes(table.name) && line.startsWith('trail-audit:'));
+    expect({ code: run.code, tableLines: tableLines.length, streamsFailed: run.io.stderr.lines().some((line) => / failed: /.test(line)) }).toEqual({
+      code: 3,
+      tableLines: 1,
+      streamsFailed: false,
+    });
   });
 
   it('names a region that refuses, reads the others, and exits 1', async () => {
