@@ -369,7 +369,7 @@ export class DigestStep {
     };
     await this.deps.store.putNextLink(link);
     return {
-      previousRecorded: own !== undefined,
+      previousRecorded: own !== undefined && (await this.beforeRecorded(input, previousBucket, own)),
       ...(isProblem(link.status) ? { problem: digestProblem(link, [...linkFindings, ...(signatureFindings ?? [])]) } : {}),
     };
   }
@@ -482,9 +482,29 @@ export class DigestStep {
   }
 
   /**
+   * Whether the digest before `previous` is recorded too, or known missing, or `previous` starts its chain: the
+   * sweep's window reaches two hours back, into the hour that digest lists. Live digests arrive in order; a backfill's map runs them in any.
+   */
+  private async beforeRecorded(input: DigestInput<LocatedObject>, bucket: string, previous: DigestResult): Promise<boolean> {
+    const key = previous.header?.previousDigestS3Object;
+    if (previous.chainStart || key === undefined || key === null) return true;
+    const name = parseDigestObjectName(key);
+    if (name === undefined) return true;
+    const located = input.locate(bucket === '' ? (previous.header?.previousDigestS3Bucket ?? '') : bucket, key);
+    const stored = await this.deps.store.readDigest({
+      accountId: name.accountId,
+      region: name.region,
+      end: isoSeconds(name.endTime),
+      objectId: located.objectId,
+    });
+    // A digest found missing (by the link `previous` recorded) lists nothing to wait for: its files are unlisted.
+    return stored.own !== undefined || stored.next?.status === 'missing';
+  }
+
+  /**
    * The trail folder's log files written one to three hours before this digest ended: those no digest lists are
-   * `unlisted`; those still awaited are taken in now, or alerted as never processed. Run only when the previous
-   * digest of the chain is recorded (so its listings are in), and two digests look at each hour.
+   * `unlisted`; those still awaited are taken in now, or alerted as never processed. Run only when the two digests
+   * before it in the chain are recorded (so their listings are in), and two digests look at each hour.
    */
   private async sweep(input: DigestInput<LocatedObject>, id: DigestId, tally: IntegrityTally, problems: IntegrityProblem[]): Promise<void> {
     const end = input.name.endTime.getTime();

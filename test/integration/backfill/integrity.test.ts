@@ -83,10 +83,15 @@ async function rig(): Promise<Rig> {
   return { tableName, metrics, door };
 }
 
-/** One batch of the bucket's keys, in listing order (a digest folder lists before its log folder), as the map hands it. */
-async function runListing(target: Rig): Promise<BackfillBatchResult> {
+/**
+ * One batch of the bucket's keys as the map hands it: in listing order (a digest folder lists before its log folder)
+ * unless `order` sorts them otherwise (a Distributed Map runs its batches in any order).
+ */
+async function runListing(target: Rig, order?: (a: string, b: string) => number): Promise<BackfillBatchResult> {
   const listed = await running().s3.client.send(new ListObjectsV2Command({ Bucket: EXAMPLE_BUCKET, Prefix: 'AWSLogs/' }));
-  const items = (listed.Contents ?? []).map((object) => ({
+  const contents = [...(listed.Contents ?? [])];
+  if (order !== undefined) contents.sort((a, b) => order(a.Key ?? '', b.Key ?? ''));
+  const items = contents.map((object) => ({
     Etag: object.ETag,
     Key: object.Key,
     LastModified: Math.floor((object.LastModified ?? NOW).getTime() / 1000),
@@ -120,6 +125,23 @@ describe('a backfill over a range that holds digest files', () => {
       logFiles: LOGS.length,
       digestsVerifiedMetric: DIGESTS.length,
     });
+  });
+
+  it('marks no log file unlisted when its digests come after the digests that follow them (batches in any order)', async () => {
+    const target = await rig();
+    // The log files first, then the digests newest first: each digest before the two that precede it in its chain.
+    const digestLast = (key: string): number => (key.includes('/CloudTrail-Digest/') ? 1 : 0);
+    const newestFirst = (a: string, b: string): number => digestLast(a) - digestLast(b) || (a < b ? 1 : a > b ? -1 : 0);
+
+    const result = await runListing(target, newestFirst);
+    const verified = await running().verifyTable(target.tableName);
+
+    expect({
+      failed: result.failed,
+      code: verified.code,
+      problems: notVerified(verified.lines),
+      problemsCounted: target.metrics.totals.get('IntegrityProblems') ?? 0,
+    }).toEqual({ failed: 0, code: 0, problems: [], problemsCounted: 0 });
   });
 
   it('finds a log file its digest lists and the bucket no longer holds: missing', async () => {
