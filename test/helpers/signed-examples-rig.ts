@@ -127,6 +127,28 @@ export async function startSignedExamplesRig(): Promise<SignedExamplesRig> {
   };
 }
 
+/**
+ * Starts the servers before the test file's tests and stops them after; before each test, the examples' bucket holds
+ * every example again. Returns the running servers (for use inside tests and hooks).
+ */
+export function useSignedExamplesRig(): () => SignedExamplesRig {
+  let rig: SignedExamplesRig | undefined;
+  const running = (): SignedExamplesRig => {
+    if (rig === undefined) throw new Error('the servers are not set up');
+    return rig;
+  };
+  beforeAll(async () => {
+    rig = await startSignedExamplesRig();
+  });
+  afterAll(async () => {
+    await rig?.stop();
+  });
+  beforeEach(async () => {
+    await running().reset();
+  });
+  return running;
+}
+
 /** The lines of a verification that are not `verified`, as `[kind, key, status]`. */
 export function notVerified(lines: readonly VerifyLine[]): [string, string, string][] {
   return lines.filter((line) => line.status !== 'verified').map((line) => [line.kind, line.key, line.status]);

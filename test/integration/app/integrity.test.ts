@@ -28,7 +28,7 @@ import { isoSeconds } from '../../../lambda/core/integrity-items';
 import { EXAMPLE_BUCKET, exampleObjects, type ExampleObject } from '../../../scripts/make-examples';
 import { createEventTable } from '../../helpers/dynamodb';
 import { sqsEventOf } from '../../helpers/s3-events';
-import { notVerified, RecordingMetrics, startSignedExamplesRig, type SignedExamplesRig } from '../../helpers/signed-examples-rig';
+import { notVerified, RecordingMetrics, useSignedExamplesRig, type SignedExamplesRig } from '../../helpers/signed-examples-rig';
 import { FakeSns } from '../../unit/alerts/fakes';
 
 jest.setTimeout(120_000);
@@ -53,25 +53,8 @@ const FILE_1010 = example('_20261120T1010Z_');
 
 const silentLogger: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
-let servers: SignedExamplesRig | undefined;
+const running = useSignedExamplesRig();
 let tables = 0;
-
-function running(): SignedExamplesRig {
-  if (servers === undefined) throw new Error('the servers are not set up');
-  return servers;
-}
-
-beforeAll(async () => {
-  servers = await startSignedExamplesRig();
-});
-
-afterAll(async () => {
-  await servers?.stop();
-});
-
-beforeEach(async () => {
-  await running().reset();
-});
 
 const put = (object: ExampleObject, text?: string, metadata?: ExampleObject['metadata']): Promise<void> => running().put(object, text, metadata);
 const remove = (key: string): Promise<void> => running().remove(key);

@@ -17,7 +17,7 @@ import { DynamoDBFileLedger } from '../../../lambda/store/file-ledger';
 import { DynamoDBIntegrityStore } from '../../../lambda/store/integrity-store';
 import { EXAMPLE_BUCKET, exampleObjects } from '../../../scripts/make-examples';
 import { createEventTable } from '../../helpers/dynamodb';
-import { notVerified, RecordingMetrics, startSignedExamplesRig, type SignedExamplesRig } from '../../helpers/signed-examples-rig';
+import { notVerified, RecordingMetrics, useSignedExamplesRig } from '../../helpers/signed-examples-rig';
 
 jest.setTimeout(120_000);
 
@@ -32,25 +32,8 @@ const silentLogger: Logger = { info: () => undefined, warn: () => undefined, err
 const noFolders: FolderLister = { listFolders: () => Promise.reject(new Error('the batch step lists no folders')) };
 const noExecutions: RunningBackfills = { list: () => Promise.reject(new Error('the batch step checks no executions')) };
 
-let servers: SignedExamplesRig | undefined;
+const running = useSignedExamplesRig();
 let tables = 0;
-
-function running(): SignedExamplesRig {
-  if (servers === undefined) throw new Error('the servers are not set up');
-  return servers;
-}
-
-beforeAll(async () => {
-  servers = await startSignedExamplesRig();
-});
-
-afterAll(async () => {
-  await servers?.stop();
-});
-
-beforeEach(async () => {
-  await running().reset();
-});
 
 interface Rig {
   readonly tableName: string;
