@@ -225,16 +225,7 @@ export class LogObjectService {
   /** Takes one object in. Never throws: a failure is returned as a `failed` outcome with its error. */
   async process(input: LogObjectInput, options: ProcessObjectOptions = {}): Promise<LogObjectOutcome> {
     const counts = newCounts();
-    const stored: StoreTally = {
-      events: 0,
-      byService: {},
-      itemsWritten: 0,
-      retries: 0,
-      outsideRange: 0,
-      bytesRead: 0,
-      superseded: 0,
-      resumed: 0,
-    };
+    const stored = newStoreTally();
     try {
       const route = parseLogObjectKey(input.key);
       const readByContent = input.routing === 'lenient' && (route.kind === 'other' || route.kind === 'unrecognised');
@@ -501,6 +492,11 @@ export class LogObjectService {
     stored.retries += result.retries;
     stored.superseded += result.superseded ?? 0;
   }
+}
+
+/** A zeroed {@link StoreTally}: what a call has stored before it reads anything. */
+export function newStoreTally(): StoreTally {
+  return { events: 0, byService: {}, itemsWritten: 0, retries: 0, outsideRange: 0, bytesRead: 0, superseded: 0, resumed: 0 };
 }
 
 /** Adds what a log object taken in for a digest stored to the digest's tally. */

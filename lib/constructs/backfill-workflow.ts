@@ -109,8 +109,10 @@ export interface BackfillWorkflowProps {
  *
  * Least privilege: the state machine lists only the log prefix (`s3:ListBucket` conditioned on `s3:prefix`),
  * invokes only the backfill function, writes results only under `runs/` of its own bucket, and starts, reads and
- * stops only its own child executions. The function reads only the log prefix, calls only the table actions it
- * sends, and lists only this state machine's executions (the overlap check of its plan step).
+ * stops only its own child executions. The function reads only the log prefix's objects, lists the bucket (so that
+ * a deleted key answers 404, as for the processor), reads CloudTrail's public keys (the digests of the range), calls
+ * only the table actions it sends, and lists only this state machine's executions (the overlap check of its plan
+ * step).
  */
 export class BackfillWorkflow extends Construct {
   /** The backfill function (plan step and batches). */

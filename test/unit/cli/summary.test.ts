@@ -1,20 +1,10 @@
 import { newCounts, type PipelineCounts } from '../../../lambda/core/pipeline';
-import type { StoreTally } from '../../../lambda/app/log-object-service';
+import { newStoreTally, type StoreTally } from '../../../lambda/app/log-object-service';
 import { addCounts, addOutcome, newTotals, renderSummary } from '../../../lambda/cli/summary';
 
 /** What the service stored of one object, with the given fields replaced. */
 function tally(overrides: Partial<StoreTally> = {}): StoreTally {
-  return {
-    events: 0,
-    byService: {},
-    itemsWritten: 0,
-    retries: 0,
-    outsideRange: 0,
-    bytesRead: 0,
-    superseded: 0,
-    resumed: 0,
-    ...overrides,
-  };
+  return { ...newStoreTally(), ...overrides };
 }
 
 /** One object's pipeline counts with the given fields replaced. */
