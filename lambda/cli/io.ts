@@ -2,6 +2,7 @@
  * The CLI's view of its surroundings: where it writes, where it runs, what time it is, and whether it was
  * interrupted. `main()` takes one of these so tests run every command in-process with captured output.
  */
+import { writeSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 
 /** Somewhere the CLI writes text: stdout or stderr, or a buffer in tests. */
@@ -28,10 +29,11 @@ export interface CliIO {
    */
   readonly signal: AbortSignal;
   /**
-   * Sets the one line a second signal prints as the CLI exits at once (a command's summary so far); the CLI's entry
-   * point provides it, tests need not.
+   * Sets the one line a second signal prints as the CLI exits at once (a command's summary so far), or clears it
+   * (`undefined`) in the same turn as the command writes its own summary; the CLI's entry point provides it, tests
+   * need not.
    */
-  readonly onForcedExit?: (line: () => string) => void;
+  readonly onForcedExit?: (line: (() => string) | undefined) => void;
 }
 
 /**
@@ -41,13 +43,22 @@ export interface CliIO {
  */
 export const SINK_BUFFER_CHARS = 64 * 1024;
 
+/** A {@link TextSink} over a Node stream, which can also write what it has gathered at once. */
+export interface StreamSink extends TextSink {
+  /**
+   * Writes the text still gathered, synchronously (to the stream's file descriptor when it has one): for a process
+   * that is about to exit, before the event loop turns again.
+   */
+  flushSync(): void;
+}
+
 /**
  * Wraps a Node stream (process.stdout, process.stderr) as a {@link TextSink} that gathers writes and honours
  * backpressure. Text is written once {@link SINK_BUFFER_CHARS} have gathered, and otherwise as soon as the event loop
  * turns (`setImmediate`), so a person watching sees each line at once and a script reading a pipe gets large writes.
  * A write fails once an earlier one has; the stream's own `error` event still fires (see `runCli`).
  */
-export function streamSink(stream: Writable & { isTTY?: boolean; columns?: number }): TextSink {
+export function streamSink(stream: Writable & { isTTY?: boolean; columns?: number; fd?: number }): StreamSink {
   let pending: string[] = [];
   let pendingChars = 0;
   let flushScheduled = false;
@@ -76,6 +87,14 @@ export function streamSink(stream: Writable & { isTTY?: boolean; columns?: numbe
       }
       if (flush()) return Promise.resolve();
       return new Promise((resolve) => stream.once('drain', () => resolve()));
+    },
+    flushSync(): void {
+      if (pendingChars === 0) return;
+      const text = pending.join('');
+      pending = [];
+      pendingChars = 0;
+      if (stream.fd === undefined) stream.write(text);
+      else writeSync(stream.fd, text);
     },
     get isTTY() {
       return stream.isTTY === true;

@@ -206,11 +206,20 @@ async function reportError(error: unknown, io: CliIO): Promise<ExitCodeValue> {
  */
 export async function runCli(): Promise<void> {
   const controller = new AbortController();
+  const stdout = streamSink(process.stdout);
+  const stderr = streamSink(process.stderr);
   let lastWords: (() => string) | undefined;
   for (const name of Object.keys(STOP_SIGNALS) as StopSignal[]) {
     const handler = (): void => {
       if (controller.signal.aborted) {
-        // Written synchronously: the process ends on the next line, before any buffered write would go out.
+        // Written synchronously: the process ends on the next line, before the event loop turns. What the sinks have
+        // gathered goes first: it may hold the command's own summary, written after it cleared `lastWords`.
+        try {
+          stdout.flushSync();
+          stderr.flushSync();
+        } catch {
+          // A closed pipe: the exit code below is what is left to say.
+        }
         const line = lastWords?.();
         const clear = process.stderr.isTTY ? '\r\x1b[2K' : '';
         writeSync(2, `${clear}${line === undefined ? '' : `${line}\n`}trail-audit: stopped at once (${name})\n`);
@@ -226,8 +235,8 @@ export async function runCli(): Promise<void> {
   });
   try {
     process.exitCode = await main(process.argv.slice(2), {
-      stdout: streamSink(process.stdout),
-      stderr: streamSink(process.stderr),
+      stdout,
+      stderr,
       cwd: process.cwd(),
       now: () => new Date(),
       signal: controller.signal,

@@ -146,6 +146,8 @@ export async function runIngest(
       if (failure === undefined) await target.flush();
       const stopped = failure !== undefined || io.signal.aborted ? ' (stopped: a re-run goes on from here)' : '';
       const dryRun = options.dryRun === true ? ' (dry run: nothing was written)' : '';
+      // Cleared in the same turn as the summary is written: a second signal from here prints it once, not twice.
+      io.onForcedExit?.(undefined);
       await writeLine(io.stderr, summaryLine(`${dryRun}${stopped}`));
       const outside = totals.skipped['outside-time-range'] ?? 0;
       if (outside > 0 && totals.stored === 0 && options.dryRun !== true) {

@@ -16,6 +16,8 @@ import { getEvent } from '../../../lambda/store/event-queries';
 import type { NormalisedEvent } from '../../../lambda/core/types';
 import { DEFAULT_TABLE_NAME } from '../../../lambda/store/table-definition';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../lambda/cli/target';
+import { main } from '../../../lambda/cli/main';
+import { captureIO } from '../../unit/cli/capture-io';
 import { EXAMPLES_DIR, namesResource, newestFirst, parseNdjson, runCli, type CliRun } from './cli-helpers';
 
 // Each command starts (or reaches) DynamoDB Local: seconds, not milliseconds.
@@ -139,6 +141,27 @@ describe('ingest on the embedded default', () => {
     client.destroy();
 
     expect(stored?.source?.uri).toMatch(/^file:\/\/\/.*\/examples\/AWSLogs\/.*\.json\.gz$/);
+  });
+
+  it('clears the line a second Ctrl-C would print in the turn it writes its own summary (printed once, never lost)', async () => {
+    const io = captureIO(workDir, new Date());
+    const summaries = (): number => io.stderr.lines().filter((line) => line.startsWith('ingest: ')).length;
+    const calls: { kind: string; summariesThen: number; line?: string }[] = [];
+    const code = await main(['ingest', EXAMPLES_DIR, '--table', DEFAULT_TABLE_NAME, '--endpoint', server?.endpoint ?? ''], {
+      ...io,
+      onForcedExit: (line) => {
+        calls.push({ kind: typeof line, summariesThen: summaries(), ...(line === undefined ? {} : { line: line() }) });
+      },
+    });
+
+    expect({ code, calls, summaries: summaries() }).toEqual({
+      code: 0,
+      calls: [
+        { kind: 'function', summariesThen: 0, line: expect.stringMatching(/^ingest: .*stopped at once/) as unknown },
+        { kind: 'undefined', summariesThen: 0 },
+      ],
+      summaries: 1,
+    });
   });
 
   it('redoes files with --force without duplicating events', async () => {

@@ -2,6 +2,9 @@
  * The stream sink the CLI writes stdout and stderr through: it gathers short writes into few large ones, writes as
  * soon as the event loop turns, keeps the order, and waits when the stream asks it to (backpressure).
  */
+import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { SINK_BUFFER_CHARS, streamSink } from '../../../lambda/cli/io';
 
@@ -35,6 +38,38 @@ describe('streamSink', () => {
     await turn();
 
     expect({ beforeTurn, chunks: stream.chunks }).toEqual({ beforeTurn: 0, chunks: [lines.join('')] });
+  });
+
+  it('flushSync writes what has gathered at once, to the file descriptor when the stream has one, and only once', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'trail-audit-sink-'));
+    const file = await open(join(folder, 'out'), 'w');
+    try {
+      const stream = Object.assign(recordingStream(), { fd: file.fd });
+      const sink = streamSink(stream);
+
+      await sink.write('summary line\n');
+      sink.flushSync();
+      const atOnce = await readFile(join(folder, 'out'), 'utf8');
+      await turn();
+
+      expect({ atOnce, streamWrites: stream.chunks }).toEqual({ atOnce: 'summary line\n', streamWrites: [] });
+    } finally {
+      await file.close();
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('flushSync writes through the stream when it has no file descriptor', async () => {
+    const stream = recordingStream();
+    const sink = streamSink(stream);
+
+    await sink.write('a\n');
+    await sink.write('b\n');
+    sink.flushSync();
+    const atOnce = [...stream.chunks];
+    await turn();
+
+    expect({ atOnce, after: stream.chunks }).toEqual({ atOnce: ['a\nb\n'], after: ['a\nb\n'] });
   });
 
   it('writes at once when a buffer’s worth has gathered', async () => {
