@@ -1,6 +1,7 @@
 /**
  * The decoder's byte scanner on its own: records delimited as byte ranges, the record filter, the checks outside
- * the records, and the word-at-a-time string skip at every alignment.
+ * the records, the word-at-a-time string skip at every alignment, and the record loop (WebAssembly) at every position
+ * of its sixteen-byte blocks, across the end of its window and with its bracket stack grown.
  */
 import { MAX_NESTING, RecordScanner, ScanError, type RecordFilter, type ScanItem } from '../../../lambda/core/record-scanner';
 
@@ -71,6 +72,72 @@ describe('RecordScanner: records', () => {
       expect({ whole, chunked }).toEqual({ whole: records, chunked: [records, records, records, records] });
     },
   );
+
+  it.each([0, 1, 2, 3])(
+    'finds a quote or backslash at every position of a sixteen-byte block inside a long string (shift %i)',
+    (shift) => {
+      // Prepare: strings of 16 to 48 characters with one escape at each position, and filter members after them.
+      const values = Array.from({ length: 33 }, (_, at) => `${'a'.repeat(at)}${at % 2 === 0 ? '"' : '\\'}${'b'.repeat(32 - at)}`);
+      const records = values.map((value, i) => JSON.stringify({ [`k${'x'.repeat(i % 16)}`]: value, eventSource: i % 3 === 0 ? ELB : 'x' }));
+      const text = `${' '.repeat(shift)}[${records.join(',')}]`;
+      const wanted = records.filter((_, i) => i % 3 === 0);
+
+      // Act
+      const whole = recordTexts(text);
+      const filtered = recordTexts(text, { filter: FILTER });
+      const chunked = [1, 15, 16, 17].map((chunk) => recordTexts(text, { chunk }));
+      // A member split by a chunk boundary leaves its record undecided (delivered): each wanted one is there.
+      const chunkedFiltered = [1, 15, 16, 17].map((chunk) => {
+        const delivered = recordTexts(text, { chunk, filter: FILTER });
+        return wanted.every((record) => delivered.includes(record)) && delivered.every((record) => records.includes(record));
+      });
+
+      // Assess
+      expect({ whole, filtered, chunked, chunkedFiltered }).toEqual({
+        whole: records,
+        filtered: wanted,
+        chunked: [records, records, records, records],
+        chunkedFiltered: [true, true, true, true],
+      });
+    },
+  );
+
+  it('reads a chunk larger than its 1 MiB window as any other: strings, escapes, nesting and members across the window’s end', () => {
+    // Prepare: about 1 MiB of one record, then short records dense with escapes, nesting and filter members; the
+    // padding moves them, byte by byte, across the place where the window ends.
+    const dense = [
+      JSON.stringify({ eventSource: ELB, a: ['"\\', { b: '\\"' }], c: 'x' }),
+      JSON.stringify({ eventSource: 's3.amazonaws.com', d: [[{ e: '}]' }]] }),
+      JSON.stringify({ 'event\u0053ource': ELB }).replace('\\u0053', '\\u0053'),
+    ];
+    const failures = Array.from({ length: 48 }, (_, padding) => padding).filter((padding) => {
+      const first = JSON.stringify({ eventSource: ELB, big: 'y'.repeat(1024 * 1024 - 64 + padding) });
+      const records = [first, ...Array.from({ length: 30 }, (_, i) => dense[i % dense.length] as string)];
+      const text = `{"Records":[${records.join(',')}]}`;
+      const expected = records.filter((record) => !record.includes('s3.amazonaws.com'));
+      return JSON.stringify(recordTexts(text, { filter: FILTER })) !== JSON.stringify(expected);
+    });
+
+    // Assess
+    expect(failures).toEqual([]);
+  });
+
+  it('keeps a record nested far deeper than its first stack holds, across chunks, and names a wrong bracket deep inside', () => {
+    // Prepare: 300,000 levels (the scanner's bracket stack starts at 128 KiB), in chunks of 64 KiB.
+    const levels = 300_000;
+    const deep = `{"a":${'['.repeat(levels)}"x"${']'.repeat(levels)}}`;
+    const wrong = `{"a":${'['.repeat(levels)}"x"${']'.repeat(levels - 1)}}}`;
+
+    // Act
+    const delivered = recordTexts(`[${deep},{"b":1}]`, { chunk: 64 * 1024 });
+    const mismatch = scan(`[${wrong}]`, { chunk: 64 * 1024 });
+
+    // Assess
+    expect({ delivered: delivered.map((record) => record.length), mismatch }).toEqual({
+      delivered: [deep.length, 7],
+      mismatch: { error: "'}' closes '[' inside record 0", offset: 1 + 5 + levels + 3 + levels - 1 },
+    });
+  });
 
   it("names a bracket that closes the wrong container inside a record, and where", () => {
     // Act
