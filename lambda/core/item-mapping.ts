@@ -596,6 +596,17 @@ function utf8Length(text: string): number {
  * It errs on the large side; used to trim in time, to check every item, and to state write costs. Items are a few
  * levels deep by construction (the record is a string), so the walk's recursion is bounded.
  */
+/** DynamoDB's size of a number: about one byte per two significant digits, plus one; at most 21. */
+function numberSize(value: number): number {
+  // A safe integer's digits are counted without making text of it (the common case: offsets, counts, times).
+  if (Number.isSafeInteger(value)) {
+    let digits = 1;
+    for (let rest = Math.abs(value); rest >= 10; rest = Math.floor(rest / 10)) digits++;
+    return 1 + Math.ceil(digits / 2);
+  }
+  return Math.min(21, 1 + Math.ceil(String(value).replace(/[-.]/g, '').length / 2));
+}
+
 export function itemSize(item: object): number {
   let size = 0;
   const members = item as Record<string, unknown>;
@@ -607,9 +618,9 @@ export function itemSize(item: object): number {
 }
 
 function valueSize(value: unknown): number {
-  if (value === null || typeof value === 'boolean') return 1;
   if (typeof value === 'string') return utf8Length(value);
-  if (typeof value === 'number') return Math.min(21, 1 + Math.ceil(String(value).replace(/[-.]/g, '').length / 2));
+  if (value === null || typeof value === 'boolean') return 1;
+  if (typeof value === 'number') return numberSize(value);
   if (Array.isArray(value)) {
     let size = 3;
     for (const element of value as unknown[]) size += 1 + valueSize(element);

@@ -521,3 +521,29 @@ describe('toItems: every item fits DynamoDB, whatever the record', () => {
     expect(eventItem?.resourcesOmitted).toBe(48_001);
   });
 });
+
+describe('itemSize', () => {
+  it.each([
+    [0, 2],
+    [-0, 2],
+    [7, 2],
+    [-12, 2],
+    [123, 3],
+    [1234, 3],
+    [-98765, 4],
+    [1_700_000_000, 6],
+    [Number.MAX_SAFE_INTEGER, 9],
+    [-Number.MAX_SAFE_INTEGER, 9],
+    [1.5, 2],
+    [-0.125, 3],
+    [1e20, 12],
+    [1e21, 4],
+    [2 ** 60, 11],
+  ])('sizes the number %p as 1 byte plus 1 per 2 digits, at most 21 (%i bytes)', (value, bytes) => {
+    // Act
+    const size = itemSize({ n: value });
+
+    // Assess: the name's 1 byte and the number's size.
+    expect(size).toBe(1 + bytes);
+  });
+});
