@@ -15,7 +15,8 @@
  * runs ours on it, to show that peak memory does not grow with the file.
  *
  * Peak memory is a property of a process, not of a function call: V8 does not give back heap it grew into, and
- * `maxRSS` only ever rises. So each variant runs in its own child process (this file, re-run with `child ...`),
+ * `maxRSS` only ever rises. So each variant runs in its own child process (this file, bundled as the Lambda's code
+ * is and re-run with `child ...`),
  * which reports `process.resourceUsage().maxRSS` (the peak resident set, heap and buffers included) when it is
  * done; times are taken inside the child, around each run (in-process: no start-up). Every figure is stated against
  * the baselines measured in the same invocation, on the same machine and file, because absolute numbers depend on
@@ -153,10 +154,34 @@ async function child(variant: Variant, file: string, runs: number): Promise<void
 
 // ---- parent: generate, spawn, compare -----------------------------------------------------------------------------
 
-/** Runs one variant in a child process (same Node.js flags as this one, so the TypeScript loader too). */
-function measure(variant: Variant, file: string, runs: number): Promise<ChildResult> {
+/**
+ * This file as the code ships: one minified CommonJS bundle, as the Lambda's (`scripts/build.ts`), run by plain
+ * Node.js. Through the TypeScript loader the same pipeline ran about a third slower (each module's exports behind
+ * getters, a naming wrapper around functions made at run time), which no user runs.
+ */
+async function bundleChild(dir: string): Promise<string> {
+  const outfile = path.join(dir, 'decode-bench-child.js');
+  // Loaded here, and left out of the bundle: the child has no use for it.
+  const { build: esbuild } = await import('esbuild');
+  await esbuild({
+    entryPoints: [__filename],
+    bundle: true,
+    external: ['esbuild'],
+    platform: 'node',
+    format: 'cjs',
+    minify: true,
+    // The machine's Node.js (the Lambda's bundle targets node22, which it runs).
+    target: `node${process.versions.node.split('.')[0] ?? '20'}`,
+    outfile,
+    logLevel: 'warning',
+  });
+  return outfile;
+}
+
+/** Runs one variant in a child process, from the bundle {@link bundleChild} wrote. */
+function measure(childScript: string, variant: Variant, file: string, runs: number): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [...process.execArgv, __filename, 'child', variant, file, String(runs)], {
+    const proc = spawn(process.execPath, [childScript, 'child', variant, file, String(runs)], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let stdout = '';
@@ -258,13 +283,14 @@ async function parent(): Promise<void> {
       `each variant: ${rounds} child processes (alternating with the others) x ${runs} runs; median times, highest peak`,
     );
 
+    const childScript = await bundleChild(dir);
     // Alternate the variants so that a burst of load on the machine does not hit one of them only.
     const measured: Record<Variant, ChildResult[]> = { naive: [], 'gunzip-only': [], pipeline: [], 'pipeline-hashed': [], 'decode-only': [] };
     const variants = VARIANTS.filter(
       (variant) => (variant !== 'pipeline' && variant !== 'pipeline-hashed') || OURS_VARIANT === 'pipeline',
     );
     for (let round = 0; round < rounds; round++) {
-      for (const variant of variants) measured[variant].push(await measure(variant, file.path, runs));
+      for (const variant of variants) measured[variant].push(await measure(childScript, variant, file.path, runs));
     }
     const naive = merge(measured.naive);
     const gunzipOnly = merge(measured['gunzip-only']);
@@ -309,10 +335,10 @@ async function parent(): Promise<void> {
         `generated ${(records * largeFactor).toLocaleString('en-US')} records (${(large.jsonBytes / MB).toFixed(0)} MB of JSON, written as a stream) ` +
           `in ${((performance.now() - started) / 1000).toFixed(1)} s`,
       );
-      const oursLarge = await measure(OURS_VARIANT, large.path, 1);
+      const oursLarge = await measure(childScript, OURS_VARIANT, large.path, 1);
       console.log(line(`ours, ${largeFactor}x file`, oursLarge, large));
       if (OURS_VARIANT !== 'decode-only') {
-        const decodeLarge = await measure('decode-only', large.path, 1);
+        const decodeLarge = await measure(childScript, 'decode-only', large.path, 1);
         console.log(line(`decode only, ${largeFactor}x file`, decodeLarge, large));
         const decodeGrowth = decodeLarge.peakRssBytes / merge(measured['decode-only']).peakRssBytes;
         console.log(`  (decode only: peak memory ${largeFactor}x file / 1x file ${decodeGrowth.toFixed(3)}, for information)`);
