@@ -296,49 +296,89 @@ interface RecordScanExports {
   readonly out_flags: WasmGlobal;
 }
 
-/** One instance for every scanner: a call runs to completion, and what a scanner keeps between calls is its own. */
-const { Module, Instance } = (globalThis as unknown as { readonly WebAssembly: WebAssemblyApi }).WebAssembly;
-const recordScan = new Instance(new Module(Buffer.from(RECORD_SCAN_WASM, 'base64'))).exports as RecordScanExports;
-const { scan, out_pos: outPos, out_depth: outDepth, out_string_start: outStringStart, out_flags: outFlags } = recordScan;
+/**
+ * The module's instance and what it holds: one for every scanner (a call runs to completion, and what a scanner keeps
+ * between calls is its own), made when the first scanner is.
+ */
+class ScanModule {
+  private static instance: ScanModule | undefined;
 
-/** The module's memory as bytes; made again when the bracket stack grew it (growing detaches the old view). */
-const scanMemory = {
-  get bytes(): Uint8Array {
-    if (memoryView.buffer !== recordScan.memory.buffer) memoryView = new Uint8Array(recordScan.memory.buffer);
-    return memoryView;
-  },
-};
-let memoryView = new Uint8Array(recordScan.memory.buffer);
-
-/** The chunk whose window the module's memory holds, and the window (chunk indices). */
-const loaded = { chunk: undefined as Uint8Array | undefined, start: 0, end: 0 };
-
-/** Copies the window of `chunk` that starts at `start` into the module's memory, unless it is there already. */
-function loadWindow(chunk: Uint8Array, start: number): { readonly start: number; readonly end: number } {
-  if (loaded.chunk !== chunk || start < loaded.start || start >= loaded.end) {
-    const end = Math.min(chunk.length, start + WINDOW_BYTES);
-    scanMemory.bytes.set(chunk.subarray(start, end), 0);
-    loaded.chunk = chunk;
-    loaded.start = start;
-    loaded.end = end;
+  /** The shared instance; throws, saying so, on a runtime without WebAssembly. */
+  static shared(): ScanModule {
+    ScanModule.instance ??= new ScanModule();
+    return ScanModule.instance;
   }
-  return loaded;
-}
 
-/** Marks the window as unknown: the next {@link loadWindow} copies. */
-function forgetWindow(): void {
-  loaded.chunk = undefined;
-}
+  readonly scan: RecordScanExports['scan'];
+  readonly outPos: WasmGlobal;
+  readonly outDepth: WasmGlobal;
+  readonly outStringStart: WasmGlobal;
+  readonly outFlags: WasmGlobal;
+  private readonly memory: RecordScanExports['memory'];
+  private view: Uint8Array;
+  /** The chunk whose window the memory holds, and the window (chunk indices). */
+  private loadedChunk: Uint8Array | undefined;
+  private loadedStart = 0;
+  private loadedEnd = 0;
 
-function copyStackIn(brackets: Uint8Array, depth: number): void {
-  scanMemory.bytes.set(brackets.subarray(0, depth), STACK_BASE);
-}
+  private constructor() {
+    const webAssembly = (globalThis as unknown as { readonly WebAssembly?: WebAssemblyApi }).WebAssembly;
+    if (webAssembly === undefined) {
+      // Node.js has it unless started with --jitless.
+      throw new Error('trail-audit needs WebAssembly, which this Node.js does not have (was it started with --jitless?)');
+    }
+    const exports = new webAssembly.Instance(new webAssembly.Module(Buffer.from(RECORD_SCAN_WASM, 'base64')))
+      .exports as RecordScanExports;
+    this.scan = exports.scan;
+    this.outPos = exports.out_pos;
+    this.outDepth = exports.out_depth;
+    this.outStringStart = exports.out_string_start;
+    this.outFlags = exports.out_flags;
+    this.memory = exports.memory;
+    this.view = new Uint8Array(this.memory.buffer);
+  }
 
-/** The module's bracket stack copied into `brackets` (grown when it is too short); returns the array holding it. */
-function copyStackOut(brackets: Uint8Array, depth: number): Uint8Array {
-  const target = depth <= brackets.length ? brackets : new Uint8Array(Math.max(depth, brackets.length * 2));
-  target.set(scanMemory.bytes.subarray(STACK_BASE, STACK_BASE + depth));
-  return target;
+  /** The memory as bytes; made again when the bracket stack grew it (growing detaches the old view). */
+  get bytes(): Uint8Array {
+    if (this.view.buffer !== this.memory.buffer) this.view = new Uint8Array(this.memory.buffer);
+    return this.view;
+  }
+
+  /**
+   * Copies the window of `chunk` that starts at `start` into the memory, unless it is there already; returns the
+   * window's end (a chunk index).
+   */
+  loadWindow(chunk: Uint8Array, start: number): number {
+    if (this.loadedChunk !== chunk || start < this.loadedStart || start >= this.loadedEnd) {
+      const end = Math.min(chunk.length, start + WINDOW_BYTES);
+      this.bytes.set(chunk.subarray(start, end), 0);
+      this.loadedChunk = chunk;
+      this.loadedStart = start;
+      this.loadedEnd = end;
+    }
+    return this.loadedEnd;
+  }
+
+  /** Where the loaded window starts (a chunk index). */
+  get windowStart(): number {
+    return this.loadedStart;
+  }
+
+  /** Marks the window as unknown: the next {@link loadWindow} copies. */
+  forgetWindow(): void {
+    this.loadedChunk = undefined;
+  }
+
+  copyStackIn(brackets: Uint8Array, depth: number): void {
+    this.bytes.set(brackets.subarray(0, depth), STACK_BASE);
+  }
+
+  /** The bracket stack copied into `brackets` (grown when it is too short); returns the array holding it. */
+  copyStackOut(brackets: Uint8Array, depth: number): Uint8Array {
+    const target = depth <= brackets.length ? brackets : new Uint8Array(Math.max(depth, brackets.length * 2));
+    target.set(this.bytes.subarray(STACK_BASE, STACK_BASE + depth));
+    return target;
+  }
 }
 
 /** Bytes as text: `utf8`, with invalid sequences replaced (only for names and escaped filter values, never records). */
@@ -421,6 +461,8 @@ export class RecordScanner {
   /** Top-level values begun so far: 0 at the end means the data was empty or whitespace. */
   topValues = 0;
 
+  /** The record loop's WebAssembly module (shared). */
+  private readonly wasm: ScanModule;
   private readonly filter: CompiledFilter | undefined;
   /** The byte length of the filter's key: a quick test that most member names cannot be it (-1 without a filter). */
   private readonly filterKeyLength: number;
@@ -474,6 +516,7 @@ export class RecordScanner {
   private captureLength = 0;
 
   constructor(options: { readonly filter?: RecordFilter } = {}) {
+    this.wasm = ScanModule.shared();
     const filter = options.filter;
     this.filter =
       filter === undefined
@@ -494,7 +537,7 @@ export class RecordScanner {
     const length = chunk.length;
     if (length === 0) return;
     // What the WebAssembly window holds may be another scanner's, or an earlier chunk in a buffer used again.
-    forgetWindow();
+    this.wasm.forgetWindow();
     // The word view covers the chunk's aligned middle; `head` bytes come before it.
     const aligned = LITTLE_ENDIAN ? (4 - (chunk.byteOffset & 3)) & 3 : length;
     const head = aligned + 4 <= length ? aligned : length;
@@ -541,13 +584,13 @@ export class RecordScanner {
    * scanner's call could disturb: this scanner's bracket stack is copied in when it starts and out when it leaves.
    */
   private scanRecord(bytes: Uint8Array, start: number): number {
-    const window = loadWindow(bytes, start);
-    const delta = -window.start;
-    const windowEnd = window.end;
+    const wasm = this.wasm;
+    const windowEnd = wasm.loadWindow(bytes, start);
+    const delta = -wasm.windowStart;
     const keyLength = this.filterKeyLength;
     let depth = this.depth;
-    if (depth > 1) copyStackIn(this.brackets, depth);
-    else scanMemory.bytes[STACK_BASE] = Byte.LBRACE;
+    if (depth > 1) wasm.copyStackIn(this.brackets, depth);
+    else wasm.bytes[STACK_BASE] = Byte.LBRACE;
     let flags =
       (this.inString ? Flag.IN_STRING : 0) |
       (this.stringHadEscape ? Flag.HAD_ESCAPE : 0) |
@@ -556,10 +599,10 @@ export class RecordScanner {
     const stringStart = this.stringStart;
     let i = start;
     for (;;) {
-      const code = scan(i, windowEnd, delta, depth, flags, stringStart, keyLength);
-      const at = outPos.value;
+      const code = wasm.scan(i, windowEnd, delta, depth, flags, stringStart, keyLength);
+      const at = wasm.outPos.value;
       if (code === ScanCode.MEMBER) {
-        this.recordMember(bytes, outStringStart.value, at, ((outFlags.value) & Flag.HAD_ESCAPE) !== 0);
+        this.recordMember(bytes, wasm.outStringStart.value, at, (wasm.outFlags.value & Flag.HAD_ESCAPE) !== 0);
         i = at + 1;
         depth = 1;
         flags = this.memberValueNext ? Flag.MEMBER_VALUE_NEXT : 0;
@@ -585,7 +628,7 @@ export class RecordScanner {
         continue;
       }
       if (code === ScanCode.MISMATCH) {
-        const open = scanMemory.bytes[STACK_BASE + (outDepth.value)] as number;
+        const open = wasm.bytes[STACK_BASE + wasm.outDepth.value] as number;
         const close = bytes[at] as number;
         throw this.error(
           `'${String.fromCharCode(close)}' closes '${String.fromCharCode(open)}' inside record ${this.recordsRead}`,
@@ -596,16 +639,16 @@ export class RecordScanner {
         throw this.error(`record ${this.recordsRead} nests deeper than memory allows`, this.bytesScanned + at);
       }
       // The end of the window.
-      depth = outDepth.value;
-      flags = outFlags.value;
+      depth = wasm.outDepth.value;
+      flags = wasm.outFlags.value;
       this.depth = depth;
-      if (depth > 1) this.brackets = copyStackOut(this.brackets, depth);
+      if (depth > 1) this.brackets = wasm.copyStackOut(this.brackets, depth);
       this.inString = (flags & Flag.IN_STRING) !== 0;
       this.stringHadEscape = (flags & Flag.HAD_ESCAPE) !== 0;
       this.escapePending = (flags & Flag.ESCAPE_PENDING) !== 0;
       this.memberValueNext = (flags & Flag.MEMBER_VALUE_NEXT) !== 0;
       // A string still open continues in the next chunk, where its start is not at hand.
-      this.stringStart = this.inString && windowEnd === bytes.length ? -1 : (outStringStart.value);
+      this.stringStart = this.inString && windowEnd === bytes.length ? -1 : wasm.outStringStart.value;
       return windowEnd;
     }
   }

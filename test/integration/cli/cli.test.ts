@@ -385,6 +385,21 @@ describe('the trail-audit command', () => {
     }).toEqual({ code: 1, events: processed.length, named: true });
   });
 
+  it('names what is missing when Node.js runs without WebAssembly (--jitless): each file fails saying so, exit 1', async () => {
+    const outcome = await execFileAsync(process.execPath, ['--jitless', launcher, 'process', EXAMPLES_DIR], { cwd: workDir }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code?: number; stderr?: string }) => ({ code: error.code, stderr: error.stderr ?? '' }),
+    );
+
+    const ours = outcome.stderr.split('\n').filter((line) => line.startsWith('trail-audit: '));
+    expect({
+      code: outcome.code,
+      lines: ours.length,
+      allSay: ours.every((line) => line.endsWith(': trail-audit needs WebAssembly, which this Node.js does not have (was it started with --jitless?)')),
+      stack: outcome.stderr.includes('    at '),
+    }).toEqual({ code: 1, lines: 7, allSay: true, stack: false });
+  });
+
   it('prints the version of package.json from the package bin', async () => {
     const { version } = JSON.parse(await readFile(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string };
 
