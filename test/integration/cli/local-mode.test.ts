@@ -12,6 +12,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../lambda/cli/target';
 import { DEFAULT_TABLE_NAME } from '../../../lambda/store/table-definition';
+import { EVENT_SORT_KEY } from '../../../lambda/core/item-mapping';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -97,6 +98,48 @@ async function waitForWrites(dataDir: string, since: number): Promise<void> {
       const output = await client.send(new BatchGetCommand({ RequestItems: { [DEFAULT_TABLE_NAME]: { Keys: keys } } }));
       const entries = output.Responses?.[DEFAULT_TABLE_NAME] ?? [];
       return entries.some((entry) => typeof entry.processedAt === 'string' && entry.processedAt > new Date(since).toISOString());
+    } catch {
+      // The table is not made yet.
+      return false;
+    } finally {
+      client.destroy();
+    }
+  });
+}
+
+/**
+ * Waits until an ingest in `dataDir` is half-way through a generated file: its first kept events
+ * are stored and it is not taken in yet. (Waiting for a file taken in and interrupting then could land between two
+ * files, before the next one has stored anything: then there is nothing to resume.)
+ */
+async function waitForAFileHalfWay(dataDir: string): Promise<void> {
+  const firstEvents = await Promise.all(
+    bigFiles.map(async (file) => {
+      const run = await runCli(['process', '--json', file], workDir);
+      return parseNdjson(run.stdout)
+        .slice(0, 3)
+        .map((event) => event.eventID);
+    }),
+  );
+  const keys = bigFiles.flatMap((file, index) => [
+    { pk: pathToFileURL(file).href, sk: 'LEDGER' },
+    ...(firstEvents[index] ?? []).map((eventID) => ({ pk: eventID, sk: EVENT_SORT_KEY })),
+  ]);
+  await waitFor('a file half-way', async () => {
+    const state = await localServerStatus(dataDir);
+    if (state === undefined) return false;
+    const client = DynamoDBDocumentClient.from(
+      new DynamoDBClient({ endpoint: `http://127.0.0.1:${state.port}`, region: LOCAL_REGION, credentials: { ...LOCAL_CREDENTIALS } }),
+    );
+    try {
+      const output = await client.send(new BatchGetCommand({ RequestItems: { [DEFAULT_TABLE_NAME]: { Keys: keys } } }));
+      const found = new Set((output.Responses?.[DEFAULT_TABLE_NAME] ?? []).map((item) => `${String(item.pk)}|${String(item.sk)}`));
+      return bigFiles.some(
+        (file, index) =>
+          !found.has(`${pathToFileURL(file).href}|LEDGER`) &&
+          (firstEvents[index] ?? []).length > 0 &&
+          (firstEvents[index] ?? []).every((eventID) => found.has(`${eventID}|${EVENT_SORT_KEY}`)),
+      );
     } catch {
       // The table is not made yet.
       return false;
@@ -328,9 +371,8 @@ describe('signals during an ingest', () => {
 
 describe('a file interrupted half-way', () => {
   it('is not written again by the next run up to where the interrupted run had got', async () => {
-    const since = Date.now();
     const ingest = startCli(['ingest', join(workDir, 'logs'), '--concurrency', '1'], main.cwd);
-    await waitForWrites(main.dataDir, since);
+    await waitForAFileHalfWay(main.dataDir);
     ingest.child.kill('SIGINT');
     const interrupted = await ingest.done;
 
