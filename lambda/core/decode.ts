@@ -22,7 +22,7 @@
  * imports no AWS SDK, reads no environment, logs nothing.
  */
 import { isUtf8 } from 'node:buffer';
-import { Readable, pipeline, type TransformOptions } from 'node:stream';
+import { Readable, Transform, pipeline, type TransformCallback, type TransformOptions } from 'node:stream';
 import { createGunzip, type ZlibOptions } from 'node:zlib';
 import { MAX_RECORD_BYTES, RecordScanner, ScanError } from './record-scanner';
 import type { NotRecords, RecordFilter, ScanItem } from './record-scanner';
@@ -198,7 +198,7 @@ export async function* decodeLogBatches(
     const gunzip = createGunzip(GUNZIP_OPTIONS);
     // Errors of either stream reach the loop below through the gunzip iterator: nothing is lost by ignoring
     // them in this callback, which only exists so that pipeline tears both streams down together.
-    pipeline(Readable.from(inPiecesOf(chunks, GUNZIP_INPUT_BYTES), { objectMode: false }), gunzip, () => undefined);
+    pipeline(Readable.from(chunks, { objectMode: false }), new Gather(GUNZIP_INPUT_BYTES), gunzip, () => undefined);
     try {
       for await (const chunk of gunzip as AsyncIterable<Buffer>) {
         onDecodedBytes?.(chunk);
@@ -243,15 +243,54 @@ const GUNZIP_READ_AHEAD_BYTES = 2 * DECOMPRESSED_CHUNK_BYTES;
  * a socket) keep the two in lockstep, so the scan waits for inflation and inflation for the scan. With 1 MiB writes
  * the thread pool inflates long stretches while the main thread scans: on the benchmark file, the whole pipeline's
  * steady run took about 0.87x the time with 64 KiB reads and 0.92x with 16 KiB ones (256 KiB pieces did less).
- * Costs 1 MiB per object being read; a source that fails mid-way loses at most that much progress.
+ * Compressed input in flight: the piece being gathered, one gathered piece, and gunzip's input buffer (as much
+ * again), about 3 MiB per object being read. A source that fails mid-way fails the object before the records of
+ * that input are delivered; the object is read again (a retry, or a resume from its checkpoint).
  */
 const GUNZIP_INPUT_BYTES = 1024 * 1024;
 
 /** zlib streams take the stream options too (Node passes them on to `Transform`); its typings only list zlib's. */
 const GUNZIP_OPTIONS: ZlibOptions & TransformOptions = {
   chunkSize: DECOMPRESSED_CHUNK_BYTES,
-  highWaterMark: GUNZIP_READ_AHEAD_BYTES,
+  readableHighWaterMark: GUNZIP_READ_AHEAD_BYTES,
+  writableHighWaterMark: GUNZIP_INPUT_BYTES,
 };
+
+/**
+ * Gathers the bytes written to it into pieces of at least `bytes` (the last may be shorter), in order. A stream in
+ * the pipeline rather than a generator around the source, so that stopping early (the consumer, or an error) releases
+ * the source at once rather than after it has read a piece's worth more.
+ */
+class Gather extends Transform {
+  private gathered: Buffer[] = [];
+  private length = 0;
+
+  constructor(private readonly bytes: number) {
+    // One gathered piece waits at most: then the source is not read further until gunzip takes it.
+    super({ readableHighWaterMark: 1 });
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    if (this.length === 0 && chunk.length >= this.bytes) {
+      done(null, chunk);
+      return;
+    }
+    this.gathered.push(chunk);
+    this.length += chunk.length;
+    if (this.length < this.bytes) {
+      done();
+      return;
+    }
+    const piece = Buffer.concat(this.gathered, this.length);
+    this.gathered = [];
+    this.length = 0;
+    done(null, piece);
+  }
+
+  override _flush(done: TransformCallback): void {
+    done(null, this.length > 0 ? Buffer.concat(this.gathered, this.length) : undefined);
+  }
+}
 
 /** The scanner of one object, and the turning of its items into what the decoder yields. */
 class ObjectReader {
@@ -436,26 +475,6 @@ async function* prepend(head: Buffer, rest: AsyncIterator<Uint8Array> | undefine
     // Stopped early (an error, a consumer that stopped): let the source release what it holds.
     await rest?.return?.();
   }
-}
-
-/** The chunks gathered into pieces of at least `bytes` (the last may be shorter), in order. */
-async function* inPiecesOf(chunks: AsyncIterable<Buffer>, bytes: number): AsyncGenerator<Buffer> {
-  let gathered: Buffer[] = [];
-  let length = 0;
-  for await (const chunk of chunks) {
-    if (length === 0 && chunk.length >= bytes) {
-      yield chunk;
-      continue;
-    }
-    gathered.push(chunk);
-    length += chunk.length;
-    if (length >= bytes) {
-      yield Buffer.concat(gathered, length);
-      gathered = [];
-      length = 0;
-    }
-  }
-  if (length > 0) yield Buffer.concat(gathered, length);
 }
 
 /** A Node.js stream (an S3 body, a file stream): what the decoder destroys when it decides not to read it. */

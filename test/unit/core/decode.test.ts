@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -290,6 +291,43 @@ describe('decodeLogObject: skipped files', () => {
     }
 
     expect(source.destroyed).toBe(true);
+  });
+
+  it('releases a gzip source at once when its consumer stops early: at most one read more', async () => {
+    // Prepare: about 4 MiB of gzip (random text compresses little), read 64 KiB at a time, slowly: a socket, which
+    // the decoder waits for.
+    const noise = randomBytes(3 * 1024 * 1024).toString('hex');
+    const records = Array.from({ length: 600 }, (_, i) => recordJson({ eventID: `e-${i}`, userAgent: noise.slice(i * 10_000, (i + 1) * 10_000) }));
+    const gzipped = gzipSync(`{"Records":[${records.join(',')}]}`);
+    let reads = 0;
+    let released = false;
+    async function* source(): AsyncGenerator<Buffer> {
+      try {
+        for (let offset = 0; offset < gzipped.length; offset += 64 * 1024) {
+          await new Promise((resolve) => setTimeout(resolve, 2));
+          reads++;
+          yield gzipped.subarray(offset, offset + 64 * 1024);
+        }
+      } finally {
+        released = true;
+      }
+    }
+
+    // Act: stop at the first record.
+    let readsAtStop = 0;
+    for await (const item of decodeLogObject(source(), { objectKey: KEY })) {
+      void item;
+      readsAtStop = reads;
+      break;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+
+    // Assess
+    expect({ released, readsAfterStop: reads - readsAtStop <= 1, lessThanAll: readsAtStop * 64 * 1024 < gzipped.length }).toEqual({
+      released: true,
+      readsAfterStop: true,
+      lessThanAll: true,
+    });
   });
 
   it('decides a large object with digest keys is a digest without buffering all of it', async () => {
