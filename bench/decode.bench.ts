@@ -155,25 +155,22 @@ async function child(variant: Variant, file: string, runs: number): Promise<void
 // ---- parent: generate, spawn, compare -----------------------------------------------------------------------------
 
 /**
- * This file as the code ships: one minified CommonJS bundle, as the Lambda's (`scripts/build.ts`), run by plain
- * Node.js. Through the TypeScript loader the same pipeline ran about a third slower (each module's exports behind
- * getters, a naming wrapper around functions made at run time), which no user runs.
+ * This file as the code ships: one bundle with the Lambda bundles' options (`scripts/build.ts`: minified CommonJS),
+ * for the Node.js that runs it, run by plain Node.js. Through the TypeScript loader the same pipeline took about a
+ * quarter longer (each module's exports behind getters, a naming wrapper around functions made at run time), which
+ * no user runs.
  */
 async function bundleChild(dir: string): Promise<string> {
   const outfile = path.join(dir, 'decode-bench-child.js');
-  // Loaded here, and left out of the bundle: the child has no use for it.
-  const { build: esbuild } = await import('esbuild');
+  // Loaded here, and left out of the bundle: the child has no use for them.
+  const [{ build: esbuild }, { COMMON }] = await Promise.all([import('esbuild'), import('../scripts/build.js')]);
   await esbuild({
+    ...COMMON,
     entryPoints: [__filename],
-    bundle: true,
     external: ['esbuild'],
-    platform: 'node',
-    format: 'cjs',
-    minify: true,
-    // The machine's Node.js (the Lambda's bundle targets node22, which it runs).
+    sourcemap: false,
     target: `node${process.versions.node.split('.')[0] ?? '20'}`,
     outfile,
-    logLevel: 'warning',
   });
   return outfile;
 }

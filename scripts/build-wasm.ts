@@ -8,8 +8,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import initWabt from 'wabt';
 
-export const WAT_PATH = path.join(__dirname, '..', 'lambda', 'core', 'record-scan.wat');
-export const MODULE_PATH = path.join(__dirname, '..', 'lambda', 'core', 'record-scan-wasm.ts');
+const WAT_PATH = path.join(__dirname, '..', 'lambda', 'core', 'record-scan.wat');
+const MODULE_PATH = path.join(__dirname, '..', 'lambda', 'core', 'record-scan-wasm.ts');
 
 /** The binary of `record-scan.wat`, as base64. */
 export async function compileRecordScan(): Promise<string> {

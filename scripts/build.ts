@@ -61,8 +61,8 @@ export async function build(targets: readonly BuildTarget[] = BUILD_TARGETS): Pr
   }
 }
 
-/** The options every bundle shares. */
-const COMMON: BuildOptions = {
+/** The options every bundle shares (the decode bench bundles itself with them too). */
+export const COMMON: BuildOptions = {
   bundle: true,
   platform: 'node',
   format: 'cjs',

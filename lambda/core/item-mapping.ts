@@ -590,12 +590,6 @@ function utf8Length(text: string): number {
   return Buffer.byteLength(text, 'utf8');
 }
 
-/**
- * An estimate of an item's size as DynamoDB counts it (attribute names plus values; strings in UTF-8 bytes,
- * numbers up to 21 bytes, 1 byte for a boolean, 3 bytes plus 1 per element for maps and lists).
- * It errs on the large side; used to trim in time, to check every item, and to state write costs. Items are a few
- * levels deep by construction (the record is a string), so the walk's recursion is bounded.
- */
 /** DynamoDB's size of a number: about one byte per two significant digits, plus one; at most 21. */
 function numberSize(value: number): number {
   // A safe integer's digits are counted without making text of it (the common case: offsets, counts, times).
@@ -607,6 +601,12 @@ function numberSize(value: number): number {
   return Math.min(21, 1 + Math.ceil(String(value).replace(/[-.]/g, '').length / 2));
 }
 
+/**
+ * An estimate of an item's size as DynamoDB counts it (attribute names plus values; strings in UTF-8 bytes,
+ * numbers up to 21 bytes, 1 byte for a boolean, 3 bytes plus 1 per element for maps and lists).
+ * It errs on the large side; used to trim in time, to check every item, and to state write costs. Items are a few
+ * levels deep by construction (the record is a string), so the walk's recursion is bounded.
+ */
 export function itemSize(item: object): number {
   let size = 0;
   const members = item as Record<string, unknown>;

@@ -23,8 +23,9 @@
   (global $out_string_start (export "out_string_start") (mut i32) (i32.const 0))
   (global $out_flags (export "out_flags") (mut i32) (i32.const 0))
 
-  ;; WINDOW_BASE = 0; the window holds at most 1 MiB (16 pages); STACK_BASE after it and 64 bytes of padding.
-  (global $STACK_BASE i32 (i32.const 1048640))
+  ;; The window starts at 0 and holds what the caller copies there, up to 64 bytes before STACK_BASE (exported: the
+  ;; caller reads its window's size from it).
+  (global $STACK_BASE (export "stack_base") i32 (i32.const 1048640))
 
   (func (export "scan")
     (param $i i32) (param $end i32) (param $delta i32) (param $depth i32) (param $flags i32) (param $string_start i32)

@@ -14,9 +14,12 @@
  * Records that the caller's {@link RecordFilter} does not want are counted and not copied: the scanner reads the
  * one top-level member the filter names as it passes, comparing bytes (no text is built for the record).
  *
- * Memory: one record (or top-level object) at most {@link MAX_RECORD_BYTES}, plus the chunks it spans.
+ * Memory: one record (or top-level object) at most {@link MAX_RECORD_BYTES}, plus the chunks it spans; and, shared by
+ * every scanner of the process, the WebAssembly module's memory: 1.1 MiB, grown by a byte per level of the deepest
+ * record nesting met (at most about 17 MiB, since a record is at most {@link MAX_RECORD_BYTES}), never given back.
  * Pure: no I/O, no environment, no logging. Errors name what was wrong and the byte offset, never record content.
  */
+import { RECORD_SCAN_WASM } from './record-scan-wasm';
 
 /** The largest record (or top-level object that may be a record) the scanner keeps; CloudTrail's stay far below. */
 export const MAX_RECORD_BYTES = 16 * 1024 * 1024;
@@ -81,13 +84,11 @@ export type ScanItem =
 
 // The scanner's constants are `const enum` members, which the compiler writes as literal numbers where they are used.
 // Plain top-level constants become `var` in an esbuild bundle, and in the CLI's bundle (an ES module) V8 then reads
-// them from memory at every use: the record loop, which nearly every byte of a log goes through, ran a third slower
-// there than in the Lambda's CommonJS bundle (docs/performance.md).
+// them from memory at every use: the JavaScript loops over bytes (the structure, the strings outside the records)
+// ran a third slower there than in the Lambda's CommonJS bundle (docs/performance.md).
 
 // Bytes the scanner looks at. All are ASCII, and no byte of a UTF-8 multi-byte sequence is below 0x80, so scanning
 // UTF-8 bytewise never mistakes part of a character for structure.
-import { RECORD_SCAN_WASM } from './record-scan-wasm';
-
 const enum Byte {
   QUOTE = 0x22,
   BACKSLASH = 0x5c,
@@ -263,10 +264,10 @@ const enum Flag {
   MEMBER_VALUE_NEXT = 8,
 }
 
-/** The largest window of a chunk `scan` reads at once: the bytes before the bracket stack in its memory. */
-const WINDOW_BYTES = 1024 * 1024;
-/** Where the bracket stack starts in the module's memory (after the window and 64 bytes of padding). */
-const STACK_BASE = WINDOW_BYTES + 64;
+/** Bytes between the end of the window and the bracket stack in the module's memory (see record-scan.wat). */
+const WINDOW_PADDING = 64;
+/** The largest chunk scanned in one piece: 1 GiB, well within the loop's 32-bit signed positions. */
+const MAX_CHUNK_BYTES = 1024 * 1024 * 1024;
 
 /** The part of the WebAssembly API used here (the project's type libraries leave it out). */
 interface WebAssemblyApi {
@@ -294,6 +295,8 @@ interface RecordScanExports {
   readonly out_depth: WasmGlobal;
   readonly out_string_start: WasmGlobal;
   readonly out_flags: WasmGlobal;
+  /** Where the bracket stack starts in the memory; the window is what comes before it (less the padding). */
+  readonly stack_base: WasmGlobal;
 }
 
 /**
@@ -314,6 +317,10 @@ class ScanModule {
   readonly outDepth: WasmGlobal;
   readonly outStringStart: WasmGlobal;
   readonly outFlags: WasmGlobal;
+  /** Where the bracket stack starts in the memory. */
+  readonly stackBase: number;
+  /** The largest window of a chunk the memory holds (1 MiB). */
+  private readonly windowBytes: number;
   private readonly memory: RecordScanExports['memory'];
   private view: Uint8Array;
   /** The chunk whose window the memory holds, and the window (chunk indices). */
@@ -334,6 +341,8 @@ class ScanModule {
     this.outDepth = exports.out_depth;
     this.outStringStart = exports.out_string_start;
     this.outFlags = exports.out_flags;
+    this.stackBase = exports.stack_base.value;
+    this.windowBytes = this.stackBase - WINDOW_PADDING;
     this.memory = exports.memory;
     this.view = new Uint8Array(this.memory.buffer);
   }
@@ -350,7 +359,7 @@ class ScanModule {
    */
   loadWindow(chunk: Uint8Array, start: number): number {
     if (this.loadedChunk !== chunk || start < this.loadedStart || start >= this.loadedEnd) {
-      const end = Math.min(chunk.length, start + WINDOW_BYTES);
+      const end = Math.min(chunk.length, start + this.windowBytes);
       this.bytes.set(chunk.subarray(start, end), 0);
       this.loadedChunk = chunk;
       this.loadedStart = start;
@@ -370,13 +379,13 @@ class ScanModule {
   }
 
   copyStackIn(brackets: Uint8Array, depth: number): void {
-    this.bytes.set(brackets.subarray(0, depth), STACK_BASE);
+    this.bytes.set(brackets.subarray(0, depth), this.stackBase);
   }
 
   /** The bracket stack copied into `brackets` (grown when it is too short); returns the array holding it. */
   copyStackOut(brackets: Uint8Array, depth: number): Uint8Array {
     const target = depth <= brackets.length ? brackets : new Uint8Array(Math.max(depth, brackets.length * 2));
-    target.set(this.bytes.subarray(STACK_BASE, STACK_BASE + depth));
+    target.set(this.bytes.subarray(this.stackBase, this.stackBase + depth));
     return target;
   }
 }
@@ -536,6 +545,12 @@ export class RecordScanner {
   push(chunk: Uint8Array): void {
     const length = chunk.length;
     if (length === 0) return;
+    if (length > MAX_CHUNK_BYTES) {
+      // Positions within a chunk are 32-bit signed in the WebAssembly loop: a larger chunk (which no stream gives)
+      // is scanned as its pieces, which is the same.
+      for (let start = 0; start < length; start += MAX_CHUNK_BYTES) this.push(chunk.subarray(start, start + MAX_CHUNK_BYTES));
+      return;
+    }
     // What the WebAssembly window holds may be another scanner's, or an earlier chunk in a buffer used again.
     this.wasm.forgetWindow();
     // The word view covers the chunk's aligned middle; `head` bytes come before it.
@@ -590,7 +605,7 @@ export class RecordScanner {
     const keyLength = this.filterKeyLength;
     let depth = this.depth;
     if (depth > 1) wasm.copyStackIn(this.brackets, depth);
-    else wasm.bytes[STACK_BASE] = Byte.LBRACE;
+    else wasm.bytes[wasm.stackBase] = Byte.LBRACE;
     let flags =
       (this.inString ? Flag.IN_STRING : 0) |
       (this.stringHadEscape ? Flag.HAD_ESCAPE : 0) |
@@ -628,7 +643,7 @@ export class RecordScanner {
         continue;
       }
       if (code === ScanCode.MISMATCH) {
-        const open = wasm.bytes[STACK_BASE + wasm.outDepth.value] as number;
+        const open = wasm.bytes[wasm.stackBase + wasm.outDepth.value] as number;
         const close = bytes[at] as number;
         throw this.error(
           `'${String.fromCharCode(close)}' closes '${String.fromCharCode(open)}' inside record ${this.recordsRead}`,

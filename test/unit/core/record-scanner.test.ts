@@ -104,22 +104,77 @@ describe('RecordScanner: records', () => {
 
   it('reads a chunk larger than its 1 MiB window as any other: strings, escapes, nesting and members across the window’s end', () => {
     // Prepare: about 1 MiB of one record, then short records dense with escapes, nesting and filter members; the
-    // padding moves them, byte by byte, across the place where the window ends.
+    // padding moves them, byte by byte, across the place where the window ends (every byte of their cycle).
     const dense = [
       JSON.stringify({ eventSource: ELB, a: ['"\\', { b: '\\"' }], c: 'x' }),
       JSON.stringify({ eventSource: 's3.amazonaws.com', d: [[{ e: '}]' }]] }),
-      JSON.stringify({ 'event\u0053ource': ELB }).replace('\\u0053', '\\u0053'),
+      // An escaped member name, and an escaped value that decodes to another service.
+      `{"event\\u0053ource":"${ELB}","f":"\\\\"}`,
+      '{"eventSource":"s3\\u002eamazonaws.com","g":[{"h":"\\""}]}',
     ];
-    const failures = Array.from({ length: 48 }, (_, padding) => padding).filter((padding) => {
-      const first = JSON.stringify({ eventSource: ELB, big: 'y'.repeat(1024 * 1024 - 64 + padding) });
-      const records = [first, ...Array.from({ length: 30 }, (_, i) => dense[i % dense.length] as string)];
-      const text = `{"Records":[${records.join(',')}]}`;
-      const expected = records.filter((record) => !record.includes('s3.amazonaws.com'));
-      return JSON.stringify(recordTexts(text, { filter: FILTER })) !== JSON.stringify(expected);
+    const cycle = dense.reduce((length, record) => length + record.length + 1, 0);
+    const tail = Array.from({ length: 30 }, (_, i) => dense[i % dense.length] as string);
+    const wantedTail = tail.filter((record) => (JSON.parse(record) as { eventSource: string }).eventSource !== 's3.amazonaws.com');
+    const filler = 'y'.repeat(1024 * 1024);
+    // The window starts inside the first record, after its `{`: the first record ends `padding` + about 70 bytes
+    // before the window does.
+    const failures = Array.from({ length: cycle + 48 }, (_, padding) => padding).filter((padding) => {
+      const first = `{"eventSource":"${ELB}","big":"${filler.slice(0, 1024 * 1024 - 128 - padding)}"}`;
+      const delivered = recordTexts(`{"Records":[${[first, ...tail].join(',')}]}`, { filter: FILTER });
+      return delivered[0]?.length !== first.length || JSON.stringify(delivered.slice(1)) !== JSON.stringify(wantedTail);
     });
 
     // Assess
     expect(failures).toEqual([]);
+  });
+
+  it('keeps each scanner’s own state when scanners take turns (one WebAssembly instance serves them all)', () => {
+    // Prepare: records that nest differently ([{[ against {{{), in chunks that end inside them, at depth 2 and more.
+    const a = `[${Array.from({ length: 40 }, (_, i) => JSON.stringify({ a: [{ b: [`${'x'.repeat(i)}\\"`, { c: i }] }] })).join(',')}]`;
+    const b = `[${Array.from({ length: 40 }, (_, i) => JSON.stringify({ a: { b: { c: `${'y'.repeat(i)}\\` } } })).join(',')}]`;
+
+    // Act: the two scanners push alternately, in chunks of 7, 13 and 64 bytes.
+    const results = [7, 13, 64].map((size) => {
+      const scanners = [new RecordScanner(), new RecordScanner()];
+      const texts = [Buffer.from(a), Buffer.from(b)];
+      const delivered: string[][] = [[], []];
+      const longest = Math.max(texts[0]?.length ?? 0, texts[1]?.length ?? 0);
+      for (let start = 0; start < longest; start += size) {
+        scanners.forEach((scanner, which) => {
+          const chunk = texts[which]?.subarray(start, start + size) ?? Buffer.alloc(0);
+          scanner.push(chunk);
+          for (const item of scanner.take()) if (item.kind === 'record') delivered[which]?.push(Buffer.from(item.bytes).toString('utf8'));
+        });
+      }
+      scanners.forEach((scanner) => scanner.end());
+      return delivered;
+    });
+
+    // Assess
+    const expected = [JSON.parse(a) as unknown[], JSON.parse(b) as unknown[]].map((records) => records.map((record) => JSON.stringify(record)));
+    expect(results).toEqual([expected, expected, expected]);
+  });
+
+  it('reads a chunk buffer that the caller fills again as new bytes, not as the window it read before', () => {
+    // Prepare: two chunks of the same length in one buffer; the second record starts where the first one's window
+    // did. (Each chunk ends between records, so no part of a record is kept from the buffer's old content.)
+    const first = Buffer.from('[{"a":"x1"},');
+    const second = Buffer.from(' {"b":1},{}]');
+    const buffer = Buffer.alloc(first.length);
+    const scanner = new RecordScanner();
+    const delivered: string[] = [];
+
+    // Act
+    buffer.set(first);
+    scanner.push(buffer);
+    for (const item of scanner.take()) if (item.kind === 'record') delivered.push(Buffer.from(item.bytes).toString('utf8'));
+    buffer.set(second);
+    scanner.push(buffer);
+    for (const item of scanner.take()) if (item.kind === 'record') delivered.push(Buffer.from(item.bytes).toString('utf8'));
+    scanner.end();
+
+    // Assess
+    expect(delivered).toEqual(['{"a":"x1"}', '{"b":1}', '{}']);
   });
 
   it('keeps a record nested far deeper than its first stack holds, across chunks, and names a wrong bracket deep inside', () => {
