@@ -8,7 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../lambda/cli/target';
 import { DEFAULT_TABLE_NAME } from '../../../lambda/store/table-definition';
@@ -82,22 +82,25 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 
 }
 
 /**
- * Waits until an ingest started at `since` in `dataDir` has taken a file in: a ledger entry of one of the generated
- * files written since. Read by key (BatchGetItem), not by a Scan: a Scan's first page holds the first 1 MB of the
- * table only, and a table that a previous run filled may keep a new entry past it.
+ * Waits until the items of `keys` read from the table of `dataDir`'s server satisfy `ready`. Read by key
+ * (BatchGetItem), not by a Scan: a Scan's first page holds the first 1 MB of the table only, and a table that a
+ * previous run filled may keep a new entry past it.
  */
-async function waitForWrites(dataDir: string, since: number): Promise<void> {
-  const keys = bigFiles.map((file) => ({ pk: pathToFileURL(file).href, sk: 'LEDGER' }));
-  await waitFor('the first file taken in', async () => {
+async function waitForItems(
+  what: string,
+  dataDir: string,
+  keys: readonly { pk: string; sk: string }[],
+  ready: (items: Record<string, unknown>[]) => boolean,
+): Promise<void> {
+  await waitFor(what, async () => {
     const state = await localServerStatus(dataDir);
     if (state === undefined) return false;
     const client = DynamoDBDocumentClient.from(
       new DynamoDBClient({ endpoint: `http://127.0.0.1:${state.port}`, region: LOCAL_REGION, credentials: { ...LOCAL_CREDENTIALS } }),
     );
     try {
-      const output = await client.send(new BatchGetCommand({ RequestItems: { [DEFAULT_TABLE_NAME]: { Keys: keys } } }));
-      const entries = output.Responses?.[DEFAULT_TABLE_NAME] ?? [];
-      return entries.some((entry) => typeof entry.processedAt === 'string' && entry.processedAt > new Date(since).toISOString());
+      const output = await client.send(new BatchGetCommand({ RequestItems: { [DEFAULT_TABLE_NAME]: { Keys: [...keys] } } }));
+      return ready(output.Responses?.[DEFAULT_TABLE_NAME] ?? []);
     } catch {
       // The table is not made yet.
       return false;
@@ -107,10 +110,22 @@ async function waitForWrites(dataDir: string, since: number): Promise<void> {
   });
 }
 
+/** The ledger entry's key of a generated file. */
+function ledgerKey(file: string): { pk: string; sk: string } {
+  return { pk: pathToFileURL(file).href, sk: 'LEDGER' };
+}
+
+/** Waits until an ingest started at `since` in `dataDir` has taken a file in: a ledger entry written since. */
+async function waitForWrites(dataDir: string, since: number): Promise<void> {
+  await waitForItems('the first file taken in', dataDir, bigFiles.map(ledgerKey), (entries) =>
+    entries.some((entry) => typeof entry.processedAt === 'string' && entry.processedAt > new Date(since).toISOString()),
+  );
+}
+
 /**
- * Waits until an ingest in `dataDir` is half-way through a generated file: its first kept events
- * are stored and it is not taken in yet. (Waiting for a file taken in and interrupting then could land between two
- * files, before the next one has stored anything: then there is nothing to resume.)
+ * Waits until an ingest in `dataDir` is half-way through a generated file: its first kept events are stored and it
+ * is not taken in yet. (Waiting for a file taken in and interrupting then could land between two files, before the
+ * next one has stored anything: then there is nothing to resume.)
  */
 async function waitForAFileHalfWay(dataDir: string): Promise<void> {
   const firstEvents = await Promise.all(
@@ -122,30 +137,15 @@ async function waitForAFileHalfWay(dataDir: string): Promise<void> {
     }),
   );
   const keys = bigFiles.flatMap((file, index) => [
-    { pk: pathToFileURL(file).href, sk: 'LEDGER' },
+    ledgerKey(file),
     ...(firstEvents[index] ?? []).map((eventID) => ({ pk: eventID, sk: EVENT_SORT_KEY })),
   ]);
-  await waitFor('a file half-way', async () => {
-    const state = await localServerStatus(dataDir);
-    if (state === undefined) return false;
-    const client = DynamoDBDocumentClient.from(
-      new DynamoDBClient({ endpoint: `http://127.0.0.1:${state.port}`, region: LOCAL_REGION, credentials: { ...LOCAL_CREDENTIALS } }),
-    );
-    try {
-      const output = await client.send(new BatchGetCommand({ RequestItems: { [DEFAULT_TABLE_NAME]: { Keys: keys } } }));
-      const found = new Set((output.Responses?.[DEFAULT_TABLE_NAME] ?? []).map((item) => `${String(item.pk)}|${String(item.sk)}`));
-      return bigFiles.some(
-        (file, index) =>
-          !found.has(`${pathToFileURL(file).href}|LEDGER`) &&
-          (firstEvents[index] ?? []).length > 0 &&
-          (firstEvents[index] ?? []).every((eventID) => found.has(`${eventID}|${EVENT_SORT_KEY}`)),
-      );
-    } catch {
-      // The table is not made yet.
-      return false;
-    } finally {
-      client.destroy();
-    }
+  await waitForItems('a file half-way', dataDir, keys, (items) => {
+    const found = new Set(items.map((item) => `${String(item.pk)}|${String(item.sk)}`));
+    return bigFiles.some((file, index) => {
+      const events = firstEvents[index] ?? [];
+      return !found.has(`${ledgerKey(file).pk}|LEDGER`) && events.length > 0 && events.every((eventID) => found.has(`${eventID}|${EVENT_SORT_KEY}`));
+    });
   });
 }
 
@@ -288,6 +288,10 @@ describe('the shared server', () => {
   it('is never shared with another data folder, even through a copied state file', async () => {
     const other = await newFolder('other');
     const one = (await useLocalServer(main.dataDir)).state;
+    // A request now: the first server's idle time starts again, so it outlives the second one's start (seconds
+    // under load) whatever the tests before did with it.
+    const client = new DynamoDBClient({ endpoint: `http://127.0.0.1:${one.port}`, region: LOCAL_REGION, credentials: { ...LOCAL_CREDENTIALS } });
+    await client.send(new ListTablesCommand({})).finally(() => client.destroy());
     await mkdir(other.dataDir, { recursive: true });
     await writeFile(join(other.dataDir, STATE_FILE), await readFile(join(main.dataDir, STATE_FILE)));
 
@@ -338,12 +342,20 @@ describe('signals during an ingest', () => {
 
   it('a second Ctrl-C exits at once, still with a one-line summary', async () => {
     const ingest = await writingIngest(1);
-
-    ingest.child.kill('SIGINT');
-    // Two signals sent back to back can reach the process as one.
-    await new Promise((resolvePromise) => setTimeout(resolvePromise, 200));
-    ingest.child.kill('SIGINT');
-    const run = await ingest.done;
+    // The server stops answering (a slow table), so the clean stop the first signal starts cannot end by itself
+    // before the second one comes.
+    const server = (await serverState(signals.dataDir)).pid;
+    process.kill(server, 'SIGSTOP');
+    let run: Awaited<typeof ingest.done>;
+    try {
+      ingest.child.kill('SIGINT');
+      // Two signals sent back to back can reach the process as one.
+      await new Promise((resolvePromise) => setTimeout(resolvePromise, 200));
+      ingest.child.kill('SIGINT');
+      run = await ingest.done;
+    } finally {
+      process.kill(server, 'SIGCONT');
+    }
 
     expect({
       code: run.code,
