@@ -197,7 +197,7 @@ export async function* decodeLogBatches(
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
     const gunzip = createGunzip(GUNZIP_OPTIONS);
     // Errors of either stream reach the loop below through the gunzip iterator: nothing is lost by ignoring
-    // them in this callback, which only exists so that pipeline tears both streams down together.
+    // them in this callback, which only exists so that pipeline tears all the streams down together.
     pipeline(Readable.from(chunks, { objectMode: false }), new Gather(GUNZIP_INPUT_BYTES), gunzip, () => undefined);
     try {
       for await (const chunk of gunzip as AsyncIterable<Buffer>) {
