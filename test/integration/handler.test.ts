@@ -11,7 +11,7 @@ import { TRIMMED_MARKER, TRIMMED_SOURCE, type LookupKind } from '../../lambda/co
 import type { CloudTrailRecord, UserIdentity } from '../../lambda/core/types';
 import type { Logger as HandlerLogger } from '../../lambda/app/ports';
 import { createHandler, type ProcessorConfig as HandlerConfig } from '../../lambda/app/processor';
-import { startDynamoDBLocal, type DynamoDBLocalServer } from '../../lambda/local/dynamodb-local';
+import type { DynamoDBLocalServer } from '../../lambda/local/dynamodb-local';
 import { EventStoreWriteError } from '../../lambda/app/ports';
 import { DynamoDBEventStore } from '../../lambda/store/dynamodb-event-store';
 import { getEvent, queryLookup, type QueryOptions } from '../../lambda/store/event-queries';
@@ -20,8 +20,8 @@ import { createEventTable, localDocumentClient } from '../helpers/dynamodb';
 import { CountingMetrics } from '../helpers/fakes';
 import { collect, gzippedLogFile, loadFixture, record } from '../helpers/fixtures';
 import { sqsEventOf, type NotifiedObjectSpec } from '../helpers/s3-events';
-import { startS3rver, type LocalS3 } from '../helpers/s3rver';
-import { startServers } from '../helpers/servers';
+import type { LocalS3 } from '../helpers/s3rver';
+import { startDynamoDBAndS3 } from '../helpers/servers';
 import { startThrottlingProxy, type ThrottlingProxy } from '../helpers/throttling-proxy';
 
 // The servers take seconds to start and the throttled test waits on backoff: well past jest's 5 s default.
@@ -91,16 +91,7 @@ let client: DynamoDBDocumentClient;
 let throttledClient: DynamoDBDocumentClient | undefined;
 
 beforeAll(async () => {
-  // Each server is kept as soon as it is up, so afterAll stops it even when the other one failed to start.
-  await startServers([
-    startDynamoDBLocal().then((server) => {
-      dynamodb = server;
-    }),
-    startS3rver([BUCKET]).then((server) => {
-      s3 = server;
-    }),
-  ]);
-  if (dynamodb === undefined) throw new Error('DynamoDB Local did not start');
+  ({ dynamodb, s3 } = await startDynamoDBAndS3([BUCKET]));
   client = localDocumentClient(dynamodb.endpoint);
   proxy = await startThrottlingProxy(dynamodb.endpoint, { throttleEvery: 4 });
   // No SDK retries: the store itself must recover the throttled calls.

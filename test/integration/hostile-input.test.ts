@@ -13,7 +13,7 @@ import type { Logger } from '../../lambda/app/ports';
 import { createHandler } from '../../lambda/app/processor';
 import { MAX_RESOURCES_PER_EVENT } from '../../lambda/core/limits';
 import type { RecordProblem } from '../../lambda/core/pipeline';
-import { startDynamoDBLocal, type DynamoDBLocalServer } from '../../lambda/local/dynamodb-local';
+import type { DynamoDBLocalServer } from '../../lambda/local/dynamodb-local';
 import { DynamoDBEventStore } from '../../lambda/store/dynamodb-event-store';
 import { getEvent } from '../../lambda/store/event-queries';
 import { DynamoDBFileLedger } from '../../lambda/store/file-ledger';
@@ -21,8 +21,8 @@ import { createEventTable, localDocumentClient } from '../helpers/dynamodb';
 import { CountingMetrics } from '../helpers/fakes';
 import { HOSTILE_RECORDS, logFileOfTexts, recordText } from '../helpers/hostile-records';
 import { sqsEventOf } from '../helpers/s3-events';
-import { startS3rver, type LocalS3 } from '../helpers/s3rver';
-import { startServers } from '../helpers/servers';
+import type { LocalS3 } from '../helpers/s3rver';
+import { startDynamoDBAndS3 } from '../helpers/servers';
 
 // The servers take seconds to start, and the capped record alone writes 4,000 items.
 jest.setTimeout(120_000);
@@ -61,15 +61,7 @@ const logged: { message: string; attributes: Record<string, unknown> }[] = [];
 let response: SQSBatchResponse | undefined;
 
 beforeAll(async () => {
-  await startServers([
-    startDynamoDBLocal().then((server) => {
-      dynamodb = server;
-    }),
-    startS3rver([BUCKET]).then((server) => {
-      s3 = server;
-    }),
-  ]);
-  if (dynamodb === undefined || s3 === undefined) throw new Error('a local server did not start');
+  ({ dynamodb, s3 } = await startDynamoDBAndS3([BUCKET]));
   client = localDocumentClient(dynamodb.endpoint);
   await createEventTable(client, TABLE);
   await s3.putObject(BUCKET, KEY, gzipSync(logFileOfTexts(RECORDS.map(([, text]) => text))));

@@ -13,15 +13,15 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Logger, Metrics } from '../../../lambda/app/ports';
 import { S3LogObjectSource } from '../../../lambda/adapters/s3-log-reader';
 import { createHandler } from '../../../lambda/app/processor';
-import { startDynamoDBLocal, type DynamoDBLocalServer } from '../../../lambda/local/dynamodb-local';
+import type { DynamoDBLocalServer } from '../../../lambda/local/dynamodb-local';
 import { DynamoDBEventStore } from '../../../lambda/store/dynamodb-event-store';
 import { DynamoDBFileLedger } from '../../../lambda/store/file-ledger';
 import { DynamoDBIntegrityStore } from '../../../lambda/store/integrity-store';
 import { createEventTable, localDocumentClient } from '../../helpers/dynamodb';
 import { DELIVERY_SHAPES, sqsEventIn, type DeliveryShape } from '../../helpers/notification-shapes';
 import type { NotifiedObjectSpec } from '../../helpers/s3-events';
-import { startS3rver, type LocalS3 } from '../../helpers/s3rver';
-import { startServers } from '../../helpers/servers';
+import type { LocalS3 } from '../../helpers/s3rver';
+import { startDynamoDBAndS3 } from '../../helpers/servers';
 import { filesUnder, tableItems } from '../../helpers/table-items';
 import { EXAMPLES_DIR } from '../cli/cli-helpers';
 
@@ -42,15 +42,7 @@ let client: DynamoDBDocumentClient | undefined;
 let objects: NotifiedObjectSpec[] = [];
 
 beforeAll(async () => {
-  await startServers([
-    startS3rver([BUCKET]).then((started) => {
-      s3 = started;
-    }),
-    startDynamoDBLocal().then((started) => {
-      server = started;
-    }),
-  ]);
-  if (s3 === undefined || server === undefined) throw new Error('s3rver or DynamoDB Local did not start');
+  ({ dynamodb: server, s3 } = await startDynamoDBAndS3([BUCKET]));
   client = localDocumentClient(server.endpoint);
   // The example logs: a log file of every kind, a digest file, an organization trail's file, an event two files
   // repeat.

@@ -20,15 +20,15 @@ import type { Logger, Metrics } from '../../../lambda/app/ports';
 import { createHandler } from '../../../lambda/app/processor';
 import { main } from '../../../lambda/cli/main';
 import { newCounts, normaliseLogObject } from '../../../lambda/core/pipeline';
-import { startDynamoDBLocal, type DynamoDBLocalServer } from '../../../lambda/local/dynamodb-local';
+import type { DynamoDBLocalServer } from '../../../lambda/local/dynamodb-local';
 import { DynamoDBEventStore } from '../../../lambda/store/dynamodb-event-store';
 import { DynamoDBFileLedger } from '../../../lambda/store/file-ledger';
 import { DynamoDBIntegrityStore } from '../../../lambda/store/integrity-store';
 import { createEventTable, localDocumentClient } from '../../helpers/dynamodb';
 import { gzippedLogFile, record } from '../../helpers/fixtures';
 import { sqsEventOf } from '../../helpers/s3-events';
-import { startS3rver, type LocalS3 } from '../../helpers/s3rver';
-import { startServers } from '../../helpers/servers';
+import type { LocalS3 } from '../../helpers/s3rver';
+import { startDynamoDBAndS3 } from '../../helpers/servers';
 import { filesUnder, tableItems } from '../../helpers/table-items';
 import { captureIO } from '../../unit/cli/capture-io';
 import { EXAMPLES_DIR } from '../cli/cli-helpers';
@@ -72,15 +72,7 @@ async function repeatedAcrossObjects(keys: readonly string[]): Promise<Set<strin
 }
 
 beforeAll(async () => {
-  await startServers([
-    startS3rver([BUCKET]).then((started) => {
-      s3 = started;
-    }),
-    startDynamoDBLocal().then((started) => {
-      server = started;
-    }),
-  ]);
-  if (s3 === undefined || server === undefined) throw new Error('s3rver or DynamoDB Local did not start');
+  ({ dynamodb: server, s3 } = await startDynamoDBAndS3([BUCKET]));
   client = localDocumentClient(server.endpoint);
   await createEventTable(client, LAMBDA_TABLE);
   await createEventTable(client, CLI_TABLE);

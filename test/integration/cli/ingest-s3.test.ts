@@ -10,11 +10,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureTable } from '../../../lambda/cli/target';
-import { startDynamoDBLocal, type DynamoDBLocalServer } from '../../../lambda/local/dynamodb-local';
+import type { DynamoDBLocalServer } from '../../../lambda/local/dynamodb-local';
 import type { CloudTrailRecord } from '../../../lambda/core/types';
 import { gzippedLogFile, record } from '../../helpers/fixtures';
-import { startS3rver, type LocalS3 } from '../../helpers/s3rver';
-import { startServers } from '../../helpers/servers';
+import type { LocalS3 } from '../../helpers/s3rver';
+import { startDynamoDBAndS3 } from '../../helpers/servers';
 import { parseNdjson, runCli, type CliRun } from './cli-helpers';
 
 jest.setTimeout(60_000);
@@ -47,16 +47,7 @@ function target(endpoint: string): string[] {
 
 beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), 'trail-audit-backfill-'));
-  // Each server is kept as soon as it is up, so afterAll stops it even when the other one failed to start.
-  await startServers([
-    startS3rver([BUCKET]).then((started) => {
-      s3 = started;
-    }),
-    startDynamoDBLocal().then((started) => {
-      server = started;
-    }),
-  ]);
-  if (s3 === undefined || server === undefined) throw new Error('s3rver or DynamoDB Local did not start');
+  ({ dynamodb: server, s3 } = await startDynamoDBAndS3([BUCKET]));
   Object.assign(process.env, CREDENTIALS);
   const client = new DynamoDBClient({
     endpoint: server.endpoint,
