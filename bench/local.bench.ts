@@ -23,10 +23,20 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { build } from '../scripts/build';
 import { ensureTable, LOCAL_CREDENTIALS, LOCAL_REGION } from '../lambda/cli/target';
 import { startDynamoDBLocal } from '../lambda/local/dynamodb-local';
-import { IDLE_VARIABLE, stopLocalServer } from '../lambda/local/local-server';
+import { IDLE_VARIABLE, localServerStatus, stopLocalServer } from '../lambda/local/local-server';
 import { DEFAULT_TABLE_NAME } from '../lambda/store/table-definition';
 import { writeLogFile } from './cloudtrail-generator';
-import { machineLoad, median, ms, timeProcess, verdict, type ProcessRun } from './measure';
+import {
+  endedChildrenCpuMs,
+  machineLoad,
+  median,
+  ms,
+  processCpu,
+  threadCpuMs,
+  timeProcess,
+  verdict,
+  type ProcessRun,
+} from './measure';
 
 const LAUNCHER = path.resolve(__dirname, '..', 'bin', 'trail-audit-cli.js');
 const INGEST_TARGET_EVENTS_PER_SECOND = 1_000;
@@ -67,11 +77,54 @@ async function cli(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv 
   return run;
 }
 
-/** Events stored, read from an ingest summary (`…, 1,234 stored, …`). */
-function storedOf(run: ProcessRun): number {
-  const match = / ([\d,]+) stored,/.exec(run.stderr);
-  if (match?.[1] === undefined) throw new Error(`no "stored" count in: ${run.stderr}`);
+/** A count read from an ingest summary (`…, 1,234 stored, 10,987 items written…`). */
+function summaryCount(run: ProcessRun, what: 'stored' | 'items written'): number {
+  const match = new RegExp(` ([\\d,]+) ${what}(?=[,; ]|$)`, 'm').exec(run.stderr);
+  if (match?.[1] === undefined) throw new Error(`no "${what}" count in: ${run.stderr}`);
   return Number(match[1].replace(/,/g, ''));
+}
+
+/** Events stored, read from an ingest summary. */
+function storedOf(run: ProcessRun): number {
+  return summaryCount(run, 'stored');
+}
+
+/**
+ * Where the CPU of an ingest on the running server went, per item written, and the throughput each share allows:
+ * DynamoDB Local runs every write on one SQLite thread, so that thread alone bounds the rate however fast the rest
+ * is; and the whole work (server and CLI) shares the machine's CPUs. Read from `/proc` (Linux); undefined elsewhere.
+ */
+async function ingestCpu(
+  dataDir: string,
+  run: () => Promise<ProcessRun>,
+): Promise<{ run: ProcessRun; lines?: string[] }> {
+  const server = await localServerStatus(dataDir);
+  const serverBefore = server === undefined ? undefined : processCpu(server.pid);
+  const cliBefore = endedChildrenCpuMs();
+  const result = await run();
+  const serverAfter = server === undefined ? undefined : processCpu(server.pid);
+  const cliAfter = endedChildrenCpuMs();
+  if (serverBefore === undefined || serverAfter === undefined || cliBefore === undefined || cliAfter === undefined) {
+    return { run: result };
+  }
+  const items = summaryCount(result, 'items written');
+  const itemsPerEvent = items / storedOf(result);
+  const perItem = (cpuMs: number): number => (cpuMs * 1000) / items;
+  const sqlite = perItem(threadCpuMs(serverBefore, serverAfter, 'SQLiteQueue'));
+  const wholeServer = perItem(serverAfter.totalMs - serverBefore.totalMs);
+  const cliOwn = perItem(cliAfter - cliBefore);
+  const cpus = os.cpus().length;
+  const µs = (value: number): string => `${value.toFixed(0)} µs`;
+  return {
+    run: result,
+    lines: [
+      `  CPU per item written (the --force run): DynamoDB Local's SQLite thread ${µs(sqlite)}, the whole server ` +
+        `${µs(wholeServer)}, the CLI ${µs(cliOwn)}`,
+      `  ceilings at ${itemsPerEvent.toFixed(1)} items per event: the SQLite thread alone ` +
+        `<= ${(1e6 / (sqlite * itemsPerEvent)).toFixed(0)} events/s; ${cpus} CPUs fully busy with server and CLI ` +
+        `<= ${((cpus * 1e6) / ((wholeServer + cliOwn) * itemsPerEvent)).toFixed(0)} events/s`,
+    ],
+  };
 }
 
 async function folderBytes(folder: string, names: readonly string[]): Promise<number> {
@@ -152,7 +205,7 @@ async function main(): Promise<void> {
     // The re-ingest starts the server again (stopped above to measure the disk): it is started before timing.
     await cli(['local', 'status'], work);
     await cli(['query', '--action', 'DeleteLoadBalancer', '--limit', '1'], work);
-    const again = await cli(['ingest', '--force', path.join(dir, 'logs')], work);
+    const { run: again, lines: cpuLines } = await ingestCpu(dataDir, () => cli(['ingest', '--force', path.join(dir, 'logs')], work));
     const stored = storedOf(first);
     const firstRate = (stored * 1000) / first.wallMs;
     const warmRate = (storedOf(again) * 1000) / again.wallMs;
@@ -161,6 +214,7 @@ async function main(): Promise<void> {
     console.log(`  new data folder (starts the server)  ${ms(first.wallMs)}   ${firstRate.toFixed(0)} events/s   ${(firstRate / baseline.rate).toFixed(1)}x baseline`);
     console.log(`  again, --force (server running)      ${ms(again.wallMs)}   ${warmRate.toFixed(0)} events/s   ${(warmRate / baseline.rate).toFixed(1)}x baseline`);
     console.log(`  baseline: own server per command, rollback journal (${baselineFiles} files): ${baseline.rate.toFixed(0)} events/s`);
+    for (const cpuLine of cpuLines ?? ['  (CPU per item: read from /proc, Linux only)']) console.log(cpuLine);
     const ingestPass = warmRate >= INGEST_TARGET_EVENTS_PER_SECOND;
     console.log(`ingest on the running server: ${warmRate.toFixed(0)} events/s (target >= ${INGEST_TARGET_EVENTS_PER_SECOND})   ${verdict(ingestPass)}`);
 

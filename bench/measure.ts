@@ -5,6 +5,7 @@
  * of load on the machine does not hit one side only.
  */
 import { execFileSync, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 
 /** One run of a process. */
@@ -96,4 +97,85 @@ export function machineLoad(): string {
 /** Milliseconds, for a table. */
 export function ms(value: number): string {
   return `${value.toFixed(0).padStart(5)} ms`;
+}
+
+/** CPU time of a process, whole and by thread, read from `/proc` (Linux). */
+export interface ProcessCpu {
+  /** User + system time of the whole process, its ended threads included. */
+  readonly totalMs: number;
+  /** User + system time of each live thread, by `<thread id> <thread name>`. */
+  readonly threadsMs: ReadonlyMap<string, number>;
+}
+
+/** Clock ticks per second of the times in `/proc/.../stat`. */
+let clockTicks: number | undefined;
+
+function ticksPerSecond(): number {
+  if (clockTicks === undefined) {
+    try {
+      clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    } catch {
+      clockTicks = 100;
+    }
+  }
+  return clockTicks;
+}
+
+/**
+ * The fields of a `/proc/.../stat` line after the command name (which may hold spaces and parentheses), so that
+ * `fields[0]` is field 3 (state) of proc(5): utime is `fields[11]`, stime `fields[12]`, cutime and cstime
+ * `fields[13]` and `fields[14]`.
+ */
+function statFields(file: string): string[] | undefined {
+  try {
+    const text = readFileSync(file, 'utf8');
+    return text.slice(text.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+function ticksToMs(...fields: (string | undefined)[]): number {
+  return (fields.reduce((sum, field) => sum + Number(field ?? 0), 0) * 1000) / ticksPerSecond();
+}
+
+/** The CPU time of process `pid` and of each of its threads; undefined where `/proc` cannot tell (not Linux, gone). */
+export function processCpu(pid: number): ProcessCpu | undefined {
+  const fields = statFields(`/proc/${pid}/stat`);
+  if (fields === undefined) return undefined;
+  const threadsMs = new Map<string, number>();
+  let tids: string[] = [];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    // Gone between the two reads: the whole-process figure stands alone.
+  }
+  for (const tid of tids) {
+    const thread = statFields(`/proc/${pid}/task/${tid}/stat`);
+    if (thread === undefined) continue;
+    let name = '';
+    try {
+      name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+    } catch {
+      // A thread that ended: left out.
+    }
+    threadsMs.set(`${tid} ${name}`, ticksToMs(thread[11], thread[12]));
+  }
+  return { totalMs: ticksToMs(fields[11], fields[12]), threadsMs };
+}
+
+/** CPU time this process's ended (waited-for) child processes used, from `/proc/self/stat`; undefined off Linux. */
+export function endedChildrenCpuMs(): number | undefined {
+  const fields = statFields('/proc/self/stat');
+  return fields === undefined ? undefined : ticksToMs(fields[13], fields[14]);
+}
+
+/** The CPU time the threads whose name starts with `prefix` used between two readings (threads new in `after` count whole). */
+export function threadCpuMs(before: ProcessCpu, after: ProcessCpu, prefix: string): number {
+  let total = 0;
+  for (const [key, afterMs] of after.threadsMs) {
+    if (!key.slice(key.indexOf(' ') + 1).startsWith(prefix)) continue;
+    total += afterMs - (before.threadsMs.get(key) ?? 0);
+  }
+  return total;
 }

@@ -84,10 +84,20 @@ export interface ArnParts {
 
 /** Splits an ARN into its parts, or undefined when the text is not an ARN. */
 export function parseArn(text: string): ArnParts | undefined {
-  const parts = text.split(':');
-  if (parts.length < 6 || parts[0] !== 'arn') return undefined;
-  const [, partition = '', service = '', region = '', account = ''] = parts;
-  return { partition, service, region, account, resource: parts.slice(5).join(':') };
+  // The first five colons, found without splitting the whole text (the resource part may hold many more).
+  if (!text.startsWith('arn:')) return undefined;
+  const afterPartition = text.indexOf(':', 4);
+  const afterService = afterPartition === -1 ? -1 : text.indexOf(':', afterPartition + 1);
+  const afterRegion = afterService === -1 ? -1 : text.indexOf(':', afterService + 1);
+  const afterAccount = afterRegion === -1 ? -1 : text.indexOf(':', afterRegion + 1);
+  if (afterAccount === -1) return undefined;
+  return {
+    partition: text.slice(4, afterPartition),
+    service: text.slice(afterPartition + 1, afterService),
+    region: text.slice(afterService + 1, afterRegion),
+    account: text.slice(afterRegion + 1, afterAccount),
+    resource: text.slice(afterAccount + 1),
+  };
 }
 
 /** A classic load balancer by name: `arn:PARTITION:elasticloadbalancing:REGION:ACCOUNT:loadbalancer/NAME`. */

@@ -34,10 +34,17 @@ export const RESOURCE_TABLES: Readonly<Record<Service, OperationTable>> = {
   autoscaling: AUTOSCALING_TABLE,
 };
 
+/**
+ * The entries of each table by operation, as maps: read once per kept record, where a keyed read of a table object
+ * of a few hundred members cost more than the map's.
+ */
+const ENTRIES: ReadonlyMap<Service, ReadonlyMap<string, OperationEntry>> = new Map(
+  (Object.keys(RESOURCE_TABLES) as Service[]).map((service) => [service, new Map(Object.entries(RESOURCE_TABLES[service]))]),
+);
+
 /** The table entry of an operation, or undefined when the table does not know it. */
 export function operationEntry(service: Service, eventName: string): OperationEntry | undefined {
-  const table = RESOURCE_TABLES[service];
-  return Object.hasOwn(table, eventName) ? table[eventName] : undefined;
+  return ENTRIES.get(service)?.get(eventName);
 }
 
 /** What {@link extractResources} found in a record. */
@@ -62,7 +69,10 @@ export interface ExtractedResources {
  * resources are listed (each becomes lookup items); the others are counted in `resourcesOmitted`.
  */
 export function extractResources(record: CloudTrailRecord, service: Service): ExtractedResources {
-  const context: ExtractionContext = { ...arnContextOf(record), record };
+  // Written out rather than spread: a spread of the ARN context cost as much as an extractor per record.
+  const { partition, region, account } = arnContextOf(record);
+  const context: ExtractionContext =
+    account === undefined ? { partition, region, record } : { partition, region, account, record };
   const entry = operationEntry(service, record.eventName);
   let resources: Resource[];
   if (entry === undefined) {
@@ -109,7 +119,7 @@ const ENVIRONMENT_NAME_TAG = 'elasticbeanstalk:environment-name';
 function linkBeanstalkEnvironments(record: CloudTrailRecord, service: Service, resources: Resource[]): Resource[] {
   const links = resources.flatMap((resource): Resource[] => {
     if (BEANSTALK_TYPES.has(resource.type)) return [];
-    const id = BEANSTALK_CREATED.exec(resource.name ?? '')?.[1];
+    const id = resource.name?.startsWith('awseb-') === true ? BEANSTALK_CREATED.exec(resource.name)?.[1] : undefined;
     return id === undefined ? [] : [{ type: EB_ENVIRONMENT, name: id }];
   });
   const tagged = service === 'elasticbeanstalk' ? [] : taggedEnvironments(record);

@@ -5,7 +5,7 @@
  */
 import { gzipSync } from 'node:zlib';
 import { itemSize, toItems } from '../../../lambda/core/item-mapping';
-import { escapeLoneSurrogates } from '../../../lambda/core/limits';
+import { escapeLoneSurrogates, storedByteLength } from '../../../lambda/core/limits';
 import { newCounts, normaliseLogObject, type KeptEvent } from '../../../lambda/core/pipeline';
 import { chunked, collect, loadFixture } from '../../helpers/fixtures';
 
@@ -149,5 +149,21 @@ describe('escapeLoneSurrogates', () => {
 
     // Assess
     expect(escaped).toBe('a\\udcffb \ud83d\ude00 \\ud800');
+  });
+
+  it('returns a string with no lone surrogate as it is, pairs and a lone surrogate at either end included', () => {
+    // Act & Assess
+    expect(escapeLoneSurrogates('é \ud83d\ude00')).toBe('é \ud83d\ude00');
+    expect(escapeLoneSurrogates('\udc80x')).toBe('\\udc80x');
+    expect(escapeLoneSurrogates('x\ud83d')).toBe('x\\ud83d');
+  });
+});
+
+describe('storedByteLength', () => {
+  it('counts UTF-8 bytes, and six for each lone surrogate (its escape), not the three of U+FFFD', () => {
+    // Act & Assess
+    expect(storedByteLength('é \ud83d\ude00')).toBe(7);
+    expect(storedByteLength('a\udcffb \ud83d\ude00 \ud800')).toBe(20);
+    expect(storedByteLength('a\udcffb \ud83d\ude00 \ud800')).toBe(Buffer.byteLength(escapeLoneSurrogates('a\udcffb \ud83d\ude00 \ud800')));
   });
 });

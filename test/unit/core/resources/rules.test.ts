@@ -4,7 +4,7 @@
  */
 import { MAX_IDENTIFIER_BYTES, MAX_RESOURCES_PER_EVENT } from '../../../../lambda/core/limits';
 import { extractResources, mergeResources } from '../../../../lambda/core/resources';
-import { partitionOf } from '../../../../lambda/core/resources/arn';
+import { parseArn, partitionOf } from '../../../../lambda/core/resources/arn';
 import { valuesAt } from '../../../../lambda/core/resources/paths';
 import type { Resource } from '../../../../lambda/core/types';
 import {
@@ -31,6 +31,27 @@ describe('partitionOf', () => {
   ])('%s is in partition %s', (region, partition) => {
     expect(partitionOf(region)).toBe(partition);
   });
+});
+
+describe('parseArn', () => {
+  it.each([
+    [LISTENER_ARN, { partition: 'aws', service: 'elasticloadbalancing', region: 'us-east-1', account: '123456789012', resource: 'listener/app/my-load-balancer/50dc6c495c0c9188/f2f7dc8efc522ab2' }],
+    // The resource part keeps its own colons; empty parts stay empty.
+    ['arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:*:autoScalingGroupName/web', { partition: 'aws', service: 'autoscaling', region: 'us-east-1', account: '123456789012', resource: 'autoScalingGroup:*:autoScalingGroupName/web' }],
+    ['arn:aws:iam::123456789012:role/x', { partition: 'aws', service: 'iam', region: '', account: '123456789012', resource: 'role/x' }],
+    ['arn:::::', { partition: '', service: '', region: '', account: '', resource: '' }],
+  ])('splits %s into its parts', (text, parts) => {
+    // Act & Assess
+    expect(parseArn(text)).toEqual(parts);
+  });
+
+  it.each(['arn:aws:s3::', 'arn:aws:iam:', 'arns:aws:iam::123456789012:role/x', 'xarn:aws:iam::1:r', 'web-prod', ''])(
+    'finds no ARN in %j (fewer than five colons, or not starting with arn:)',
+    (text) => {
+      // Act & Assess
+      expect(parseArn(text)).toBeUndefined();
+    },
+  );
 });
 
 describe('classic load balancer ARNs', () => {
