@@ -246,15 +246,19 @@ export class LogObjectService {
         }
       }
       const selection = selectionOf(options.range, this.deps.dropReadOnly);
+      // Read when forced too, though not resumed from: it is removed once the object is taken in whole.
       const checkpoint =
-        this.deps.checkpoints === undefined || options.force === true || options.dryRun === true
+        this.deps.checkpoints === undefined || options.dryRun === true
           ? undefined
           : await this.deps.checkpoints.get(input.objectId);
       const opened = await input.open();
       // Compared with the version opened (its ETag), not the one listed: an object replaced in between starts over.
       const fingerprint = opened.etag ?? input.fingerprint;
       const resumeFrom =
-        checkpoint !== undefined && checkpoint.fingerprint === fingerprint && checkpoint.selection === selection
+        checkpoint !== undefined &&
+        options.force !== true &&
+        checkpoint.fingerprint === fingerprint &&
+        checkpoint.selection === selection
           ? checkpoint.records
           : 0;
       const streamed = await this.stream(input, opened, options, counts, stored, resumeFrom);

@@ -222,6 +222,22 @@ describe('LogObjectService checkpoints of interrupted objects', () => {
     }).toEqual({ written: ['r-2', 'r-3', 'r-4'], resumed: 2, ledgerEvents: 5, checkpoint: 0 });
   });
 
+  it('reads the whole object again when forced, and removes the interrupted run\'s checkpoint once done', async () => {
+    const checkpoints = new FakeCheckpoints();
+    const { service, store } = setup({ checkpoints });
+    const bytes = gzippedLogFile(deletes('f', 5));
+    await interruptedRun(service, bytes, 2);
+    store.batches.length = 0;
+
+    const outcome = await service.process(input(LOG_KEY, bytes), { force: true });
+
+    expect({ status: outcome.status, written: store.eventIDs, checkpoint: checkpoints.entries.size }).toEqual({
+      status: 'processed',
+      written: ['f-0', 'f-1', 'f-2', 'f-3', 'f-4'],
+      checkpoint: 0,
+    });
+  });
+
   it('reads the whole object again when the next run selects another time range', async () => {
     const checkpoints = new FakeCheckpoints();
     const { service, store } = setup({ checkpoints });
