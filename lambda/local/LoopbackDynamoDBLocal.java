@@ -34,7 +34,8 @@ import org.eclipse.jetty.server.ServerConnector;
  *                    seconds of writes at most; the SQLite of this DynamoDB Local, 3.8.7, has no TRUNCATE mode).
  *                    A committed write survives the server being killed (it is in the write-ahead log, which the
  *                    next start replays); only a crash of the operating system can lose the last writes, which the
- *                    CLI covers by syncing the files before it reports success.
+ *                    CLI covers by syncing the files before it reports success. On a clean exit (SIGTERM, idle) the
+ *                    log is folded into the database and removed.
  */
 public class LoopbackDynamoDBLocal {
   /** The SQLite statements run before the server answers, on the connection every request uses. */
@@ -112,11 +113,17 @@ public class LoopbackDynamoDBLocal {
     if (portFile != null) writePortFile(portFile, port);
     if (queue != null) {
       startCheckpoints(queue);
-      // On SIGTERM (`trail-audit local stop`) too, the log is folded into the database if the queue still runs.
+      // On SIGTERM (`trail-audit local stop`) and once idle, the log is folded into the database and removed (leaving
+      // WAL mode deletes it; the next start enters WAL mode again): a stopped server's data is its database file
+      // alone, not that plus up to two seconds of writes already copied.
       final SQLiteQueue finalQueue = queue;
       Runtime.getRuntime()
           .addShutdownHook(
-              new Thread(() -> finalQueue.execute(new Statements("PRAGMA wal_checkpoint(RESTART);")).complete()));
+              new Thread(
+                  () ->
+                      finalQueue
+                          .execute(new Statements("PRAGMA wal_checkpoint(RESTART); PRAGMA journal_mode=DELETE;"))
+                          .complete()));
     }
     if (idleSeconds > 0) {
       waitUntilIdle(server, idleSeconds * 1000);

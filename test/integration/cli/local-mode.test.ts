@@ -398,6 +398,23 @@ describe('a file interrupted half-way', () => {
   });
 });
 
+describe('the server stopped with local stop', () => {
+  it('leaves its data in the database file alone, no write-ahead log, and the next command reads it all', async () => {
+    const { cwd, dataDir } = main;
+    await serverState(dataDir);
+
+    const stop = await runCli(['local', 'stop'], cwd);
+    const walLeft = existsSync(join(dataDir, 'shared-local-instance.db-wal'));
+    const run = await runCli(['query', '--resource', 'web-prod', '--json', '--limit', '0'], cwd);
+
+    expect({ stopped: stop.code, walLeft, events: parseNdjson(run.stdout).length }).toEqual({
+      stopped: 0,
+      walLeft: false,
+      events: 9,
+    });
+  });
+});
+
 describe('the server killed after an ingest reported success', () => {
   it('has lost nothing the ingest stored', async () => {
     const pid = (await serverState(main.dataDir)).pid;
