@@ -44,6 +44,13 @@ public class LoopbackDynamoDBLocal {
           + "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536; "
           + "PRAGMA journal_size_limit=8388608;";
 
+  /**
+   * Folds the write-ahead log into the database and leaves WAL mode, which removes the log (the next start enters WAL
+   * mode again): run on a clean exit, so that a stopped server's data is its database file, not that plus up to two
+   * seconds of writes already copied.
+   */
+  private static final String FOLD_AND_REMOVE_LOG = "PRAGMA wal_checkpoint(RESTART); PRAGMA journal_mode=DELETE;";
+
   /** How often the write-ahead log is copied into the database (this SQLite build never does it by itself). */
   private static final long CHECKPOINT_MILLIS = 2000;
 
@@ -113,20 +120,15 @@ public class LoopbackDynamoDBLocal {
     if (portFile != null) writePortFile(portFile, port);
     if (queue != null) {
       startCheckpoints(queue);
-      // On SIGTERM (`trail-audit local stop`) and once idle, the log is folded into the database and removed (leaving
-      // WAL mode deletes it; the next start enters WAL mode again): a stopped server's data is its database file
-      // alone, not that plus up to two seconds of writes already copied.
+      // On SIGTERM (`trail-audit local stop`), while the queue still runs.
       final SQLiteQueue finalQueue = queue;
       Runtime.getRuntime()
-          .addShutdownHook(
-              new Thread(
-                  () ->
-                      finalQueue
-                          .execute(new Statements("PRAGMA wal_checkpoint(RESTART); PRAGMA journal_mode=DELETE;"))
-                          .complete()));
+          .addShutdownHook(new Thread(() -> finalQueue.execute(new Statements(FOLD_AND_REMOVE_LOG)).complete()));
     }
     if (idleSeconds > 0) {
       waitUntilIdle(server, idleSeconds * 1000);
+      // Before the proxy stops: stopping it stops the SQLite queue, and the shutdown hook's job would not run.
+      if (queue != null) queue.execute(new Statements(FOLD_AND_REMOVE_LOG)).complete();
     } else {
       while (System.in.read() != -1) {
         // Keep serving until the parent closes our standard input.

@@ -274,6 +274,20 @@ describe('the shared server', () => {
     expect(await localServerStatus(dataDir)).toBeUndefined();
   });
 
+  it('once idle, leaves what it stored in the database file alone: no write-ahead log', async () => {
+    const { cwd, dataDir } = await newFolder('idle-log');
+    const { state } = await useLocalServer(dataDir, { idleSeconds: 2 });
+    await runCli(['ingest', EXAMPLES_DIR], cwd);
+    const walWhileRunning = existsSync(join(dataDir, 'shared-local-instance.db-wal'));
+
+    await waitFor('the idle server to stop', () => Promise.resolve(!isAlive(state.pid)));
+
+    expect({ walWhileRunning, walLeft: existsSync(join(dataDir, 'shared-local-instance.db-wal')) }).toEqual({
+      walWhileRunning: true,
+      walLeft: false,
+    });
+  });
+
   it('does not trust a state file whose process is not its launcher, and leaves that process alone', async () => {
     const { dataDir } = await newFolder('stale');
     await mkdir(dataDir, { recursive: true });

@@ -227,11 +227,13 @@ describe('LogObjectService checkpoints of interrupted objects', () => {
     const { service, store } = setup({ checkpoints });
     const bytes = gzippedLogFile(deletes('f', 5));
     await interruptedRun(service, bytes, 2);
+    const left = checkpoints.entries.size;
     store.batches.length = 0;
 
     const outcome = await service.process(input(LOG_KEY, bytes), { force: true });
 
-    expect({ status: outcome.status, written: store.eventIDs, checkpoint: checkpoints.entries.size }).toEqual({
+    expect({ left, status: outcome.status, written: store.eventIDs, checkpoint: checkpoints.entries.size }).toEqual({
+      left: 1,
       status: 'processed',
       written: ['f-0', 'f-1', 'f-2', 'f-3', 'f-4'],
       checkpoint: 0,
