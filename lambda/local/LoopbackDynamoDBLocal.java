@@ -47,9 +47,12 @@ public class LoopbackDynamoDBLocal {
   /**
    * Folds the write-ahead log into the database and leaves WAL mode, which removes the log (the next start enters WAL
    * mode again): run on a clean exit, so that a stopped server's data is its database file, not that plus up to two
-   * seconds of writes already copied.
+   * seconds of writes already copied. Leaving WAL mode under the exclusive lock leaves an empty rollback journal
+   * behind; giving the lock up (normal locking, then a read) removes it too.
    */
-  private static final String FOLD_AND_REMOVE_LOG = "PRAGMA wal_checkpoint(RESTART); PRAGMA journal_mode=DELETE;";
+  private static final String FOLD_AND_REMOVE_LOG =
+      "PRAGMA wal_checkpoint(RESTART); PRAGMA journal_mode=DELETE; PRAGMA locking_mode=NORMAL; "
+          + "SELECT count(*) FROM sqlite_master;";
 
   /** How often the write-ahead log is copied into the database (this SQLite build never does it by itself). */
   private static final long CHECKPOINT_MILLIS = 2000;
