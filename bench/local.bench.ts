@@ -8,8 +8,11 @@
  *   running server. Baseline: the same files written the way the embedded default wrote before this local mode (a
  *   DynamoDB Local per command, SQLite's default rollback journal, `--table --endpoint` into it, the server start not
  *   counted), on a sample of the files. Target: ≥ 1,000 events/s on the running server.
- * - query: `query --resource NAME` wall time, first (no server running: the command starts it) and warm (median of
- *   the runs that follow); baseline: `trail-audit --version`, the process start alone. Target: warm ≤ 500 ms.
+ * - where the `--force` ingest's CPU went, per item written (DynamoDB Local's SQLite thread, the whole server, the
+ *   CLI; read from `/proc`, Linux only), and the rates those allow, for information.
+ * - query: `query --action DeleteLoadBalancer --limit 20` wall time, first (no server running: the command starts it)
+ *   and warm (median of the runs that follow); baseline: `trail-audit --version`, the process start alone. Target:
+ *   warm ≤ 500 ms.
  * - disk: bytes of the data folder's database per event stored, for information (and the baseline's).
  *
  * Usage: npx tsx bench/local.bench.ts [--files 20] [--records 5000] [--baseline-files 2] [--query-rounds 7] [--keep]
