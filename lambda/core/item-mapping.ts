@@ -507,16 +507,26 @@ export function storedRecordOf(kept: KeptEvent, limit: number = MAX_EVENT_ITEM_B
  */
 export function storedWholeForCertain(kept: KeptEvent, text: string): boolean {
   if (kept.rawBytes !== undefined || (text.includes('\\u') && /\\u[dD][89a-fA-F]/.test(text))) return false;
-  const budget = recordBudget(kept, kept.event, MAX_EVENT_ITEM_BYTES);
+  // The rest of the item measured at most (3 bytes per code unit): no native call per string, and a budget that is
+  // never more than the exact one, so "certain" stays certain.
+  const budget = recordBudget(kept, kept.event, MAX_EVENT_ITEM_BYTES, utf8LengthAtMost);
   // A UTF-16 code unit is at most 3 bytes of UTF-8: the exact size is needed only near the limit.
   const bound = (bytes: number): number => 'record'.length + Math.ceil(5.25 * bytes) + 64;
   return bound(3 * text.length) <= budget || bound(Buffer.byteLength(text, 'utf8')) <= budget;
 }
 
-/** The bytes left for the record in the event item of `event` (already storable) under `limit`. */
-function recordBudget(kept: KeptEvent, event: NormalisedEvent, limit: number): number {
-  const resourcesSize = 'resources'.length + valueSize(event.resources);
-  return limit - itemSize(eventItemBase(kept, event, '', undefined)) - resourcesSize - EVENT_ITEM_RESERVE_BYTES;
+/**
+ * The bytes left for the record in the event item of `event` (already storable) under `limit`, with strings measured
+ * by `stringBytes` (exact by default).
+ */
+function recordBudget(
+  kept: KeptEvent,
+  event: NormalisedEvent,
+  limit: number,
+  stringBytes: (text: string) => number = utf8Length,
+): number {
+  const resourcesSize = 'resources'.length + valueSize(event.resources, stringBytes);
+  return limit - sizeOf(eventItemBase(kept, event, '', undefined), stringBytes) - resourcesSize - EVENT_ITEM_RESERVE_BYTES;
 }
 
 /** A record with its JSON and size, and where it was read (named in the markers). */
@@ -590,6 +600,11 @@ function utf8Length(text: string): number {
   return Buffer.byteLength(text, 'utf8');
 }
 
+/** At least a string's UTF-8 size: a UTF-16 code unit is at most 3 bytes of UTF-8 (a surrogate pair, 4 for 2). */
+function utf8LengthAtMost(text: string): number {
+  return 3 * text.length;
+}
+
 /** DynamoDB's size of a number: about one byte per two significant digits, plus one; at most 21. */
 function numberSize(value: number): number {
   // A safe integer's digits are counted without making text of it (the common case: offsets, counts, times).
@@ -608,22 +623,27 @@ function numberSize(value: number): number {
  * levels deep by construction (the record is a string), so the walk's recursion is bounded.
  */
 export function itemSize(item: object): number {
+  return sizeOf(item, utf8Length);
+}
+
+/** {@link itemSize}, with strings (names and values) measured by `stringBytes`. */
+function sizeOf(item: object, stringBytes: (text: string) => number): number {
   let size = 0;
   const members = item as Record<string, unknown>;
   for (const name in members) {
     const value = members[name];
-    if (value !== undefined) size += utf8Length(name) + valueSize(value);
+    if (value !== undefined) size += stringBytes(name) + valueSize(value, stringBytes);
   }
   return size;
 }
 
-function valueSize(value: unknown): number {
-  if (typeof value === 'string') return utf8Length(value);
+function valueSize(value: unknown, stringBytes: (text: string) => number): number {
+  if (typeof value === 'string') return stringBytes(value);
   if (value === null || typeof value === 'boolean') return 1;
   if (typeof value === 'number') return numberSize(value);
   if (Array.isArray(value)) {
     let size = 3;
-    for (const element of value as unknown[]) size += 1 + valueSize(element);
+    for (const element of value as unknown[]) size += 1 + valueSize(element, stringBytes);
     return size;
   }
   if (typeof value === 'object') {
@@ -631,7 +651,7 @@ function valueSize(value: unknown): number {
     const members = value as Record<string, unknown>;
     for (const name in members) {
       const member = members[name];
-      if (member !== undefined) size += 1 + utf8Length(name) + valueSize(member);
+      if (member !== undefined) size += 1 + stringBytes(name) + valueSize(member, stringBytes);
     }
     return size;
   }

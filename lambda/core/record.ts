@@ -141,23 +141,49 @@ const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
  * undefined for a real time. Leap years count; leap seconds do not (CloudTrail, like JavaScript's Date, has none).
  */
 function timeProblem(time: string): string | undefined {
-  const parts = EVENT_TIME.exec(time);
-  if (parts === null) return 'not of the form';
-  const year = Number(parts[1]);
-  const month = Number(parts[2]);
-  const day = Number(parts[3]);
+  const fields = timeFields(time);
+  if (fields === undefined) return 'not of the form';
+  const [year, month, day, hour, minute, second] = fields;
   if (month < 1 || month > 12) return `there is no month ${month}`;
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   const days = (DAYS_IN_MONTH[month - 1] ?? 31) + (month === 2 && leap ? 1 : 0);
   if (day < 1 || day > days) return `month ${month} of ${year} has no day ${day}`;
-  const hour = Number(parts[4]);
-  const minute = Number(parts[5]);
-  const second = Number(parts[6]);
   if (hour > 23) return `there is no hour ${hour}`;
   if (minute > 59) return `there is no minute ${minute}`;
   if (second > 59) return `there is no second ${second}`;
   return undefined;
 }
+
+/**
+ * Year, month, day, hour, minute and second of a time in {@link EVENT_TIME}'s form, or undefined. CloudTrail's own
+ * form (`2026-11-20T10:00:00Z`, every record) is read from its character codes, without the pattern's match and its
+ * six strings.
+ */
+function timeFields(time: string): readonly [number, number, number, number, number, number] | undefined {
+  if (time.length === CLOUDTRAIL_TIME.length) {
+    let fast = true;
+    for (let index = 0; index < CLOUDTRAIL_TIME.length && fast; index++) {
+      const code = time.charCodeAt(index);
+      const expected = CLOUDTRAIL_TIME.charCodeAt(index);
+      fast = expected === DIGIT ? code >= 0x30 && code <= 0x39 : code === expected;
+    }
+    if (fast) {
+      const number = (from: number, digits: number): number => {
+        let value = 0;
+        for (let index = from; index < from + digits; index++) value = value * 10 + time.charCodeAt(index) - 0x30;
+        return value;
+      };
+      return [number(0, 4), number(5, 2), number(8, 2), number(11, 2), number(14, 2), number(17, 2)];
+    }
+  }
+  const parts = EVENT_TIME.exec(time);
+  if (parts === null) return undefined;
+  return [Number(parts[1]), Number(parts[2]), Number(parts[3]), Number(parts[4]), Number(parts[5]), Number(parts[6])];
+}
+
+/** CloudTrail's form of {@link EVENT_TIME}, `D` standing for a digit. */
+const CLOUDTRAIL_TIME = 'DDDD-DD-DDTDD:DD:DDZ';
+const DIGIT = 'D'.charCodeAt(0);
 
 /**
  * Checks the type of each listed field that is present: `string` (an identifier: also at most
@@ -189,29 +215,29 @@ function checkLength(object: JsonObject, field: string, limit: number, prefix: s
 }
 
 /**
- * Checks that no value of the record nests deeper than {@link MAX_RECORD_DEPTH}, walking it with a stack of its own
- * rather than recursion: the check must hold for records nested deeper than any recursion could go.
+ * Checks that no value of the record nests deeper than {@link MAX_RECORD_DEPTH}. The walk recurses, but never more
+ * than that many levels, however deep the record nests: the check holds for records nested deeper than any
+ * recursion could go.
  */
 function checkDepth(record: JsonObject): string | undefined {
-  const pending: object[] = [record];
-  const depths: number[] = [1];
-  for (let value = pending.pop(); value !== undefined; value = pending.pop()) {
-    const depth = depths.pop() ?? 1;
-    if (depth > MAX_RECORD_DEPTH) return `the record nests deeper than ${MAX_RECORD_DEPTH} levels`;
-    const visit = (member: unknown): void => {
-      if (typeof member === 'object' && member !== null) {
-        pending.push(member);
-        depths.push(depth + 1);
-      }
-    };
-    if (Array.isArray(value)) {
-      for (const member of value as unknown[]) visit(member);
-    } else {
-      const members = value as Record<string, unknown>;
-      for (const key in members) visit(members[key]);
+  return nestsDeeper(record, MAX_RECORD_DEPTH) ? `the record nests deeper than ${MAX_RECORD_DEPTH} levels` : undefined;
+}
+
+/** Whether `value` (an object or a list) holds more than `levels` levels, itself included. */
+function nestsDeeper(value: object, levels: number): boolean {
+  if (levels === 0) return true;
+  if (Array.isArray(value)) {
+    for (const member of value as unknown[]) {
+      if (typeof member === 'object' && member !== null && nestsDeeper(member, levels - 1)) return true;
+    }
+  } else {
+    const members = value as Record<string, unknown>;
+    for (const key in members) {
+      const member = members[key];
+      if (typeof member === 'object' && member !== null && nestsDeeper(member, levels - 1)) return true;
     }
   }
-  return undefined;
+  return false;
 }
 
 function checkObjectsOrNull(record: JsonObject): string | undefined {
@@ -233,31 +259,32 @@ function checkUserIdentity(userIdentity: unknown): string | undefined {
   }
   return (
     checkFields(userIdentity, USER_IDENTITY_STRINGS, 'string', 'userIdentity.') ??
-    checkOptionalObject(userIdentity, 'onBehalfOf', 'userIdentity.', ['userId', 'identityStoreArn']) ??
+    checkOptionalObject(userIdentity, 'onBehalfOf', 'userIdentity.', ON_BEHALF_OF_STRINGS) ??
     checkOptionalObject(userIdentity, 'inScopeOf', 'userIdentity.', []) ??
     checkSessionContext(userIdentity['sessionContext'])
   );
 }
 
+const ON_BEHALF_OF_STRINGS = ['userId', 'identityStoreArn'];
+const SESSION_CONTEXT = 'userIdentity.sessionContext';
+const SESSION_CONTEXT_PREFIX = `${SESSION_CONTEXT}.`;
+const SESSION_CONTEXT_STRINGS = ['sourceIdentity', 'ec2RoleDelivery', 'assumedRoot'];
+const SESSION_ISSUER_STRINGS = ['type', 'principalId', 'arn', 'accountId', 'userName'];
+const SESSION_ATTRIBUTE_STRINGS = ['creationDate', 'mfaAuthenticated'];
+const WEB_IDENTITY_STRINGS = ['federatedProvider'];
+
 function checkSessionContext(sessionContext: unknown): string | undefined {
-  const prefix = 'userIdentity.sessionContext';
   if (sessionContext === undefined) {
     return undefined;
   }
   if (!isJsonObject(sessionContext)) {
-    return `${prefix} is ${describe(sessionContext)}, not an object`;
+    return `${SESSION_CONTEXT} is ${describe(sessionContext)}, not an object`;
   }
   return (
-    checkFields(sessionContext, ['sourceIdentity', 'ec2RoleDelivery', 'assumedRoot'], 'string', `${prefix}.`) ??
-    checkOptionalObject(sessionContext, 'sessionIssuer', `${prefix}.`, [
-      'type',
-      'principalId',
-      'arn',
-      'accountId',
-      'userName',
-    ]) ??
-    checkOptionalObject(sessionContext, 'attributes', `${prefix}.`, ['creationDate', 'mfaAuthenticated']) ??
-    checkOptionalObject(sessionContext, 'webIdFederationData', `${prefix}.`, ['federatedProvider'])
+    checkFields(sessionContext, SESSION_CONTEXT_STRINGS, 'string', SESSION_CONTEXT_PREFIX) ??
+    checkOptionalObject(sessionContext, 'sessionIssuer', SESSION_CONTEXT_PREFIX, SESSION_ISSUER_STRINGS) ??
+    checkOptionalObject(sessionContext, 'attributes', SESSION_CONTEXT_PREFIX, SESSION_ATTRIBUTE_STRINGS) ??
+    checkOptionalObject(sessionContext, 'webIdFederationData', SESSION_CONTEXT_PREFIX, WEB_IDENTITY_STRINGS)
   );
 }
 

@@ -38,8 +38,19 @@ function compile(path: string): CompiledPath {
  */
 export function walkPath(record: CloudTrailRecord, path: string): unknown[] {
   const { root, members } = compile(path);
-  let current: unknown[] = [record[root]];
-  for (const member of members) {
+  // Straight down while each value is one object (the common case): nothing to gather, so no list per step. The
+  // first list met hands over to the general walk below, from that step.
+  let reached: unknown = record[root];
+  let step = 0;
+  for (; step < members.length && !Array.isArray(reached); step++) {
+    const member = members[step] ?? '';
+    if (typeof reached !== 'object' || reached === null || !Object.hasOwn(reached, member)) return [];
+    reached = (reached as Record<string, unknown>)[member];
+  }
+  if (step === members.length) return Array.isArray(reached) ? (reached as unknown[]).slice() : [reached];
+  let current: unknown[] = [reached];
+  for (; step < members.length; step++) {
+    const member = members[step] ?? '';
     const next: unknown[] = [];
     for (const value of current) {
       if (Array.isArray(value)) {

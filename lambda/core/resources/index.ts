@@ -78,7 +78,8 @@ export function extractResources(record: CloudTrailRecord, service: Service): Ex
   if (entry === undefined) {
     resources = genericResources(context, service, ['request', 'response']);
   } else {
-    resources = entry.flatMap((spec) => spec.extract(context));
+    resources = [];
+    for (const spec of entry) for (const resource of spec.extract(context)) resources.push(resource);
     // Only the request: a describe call's response lists what exists, not what the call names.
     if (resources.length === 0 && entry.length > 0) resources = genericResources(context, service, ['request']);
   }
@@ -117,13 +118,16 @@ const ENVIRONMENT_ID_TAG = 'elasticbeanstalk:environment-id';
 const ENVIRONMENT_NAME_TAG = 'elasticbeanstalk:environment-name';
 
 function linkBeanstalkEnvironments(record: CloudTrailRecord, service: Service, resources: Resource[]): Resource[] {
-  const links = resources.flatMap((resource): Resource[] => {
-    if (BEANSTALK_TYPES.has(resource.type)) return [];
+  // Appended to `resources` (a list of extractResources' own): the links, then the tagged environments.
+  const count = resources.length;
+  for (let index = 0; index < count; index++) {
+    const resource = resources[index];
+    if (resource === undefined || BEANSTALK_TYPES.has(resource.type)) continue;
     const id = resource.name?.startsWith('awseb-') === true ? BEANSTALK_CREATED.exec(resource.name)?.[1] : undefined;
-    return id === undefined ? [] : [{ type: EB_ENVIRONMENT, name: id }];
-  });
-  const tagged = service === 'elasticbeanstalk' ? [] : taggedEnvironments(record);
-  return [...resources, ...links, ...tagged];
+    if (id !== undefined) resources.push({ type: EB_ENVIRONMENT, name: id });
+  }
+  if (service !== 'elasticbeanstalk') for (const environment of taggedEnvironments(record)) resources.push(environment);
+  return resources;
 }
 
 /**
@@ -135,8 +139,11 @@ function linkBeanstalkEnvironments(record: CloudTrailRecord, service: Service, r
  * groups links each to its own environment.
  */
 function taggedEnvironments(record: CloudTrailRecord): Resource[] {
+  const tags = objectsAt(record, 'request.tags[]');
+  // Most requests carry no tags.
+  if (tags.length === 0) return [];
   const byResource = new Map<string, { id?: string; name?: string }>();
-  for (const tag of objectsAt(record, 'request.tags[]')) {
+  for (const tag of tags) {
     const key = stringMember(tag, 'key');
     const value = stringMember(tag, 'value');
     if (value === undefined || (key !== ENVIRONMENT_ID_TAG && key !== ENVIRONMENT_NAME_TAG)) continue;
@@ -159,12 +166,14 @@ function taggedEnvironments(record: CloudTrailRecord): Resource[] {
  * of the other) where at least one has no ARN. The merged resource keeps the ARN, the name (a real name over an
  * ID) and the ID. Order is the order of first appearance.
  *
- * Linear: each resource finds the one it merges into through an index (by ARN, by name, by ID) instead of a search
- * of all before it, which made a record naming 50,000 resources cost seconds.
+ * Each resource merges into the first merged so far that is the same. Up to {@link FEW_RESOURCES}, it is found by
+ * comparing; beyond, through an index (by ARN, by name, by ID) that gives the same answer, instead of a search of all
+ * before it, which made a record naming 50,000 resources cost seconds.
  */
 export function mergeResources(resources: readonly Resource[]): Resource[] {
   // Most events name one resource: nothing to merge, and no index worth building.
   if (resources.length < 2) return [...resources];
+  if (resources.length <= FEW_RESOURCES) return mergeFew(resources);
   const merged: Resource[] = [];
   const index = new ResourceIndex(merged);
   for (const resource of resources) {
@@ -180,6 +189,36 @@ export function mergeResources(resources: readonly Resource[]): Resource[] {
     }
   }
   return merged;
+}
+
+/**
+ * Up to this many resources (nearly every event), each is compared with those merged before it: fewer allocations
+ * than the index, which costs a map per type and a list per name.
+ */
+const FEW_RESOURCES = 8;
+
+/** {@link mergeResources} by comparing each resource with the merged ones, first to last: the rule itself. */
+function mergeFew(resources: readonly Resource[]): Resource[] {
+  const merged: Resource[] = [];
+  for (const resource of resources) {
+    let position = 0;
+    while (position < merged.length && !isSame(merged[position] as Resource, resource)) position++;
+    const existing = merged[position];
+    if (existing === undefined) merged.push(resource);
+    else merged[position] = combine(existing, resource);
+  }
+  return merged;
+}
+
+/**
+ * Whether a merged resource and another are one: same type and the same ARN when both have one; else the name of
+ * one is the name or the ID of the other (`a.name` is `b.name` or `b.id`, or `a.id` is `b.name`).
+ */
+function isSame(merged: Resource, resource: Resource): boolean {
+  if (merged.type !== resource.type) return false;
+  if (merged.arn !== undefined && resource.arn !== undefined) return merged.arn === resource.arn;
+  const { name, id } = resource;
+  return (name !== undefined && (merged.name === name || merged.id === name)) || (id !== undefined && merged.name === id);
 }
 
 /**
@@ -229,14 +268,15 @@ class ResourceIndex {
   /**
    * The first position listed under `value` whose resource still has it as its `member` (and, when the resource
    * asking has an ARN, has none itself). Positions that fail are skipped for good: a resource never loses an ARN,
-   * and trades its name at most once.
+   * and trades its name at most once. Live positions are in order (see {@link insert}), so the first that passes
+   * is the earliest.
    */
   private first(lists: Map<string, Positions>, value: string, member: 'name' | 'id', askerHasArn: boolean): number | undefined {
     const list = lists.get(value);
     if (list === undefined) return undefined;
-    const positions = list.withoutArn === undefined || !askerHasArn ? list : list.withoutArn;
-    for (; positions.head < positions.positions.length; positions.head += 1) {
-      const position = positions.positions[positions.head] ?? -1;
+    const cursor = askerHasArn ? list.withoutArn : list.all;
+    for (; cursor.head < cursor.positions.length; cursor.head += 1) {
+      const position = cursor.positions[cursor.head] ?? -1;
       const resource = this.merged[position];
       if (resource !== undefined && resource[member] === value && !(askerHasArn && resource.arn !== undefined)) return position;
     }
@@ -252,23 +292,40 @@ interface TypeIndex {
 }
 
 /**
- * Positions listed under one value, read from `head` on. Resources asking with an ARN read `withoutArn`, a second
- * cursor over the same positions, since passing over those with an ARN must not hide them from the others.
+ * Positions listed under one value, read by two cursors: resources asking with an ARN read `withoutArn`, since
+ * passing over those with an ARN must not hide them from the others.
  */
 interface Positions {
+  readonly all: Cursor;
+  readonly withoutArn: Cursor;
+}
+
+/** Positions read from `head` on; those before it failed for good. */
+interface Cursor {
   readonly positions: number[];
   head: number;
-  withoutArn?: { readonly positions: number[]; head: number };
 }
 
 function push(lists: Map<string, Positions>, value: string, position: number): void {
   const list = lists.get(value);
   if (list === undefined) {
-    const positions = [position];
-    lists.set(value, { positions, head: 0, withoutArn: { positions, head: 0 } });
+    lists.set(value, { all: { positions: [position], head: 0 }, withoutArn: { positions: [position], head: 0 } });
   } else {
-    list.positions.push(position);
+    insert(list.all, position);
+    insert(list.withoutArn, position);
   }
+}
+
+/**
+ * Adds a position among a cursor's live positions, in order. New resources come last, but a resource that trades
+ * its ID for its real name is listed under that name after later resources of the name, and the earliest must win
+ * (a list only added to would merge the next resource of that name into the later one).
+ */
+function insert(cursor: Cursor, position: number): void {
+  const { positions } = cursor;
+  let at = positions.length;
+  while (at > cursor.head && (positions[at - 1] ?? -1) > position) at -= 1;
+  positions.splice(at, 0, position);
 }
 
 /** The smaller of two optional positions. */

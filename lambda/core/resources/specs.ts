@@ -87,7 +87,9 @@ function fromStrings(
     reads: [path],
     extract: (context) => {
       const found: Resource[] = [];
-      for (const value of stringsAt(context.record, path)) found.push(...toResources(value, context));
+      for (const value of stringsAt(context.record, path)) {
+        for (const resource of toResources(value, context)) found.push(resource);
+      }
       return found;
     },
   };

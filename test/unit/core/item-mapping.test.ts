@@ -3,6 +3,7 @@ import {
   ItemLimitError,
   itemSize,
   storedRecordOf,
+  storedWholeForCertain,
   toItems,
   TRIMMED_MARKER,
   TRIMMED_SOURCE,
@@ -511,6 +512,34 @@ describe('toItems: every item fits DynamoDB, whatever the record', () => {
       trimmed: undefined,
       whole: true,
     });
+  });
+
+  it('is certain a record is stored whole only when it is, from small records to past the limit', () => {
+    // prepare: records of 10 to 400 KB of text, finer where the certainty gives way (about 66 KB), of 1-, 2- or 3-byte
+    // characters, beside 200 resources with 3-byte names
+    const resources = Array.from({ length: 200 }, (_, index) => ({ type: 'AWS::EC2::Instance', name: `i-€€€€-${index}` }));
+    const kilobytes = [...Array.from({ length: 40 }, (_, step) => (step + 1) * 10), ...Array.from({ length: 21 }, (_, step) => 55 + step)];
+    const cases = [1, 2, 3].flatMap((bytesPerCharacter) =>
+      kilobytes.map((size) => {
+        const characters = Math.floor((size * 1024) / bytesPerCharacter);
+        const text = (bytesPerCharacter === 1 ? 'a' : bytesPerCharacter === 2 ? 'é' : '€').repeat(characters);
+        const event = { ...kept({ resources }, { requestParameters: { text } }), source: SOURCE };
+        return { event, recordText: JSON.stringify(event.record) };
+      }),
+    );
+
+    // act
+    const decided = cases.map(({ event, recordText }) => ({
+      certain: storedWholeForCertain(event, recordText),
+      whole: storedRecordOf(event).trimmed === undefined,
+    }));
+
+    // assess: never certain of a trimmed record; certain of the small ones, and the sweep reaches trimmed ones
+    expect({
+      certainButTrimmed: decided.filter(({ certain, whole }) => certain && !whole).length,
+      certain: decided.some(({ certain }) => certain),
+      trimmed: decided.some(({ whole }) => !whole),
+    }).toEqual({ certainButTrimmed: 0, certain: true, trimmed: true });
   });
 
   it('writes how many resources beyond the cap the event left out', () => {

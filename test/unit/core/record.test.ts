@@ -160,6 +160,20 @@ describe('validateRecord: what one record may cost', () => {
     expect(result).toEqual({ ok: false, reason: `eventTime is not a real date and time: ${problem}` });
   });
 
+  it('rejects every one-character change of a CloudTrail time that leaves the form, at every position', () => {
+    const time = '2024-02-29T23:59:59Z';
+    // Just below '0' and just above '9' in place of a digit; a digit, or another separator, in place of a separator.
+    const changed = [...time].flatMap((character, index) =>
+      (/\d/.test(character) ? ['/', ':', ' '] : ['0', character === '-' ? ':' : '-']).map(
+        (other) => time.slice(0, index) + other + time.slice(index + 1),
+      ),
+    );
+
+    const accepted = changed.filter((eventTime) => validateRecord({ ...record(), eventTime }).ok);
+
+    expect({ tried: changed.length, accepted }).toEqual({ tried: 54, accepted: [] });
+  });
+
   it.each([
     ['whole seconds, as CloudTrail writes it', '2024-02-29T23:59:59Z'],
     ['fractional seconds, as re-exports write it', '2000-02-29T00:00:00.123Z'],

@@ -7,6 +7,7 @@ import { extractResources, mergeResources } from '../../../../lambda/core/resour
 import { parseArn, partitionOf } from '../../../../lambda/core/resources/arn';
 import { valuesAt } from '../../../../lambda/core/resources/paths';
 import type { Resource } from '../../../../lambda/core/types';
+import { seededRandom } from '../../../helpers/chunkings';
 import {
   BEANSTALK_CREATED_FIXTURES_DIR,
   cloudTrailRecord,
@@ -197,6 +198,61 @@ describe('mergeResources', () => {
     ]);
 
     expect(merged).toEqual([{ type: environment, name: 'my-env', id: 'e-rpqsewtp2j' }]);
+  });
+
+  it('merges as the rule says, comparing each resource with those before it, for short lists and long ones', () => {
+    // prepare: 3,000 random lists of 2 to 24 resources over a small vocabulary, so that most lists hold merges; the
+    // rule written out plainly as the reference (first merged resource that is the same, the two combined)
+    const random = seededRandom(20261206);
+    const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)] as T;
+    const resource = (): Resource => {
+      const arn = pick([undefined, 'arn:1', 'arn:2']);
+      const name = pick([undefined, 'web', 'api', 'e-1']);
+      const id = pick([undefined, undefined, 'e-1', 'e-2']);
+      return {
+        type: pick([GROUP, 'AWS::ElasticBeanstalk::Environment']),
+        ...(arn === undefined ? {} : { arn }),
+        ...(name === undefined && id === undefined ? { name: 'web' } : name === undefined ? {} : { name }),
+        ...(id === undefined ? {} : { id }),
+      };
+    };
+    const same = (a: Resource, b: Resource): boolean =>
+      a.type === b.type &&
+      (a.arn !== undefined && b.arn !== undefined
+        ? a.arn === b.arn
+        : (b.name !== undefined && (a.name === b.name || a.id === b.name)) || (b.id !== undefined && a.name === b.id));
+    const reference = (resources: readonly Resource[]): Resource[] => {
+      const merged: Resource[] = [];
+      for (const next of resources) {
+        const position = merged.findIndex((existing) => same(existing, next));
+        const existing = merged[position];
+        if (existing === undefined) {
+          merged.push(next);
+          continue;
+        }
+        const id = existing.id ?? next.id;
+        const name = existing.name === undefined || existing.name === id ? (next.name ?? existing.name) : existing.name;
+        const arn = existing.arn ?? next.arn;
+        merged[position] = {
+          type: existing.type,
+          ...(arn === undefined ? {} : { arn }),
+          ...(name === undefined ? {} : { name }),
+          ...(id === undefined || id === name ? {} : { id }),
+        };
+      }
+      return merged;
+    };
+    const lists = Array.from({ length: 3_000 }, () => Array.from({ length: 2 + Math.floor(random() * 23) }, resource));
+
+    // act
+    const differing = lists.filter((list) => JSON.stringify(mergeResources(list)) !== JSON.stringify(reference(list)));
+
+    // assess: also that the lists merged something, short ones and long ones
+    expect({
+      differing: differing.length,
+      shortMerged: lists.filter((list) => list.length <= 8 && reference(list).length < list.length).length > 100,
+      longMerged: lists.filter((list) => list.length > 8 && reference(list).length < list.length).length > 100,
+    }).toEqual({ differing: 0, shortMerged: true, longMerged: true });
   });
 
   it('does not merge resources of different types that share a name', () => {
