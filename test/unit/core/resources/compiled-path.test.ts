@@ -60,7 +60,7 @@ describe('walkPath', () => {
       const roll = random();
       if (depth > 3 || roll < 0.2) return roll < 0.05 ? null : `v${Math.floor(random() * 100)}`;
       if (roll < 0.45) return Array.from({ length: Math.floor(random() * 3) }, () => value(depth + 1));
-      const object: JsonObject = {};
+      const object: Record<string, unknown> = {};
       for (const member of ['a', 'b']) if (random() < 0.7) object[member] = value(depth + 1);
       return object;
     };
