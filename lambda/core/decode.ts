@@ -336,7 +336,7 @@ class ObjectReader {
     const items: DecodedItem[] = [];
     for (const item of scanned) {
       if (item.kind === 'record') {
-        items.push({ kind: 'record', index: item.index, offset: item.offset, ...recordText(item.bytes) });
+        items.push(decodedRecord(item.index, item.offset, item.bytes));
       } else {
         // The first value decides; the rest of the object is still checked before the skip is given.
         this.skip = skipForContent(item.value);
@@ -346,12 +346,12 @@ class ObjectReader {
   }
 }
 
-/** A record's text, with the UTF-8 check of {@link DecodedItem}'s `text`. */
-function recordText(bytes: Uint8Array): { text: string; rawBytes?: Uint8Array } {
+/** A record as the decoder delivers it: its text, with the UTF-8 check of {@link DecodedItem}'s `text`. */
+function decodedRecord(index: number, offset: number, bytes: Uint8Array): DecodedItem {
   const buffer = asBuffer(bytes);
-  if (isUtf8(buffer)) return { text: buffer.toString('utf8') };
+  if (isUtf8(buffer)) return { kind: 'record', index, offset, text: buffer.toString('utf8') };
   // The bytes may be a view of a chunk: keep a copy.
-  return { text: decodeUtf8SurrogateEscaped(buffer), rawBytes: Uint8Array.from(buffer) };
+  return { kind: 'record', index, offset, text: decodeUtf8SurrogateEscaped(buffer), rawBytes: Uint8Array.from(buffer) };
 }
 
 /**
