@@ -7,8 +7,9 @@
  * - cli (`bench/cli.bench.ts`): `trail-audit --help` start against `node -e 0`, and `process FILE --json` against the
  *   naive script, as whole processes;
  * - lambda (`bench/lambda.bench.ts`): the processor bundle's size and import time (for information);
- * - fanout (`bench/fanout.bench.ts`): one record naming 5,000 to 200,000 resources, CPU time per resource against
- *   the smallest (linear, not quadratic) and the items it writes (bounded by the per-event cap).
+ * - fanout (`bench/fanout.bench.ts`): records naming 5,000 to 240,000 resources (targets; environments, some
+ *   renamed), CPU time per resource against the smallest (linear, not quadratic) and the items each writes (bounded
+ *   by the per-event cap).
  * - local (`bench/local.bench.ts`): the embedded default's `ingest` (events/s) and `query` (first and warm) as whole
  *   commands, against the former per-command server and the process start, and its disk use per event.
  *

@@ -69,8 +69,8 @@ const EVENT_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9}
  * Bounds (see `./limits`), so that one record can cost no more than itself: `eventTime` must be a real date and
  * time (`2024-02-30T25:61:61Z` is not); `eventID` at most {@link MAX_EVENT_ID_BYTES} bytes and the other
  * identifiers (the declared strings but `userAgent` and `errorMessage`, and those of `userIdentity`) at most
- * {@link MAX_IDENTIFIER_BYTES}; values nested at most {@link MAX_RECORD_DEPTH} levels deep (checked without
- * recursion, so a record nested a million levels deep is rejected, not a stack overflow).
+ * {@link MAX_IDENTIFIER_BYTES}; values nested at most {@link MAX_RECORD_DEPTH} levels deep (the check recurses no
+ * deeper than that, so a record nested a million levels deep is rejected, not a stack overflow).
  *
  * `eventTime` fallback: records re-exported by Logstash's CloudTrail codec have their `eventTime` moved to
  * `@timestamp` (the codec does `@timestamp = delete eventTime`). When `eventTime` is absent and `@timestamp` is

@@ -55,6 +55,32 @@ export const HOSTILE_RECORDS = {
         (_, index) => `{"id":"i-${index.toString(16).padStart(17, '0')}"}`,
       ).join(',')}]}`,
     }),
+  /**
+   * A ComposeEnvironments whose response names `environments` environments: a third by ID only, a third of one name
+   * (each with an ARN of its own), and a third by ARN, that name and the ID of one of the first third, each of which
+   * gives an environment named by its ID its real name (what made the resource merge's index quadratic). Kept, its
+   * resources capped.
+   */
+  renamedFanOut: (eventID: string, environments = 30_000): string => {
+    const third = Math.floor(environments / 3);
+    const id = (index: number): string => `e-${index.toString(36).padStart(10, '0')}`;
+    // Short stand-ins for ARNs (the merge compares them as they are), so that many environments fit in one record.
+    const described = [
+      ...Array.from({ length: third }, (_, index) => `{"environmentId":"${id(index)}"}`),
+      ...Array.from({ length: third }, (_, index) => `{"environmentArn":"b${index}","environmentName":"web"}`),
+      ...Array.from(
+        { length: third },
+        (_, index) => `{"environmentArn":"a${index}","environmentName":"web","environmentId":"${id(index)}"}`,
+      ),
+    ];
+    return recordText(eventID, {
+      eventSource: '"elasticbeanstalk.amazonaws.com"',
+      eventName: '"ComposeEnvironments"',
+      apiVersion: '"2010-12-01"',
+      requestParameters: '{"applicationName":"web"}',
+      responseElements: `{"environments":[${described.join(',')}]}`,
+    });
+  },
   /** A record of more than 400 KB (a huge responseElements): kept, its stored record trimmed. */
   oversized: (eventID: string, bytes = 450 * 1024): string =>
     recordText(eventID, { responseElements: `{"blob":${JSON.stringify('r'.repeat(bytes))}}` }),

@@ -47,7 +47,7 @@ export function walkPath(record: CloudTrailRecord, path: string): unknown[] {
     if (typeof reached !== 'object' || reached === null || !Object.hasOwn(reached, member)) return [];
     reached = (reached as Record<string, unknown>)[member];
   }
-  if (step === members.length) return Array.isArray(reached) ? (reached as unknown[]).slice() : [reached];
+  if (step === members.length) return Array.isArray(reached) ? Array.from(reached as unknown[]) : [reached];
   let current: unknown[] = [reached];
   for (; step < members.length; step++) {
     const member = members[step] ?? '';

@@ -226,7 +226,8 @@ function isSame(merged: Resource, resource: Resource): boolean {
  * one?" costs a few map reads. Two resources of one type are the same when both have an ARN and they are equal, or
  * when at least one has none and the name of one is the name or the ID of the other (`a.name` is `b.name` or
  * `b.id`, or `a.id` is `b.name`). Name and ID entries go stale when a resource gains an ARN or trades an ID for
- * its real name; stale entries are passed over once and dropped, so the work stays linear.
+ * its real name; a stale entry is dropped the first time it is met. With the positions in heaps the work is at most
+ * n log n, and linear when positions come in order, as nearly all do.
  */
 class ResourceIndex {
   private readonly types = new Map<string, TypeIndex>();
@@ -266,19 +267,18 @@ class ResourceIndex {
   }
 
   /**
-   * The first position listed under `value` whose resource still has it as its `member` (and, when the resource
-   * asking has an ARN, has none itself). Positions that fail are skipped for good: a resource never loses an ARN,
-   * and trades its name at most once. Live positions are in order (see {@link insert}), so the first that passes
-   * is the earliest.
+   * The earliest position listed under `value` whose resource still has it as its `member` (and, when the resource
+   * asking has an ARN, has none itself). Positions that fail are dropped for good: a resource never loses an ARN or an
+   * ID, and trades its name at most once.
    */
   private first(lists: Map<string, Positions>, value: string, member: 'name' | 'id', askerHasArn: boolean): number | undefined {
     const list = lists.get(value);
     if (list === undefined) return undefined;
-    const cursor = askerHasArn ? list.withoutArn : list.all;
-    for (; cursor.head < cursor.positions.length; cursor.head += 1) {
-      const position = cursor.positions[cursor.head] ?? -1;
+    const heap = askerHasArn ? list.withoutArn : list.all;
+    for (let position = heap[0]; position !== undefined; position = heap[0]) {
       const resource = this.merged[position];
       if (resource !== undefined && resource[member] === value && !(askerHasArn && resource.arn !== undefined)) return position;
+      popSmallest(heap);
     }
     return undefined;
   }
@@ -292,40 +292,55 @@ interface TypeIndex {
 }
 
 /**
- * Positions listed under one value, read by two cursors: resources asking with an ARN read `withoutArn`, since
- * passing over those with an ARN must not hide them from the others.
+ * The positions listed under one value, each list a binary min-heap, so that the earliest comes first however they
+ * were added: new resources come last, but a resource that trades its ID for its real name is listed under that name
+ * after later resources of the name, and the earliest must win. Resources asking with an ARN read `withoutArn`,
+ * which drops those with an ARN, since passing over them must not hide them from the others.
  */
 interface Positions {
-  readonly all: Cursor;
-  readonly withoutArn: Cursor;
-}
-
-/** Positions read from `head` on; those before it failed for good. */
-interface Cursor {
-  readonly positions: number[];
-  head: number;
+  readonly all: number[];
+  readonly withoutArn: number[];
 }
 
 function push(lists: Map<string, Positions>, value: string, position: number): void {
   const list = lists.get(value);
   if (list === undefined) {
-    lists.set(value, { all: { positions: [position], head: 0 }, withoutArn: { positions: [position], head: 0 } });
+    lists.set(value, { all: [position], withoutArn: [position] });
   } else {
-    insert(list.all, position);
-    insert(list.withoutArn, position);
+    pushHeap(list.all, position);
+    pushHeap(list.withoutArn, position);
   }
 }
 
-/**
- * Adds a position among a cursor's live positions, in order. New resources come last, but a resource that trades
- * its ID for its real name is listed under that name after later resources of the name, and the earliest must win
- * (a list only added to would merge the next resource of that name into the later one).
- */
-function insert(cursor: Cursor, position: number): void {
-  const { positions } = cursor;
-  let at = positions.length;
-  while (at > cursor.head && (positions[at - 1] ?? -1) > position) at -= 1;
-  positions.splice(at, 0, position);
+/** Adds a position to a min-heap (in order when positions come in order, as nearly all do: no move). */
+function pushHeap(heap: number[], position: number): void {
+  let at = heap.length;
+  heap.push(position);
+  while (at > 0) {
+    const parent = (at - 1) >> 1;
+    const above = heap[parent] ?? -1;
+    if (above <= position) break;
+    heap[at] = above;
+    heap[parent] = position;
+    at = parent;
+  }
+}
+
+/** Removes the smallest position of a min-heap. */
+function popSmallest(heap: number[]): void {
+  const last = heap.pop();
+  if (last === undefined || heap.length === 0) return;
+  let at = 0;
+  for (;;) {
+    const left = 2 * at + 1;
+    if (left >= heap.length) break;
+    const right = left + 1;
+    const child = right < heap.length && (heap[right] ?? 0) < (heap[left] ?? 0) ? right : left;
+    if ((heap[child] ?? 0) >= last) break;
+    heap[at] = heap[child] ?? 0;
+    at = child;
+  }
+  heap[at] = last;
 }
 
 /** The smaller of two optional positions. */

@@ -11,7 +11,7 @@ import {
 } from '../../../lambda/core/item-mapping';
 import { timeRangeCondition } from '../../../lambda/store/event-queries';
 import type { KeptEvent } from '../../../lambda/core/pipeline';
-import type { CloudTrailRecord, NormalisedEvent } from '../../../lambda/core/types';
+import type { CloudTrailRecord, NormalisedEvent, Resource } from '../../../lambda/core/types';
 import { DYNAMODB_ITEM_BYTES, MAX_SORT_KEY_BYTES } from '../../../lambda/core/limits';
 import { record } from '../../helpers/fixtures';
 import { writeUnitsOf } from '../../helpers/write-units';
@@ -514,18 +514,22 @@ describe('toItems: every item fits DynamoDB, whatever the record', () => {
     });
   });
 
-  it('is certain a record is stored whole only when it is, from small records to past the limit', () => {
-    // prepare: records of 10 to 400 KB of text, finer where the certainty gives way (about 66 KB), of 1-, 2- or 3-byte
-    // characters, beside 200 resources with 3-byte names
-    const resources = Array.from({ length: 200 }, (_, index) => ({ type: 'AWS::EC2::Instance', name: `i-€€€€-${index}` }));
-    const kilobytes = [...Array.from({ length: 40 }, (_, step) => (step + 1) * 10), ...Array.from({ length: 21 }, (_, step) => 55 + step)];
-    const cases = [1, 2, 3].flatMap((bytesPerCharacter) =>
-      kilobytes.map((size) => {
-        const characters = Math.floor((size * 1024) / bytesPerCharacter);
-        const text = (bytesPerCharacter === 1 ? 'a' : bytesPerCharacter === 2 ? 'é' : '€').repeat(characters);
-        const event = { ...kept({ resources }, { requestParameters: { text } }), source: SOURCE };
-        return { event, recordText: JSON.stringify(event.record) };
-      }),
+  it('is certain a record is stored whole only when it is, however much of the item the resources take', () => {
+    // prepare: from no resources to resources with 3-byte names that leave the record almost no room, beside records
+    // of 1 to 23 KB (where the room ends), 66 KB (about where certainty ends without resources) and 400 KB, of 1- or
+    // 3-byte characters. Measuring the resources' strings at 1 byte a code unit makes 190 of these cases wrong.
+    const resources = (count: number): Resource[] =>
+      Array.from({ length: count }, (_, index) => ({ type: 'AWS::EC2::Instance', name: `${'€'.repeat(30)}-${index}` }));
+    const counts = [0, 200, ...Array.from({ length: 10 }, (_, step) => 2_700 + 20 * step)];
+    const kilobytes = [...Array.from({ length: 12 }, (_, step) => 2 * step + 1), 66, 400];
+    const cases = counts.flatMap((count) =>
+      [1, 3].flatMap((bytesPerCharacter) =>
+        kilobytes.map((size) => {
+          const text = (bytesPerCharacter === 1 ? 'a' : '€').repeat(Math.floor((size * 1024) / bytesPerCharacter));
+          const event = { ...kept({ resources: resources(count) }, { requestParameters: { text } }), source: SOURCE };
+          return { event, recordText: JSON.stringify(event.record) };
+        }),
+      ),
     );
 
     // act
@@ -534,7 +538,7 @@ describe('toItems: every item fits DynamoDB, whatever the record', () => {
       whole: storedRecordOf(event).trimmed === undefined,
     }));
 
-    // assess: never certain of a trimmed record; certain of the small ones, and the sweep reaches trimmed ones
+    // assess: never certain of a trimmed record; certain of some, and the sweep reaches trimmed ones
     expect({
       certainButTrimmed: decided.filter(({ certain, whole }) => certain && !whole).length,
       certain: decided.some(({ certain }) => certain),

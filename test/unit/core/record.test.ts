@@ -160,18 +160,27 @@ describe('validateRecord: what one record may cost', () => {
     expect(result).toEqual({ ok: false, reason: `eventTime is not a real date and time: ${problem}` });
   });
 
-  it('rejects every one-character change of a CloudTrail time that leaves the form, at every position', () => {
+  it('rejects every one-character change of a CloudTrail time that leaves the form: replaced, added or removed', () => {
+    // Prepare: just below '0' and just above '9' in place of a digit, a digit or another separator in place of a
+    // separator; a character added at each position (a digit too) and at the end; each character removed
     const time = '2024-02-29T23:59:59Z';
-    // Just below '0' and just above '9' in place of a digit; a digit, or another separator, in place of a separator.
-    const changed = [...time].flatMap((character, index) =>
+    const characters = [...time];
+    const replaced = characters.flatMap((character, index) =>
       (/\d/.test(character) ? ['/', ':', ' '] : ['0', character === '-' ? ':' : '-']).map(
         (other) => time.slice(0, index) + other + time.slice(index + 1),
       ),
     );
+    const added = [...characters.keys(), time.length].flatMap((index) =>
+      ['0', 'Z', ' '].map((other) => time.slice(0, index) + other + time.slice(index)),
+    );
+    const removed = characters.map((_, index) => time.slice(0, index) + time.slice(index + 1));
+    const changed = [...replaced, ...added, ...removed];
 
+    // Act
     const accepted = changed.filter((eventTime) => validateRecord({ ...record(), eventTime }).ok);
 
-    expect({ tried: changed.length, accepted }).toEqual({ tried: 54, accepted: [] });
+    // Assess
+    expect({ tried: changed.length, accepted }).toEqual({ tried: 54 + 63 + 20, accepted: [] });
   });
 
   it.each([
@@ -216,6 +225,24 @@ describe('validateRecord: what one record may cost', () => {
 
     // Assess
     expect(results).toEqual([true, false]);
+  });
+
+  it('counts the levels of lists as of objects, and finds the deepest value after others in a list', () => {
+    // Prepare: lists in lists, and objects and lists taking turns, each with its deepest value after a scalar, a
+    // string and a shallow one; requestParameters is level 2, so its member may nest MAX_RECORD_DEPTH - 2 levels
+    const lists = (depth: number): unknown => (depth === 1 ? [] : [1, 'x', [], lists(depth - 1)]);
+    const mixed = (depth: number): unknown =>
+      depth === 1 ? {} : depth % 2 === 0 ? [null, {}, mixed(depth - 1)] : { a: 1, b: {}, c: mixed(depth - 1) };
+    const valid = (value: unknown): boolean => validateRecord({ ...record(), requestParameters: { deep: value } }).ok;
+
+    // Act
+    const results = [lists, mixed].map((nest) => [valid(nest(MAX_RECORD_DEPTH - 2)), valid(nest(MAX_RECORD_DEPTH - 1))]);
+
+    // Assess
+    expect(results).toEqual([
+      [true, false],
+      [true, false],
+    ]);
   });
 
   it('rejects an eventID too long for the keys it is stored under, by its size', () => {
