@@ -733,7 +733,14 @@ export class RecordScanner {
       else this.member = filter.texts.has(value) ? Member.WANTED : Member.OTHER;
       return;
     }
-    this.member = filter.values.some((value) => bytesEqual(bytes, start, end, value)) ? Member.WANTED : Member.OTHER;
+    // A loop rather than `some`: this runs for every record, and a closure would be made for each.
+    this.member = Member.OTHER;
+    for (const value of filter.values) {
+      if (bytesEqual(bytes, start, end, value)) {
+        this.member = Member.WANTED;
+        return;
+      }
+    }
   }
 
   // ---- the structure outside the records: every byte checked -------------------------------------------------------
