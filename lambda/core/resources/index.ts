@@ -7,6 +7,7 @@
  * back to {@link genericResources} and is reported as unknown, so the pipeline can count it; it is never dropped.
  */
 import { MAX_RESOURCES_PER_EVENT } from '../limits';
+import { popSmallest, pushHeap } from '../min-heap';
 import type { CloudTrailRecord, Resource, Service } from '../types';
 import { arnContextOf } from './arn';
 import { genericResources } from './generic';
@@ -65,8 +66,9 @@ export interface ExtractedResources {
  * generically, request and response. Resources are then merged (a name-only resource and the same resource with
  * its ARN become one) and Beanstalk-created resources (`awseb-e-<id>-...`) are linked to their environment.
  *
- * Fan-out is bounded: the work is linear in the record's size, and at most {@link MAX_RESOURCES_PER_EVENT}
- * resources are listed (each becomes lookup items); the others are counted in `resourcesOmitted`.
+ * Fan-out is bounded: the work is at most n log n in the record's size (linear for every real call), and at most
+ * {@link MAX_RESOURCES_PER_EVENT} resources are listed (each becomes lookup items); the others are counted in
+ * `resourcesOmitted`.
  */
 export function extractResources(record: CloudTrailRecord, service: Service): ExtractedResources {
   // Written out rather than spread: the spread alone was about 2.5% of the pipeline's CPU profile.
@@ -227,7 +229,7 @@ function isSame(merged: Resource, resource: Resource): boolean {
  * when at least one has none and the name of one is the name or the ID of the other (`a.name` is `b.name` or
  * `b.id`, or `a.id` is `b.name`). Name and ID entries go stale when a resource gains an ARN or trades an ID for
  * its real name; a stale entry is dropped the first time it is met. With the positions in heaps the work is at most
- * n log n, and linear when positions come in order, as nearly all do.
+ * n log n (each resource is listed a few times at most, and each listing is pushed and popped once).
  */
 class ResourceIndex {
   private readonly types = new Map<string, TypeIndex>();
@@ -268,8 +270,8 @@ class ResourceIndex {
 
   /**
    * The earliest position listed under `value` whose resource still has it as its `member` (and, when the resource
-   * asking has an ARN, has none itself). Positions that fail are dropped for good: a resource never loses an ARN or an
-   * ID, and trades its name at most once.
+   * asking has an ARN, has none itself). A position that fails is dropped: a resource never loses an ARN, and when it
+   * gains a value (a name, an ID) again, {@link add} lists it again.
    */
   private first(lists: Map<string, Positions>, value: string, member: 'name' | 'id', askerHasArn: boolean): number | undefined {
     const list = lists.get(value);
@@ -310,37 +312,6 @@ function push(lists: Map<string, Positions>, value: string, position: number): v
     pushHeap(list.all, position);
     pushHeap(list.withoutArn, position);
   }
-}
-
-/** Adds a position to a min-heap (in order when positions come in order, as nearly all do: no move). */
-function pushHeap(heap: number[], position: number): void {
-  let at = heap.length;
-  heap.push(position);
-  while (at > 0) {
-    const parent = (at - 1) >> 1;
-    const above = heap[parent] ?? -1;
-    if (above <= position) break;
-    heap[at] = above;
-    heap[parent] = position;
-    at = parent;
-  }
-}
-
-/** Removes the smallest position of a min-heap. */
-function popSmallest(heap: number[]): void {
-  const last = heap.pop();
-  if (last === undefined || heap.length === 0) return;
-  let at = 0;
-  for (;;) {
-    const left = 2 * at + 1;
-    if (left >= heap.length) break;
-    const right = left + 1;
-    const child = right < heap.length && (heap[right] ?? 0) < (heap[left] ?? 0) ? right : left;
-    if ((heap[child] ?? 0) >= last) break;
-    heap[at] = heap[child] ?? 0;
-    at = child;
-  }
-  heap[at] = last;
 }
 
 /** The smaller of two optional positions. */

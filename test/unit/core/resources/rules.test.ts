@@ -242,7 +242,20 @@ describe('mergeResources', () => {
       }
       return merged;
     };
-    const lists = Array.from({ length: 3_000 }, () => Array.from({ length: 2 + Math.floor(random() * 23) }, resource));
+    // And lists whose positions reach the index out of order: k resources named by their ID, m of one name with ARNs
+    // of their own, the k renamed to that name, then one more of that name, which must merge into the first renamed.
+    const renamed = [3, 10, 30, 100].flatMap((k) =>
+      [3, 10, 30, 100].map((m) => [
+        ...Array.from({ length: k }, (_, j): Resource => ({ type: GROUP, name: `e-${j}` })),
+        ...Array.from({ length: m }, (_, i): Resource => ({ type: GROUP, arn: `arn:b:${i}`, name: 'web' })),
+        ...Array.from({ length: k }, (_, j): Resource => ({ type: GROUP, arn: `arn:a:${j}`, name: 'web', id: `e-${j}` })),
+        { type: GROUP, name: 'web', id: 'e-new' },
+      ]),
+    );
+    const lists = [
+      ...Array.from({ length: 3_000 }, () => Array.from({ length: 2 + Math.floor(random() * 23) }, resource)),
+      ...renamed,
+    ];
 
     // act
     const differing = lists.filter((list) => JSON.stringify(mergeResources(list)) !== JSON.stringify(reference(list)));
