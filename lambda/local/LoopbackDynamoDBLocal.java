@@ -10,6 +10,7 @@ import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.IdleTimeout;
 import org.eclipse.jetty.server.Connector;
@@ -24,9 +25,9 @@ import org.eclipse.jetty.server.ServerConnector;
  * starting it, and prints "LISTENING <port>" (port 0 picks a free one).
  *
  * Its own options come first, before DynamoDB Local's:
- *   -idleSeconds N   run detached: exit once no connection has sent or received anything for N seconds (a server
- *                    shared by several commands); without it, exit when standard input closes (a server owned by
- *                    one process: it does not outlive its parent)
+ *   -idleSeconds N   run detached: exit once no connection has sent or received anything, or opened or closed, for
+ *                    N seconds (a server shared by several commands); without it, exit when standard input closes (a
+ *                    server owned by one process: it does not outlive its parent)
  *   -portFile PATH   also write the port to PATH (written to PATH.tmp, then renamed), for a detached server
  *   -durableWal      on-disk data only: SQLite in WAL mode with synchronous=NORMAL, its temporary files in memory, an
  *                    exclusive lock on the database file, a 64 MiB page cache, and a checkpoint every 2 seconds
@@ -37,7 +38,24 @@ import org.eclipse.jetty.server.ServerConnector;
  *                    CLI covers by syncing the files before it reports success. On a clean exit (SIGTERM, idle) the
  *                    log is folded into the database and removed.
  */
-public class LoopbackDynamoDBLocal {
+public class LoopbackDynamoDBLocal implements Connection.Listener {
+  /**
+   * When a connection last opened or closed. The idle wait also reads how long each open connection has been quiet,
+   * but a request on a connection of its own (a short command: `trail-audit query`) can open and close between two of
+   * its looks, and would not count as activity.
+   */
+  private static volatile long lastConnectionEvent = System.currentTimeMillis();
+
+  @Override
+  public void onOpened(Connection connection) {
+    lastConnectionEvent = System.currentTimeMillis();
+  }
+
+  @Override
+  public void onClosed(Connection connection) {
+    lastConnectionEvent = System.currentTimeMillis();
+  }
+
   /** The SQLite statements run before the server answers, on the connection every request uses. */
   private static final String WAL_SETTINGS =
       "PRAGMA locking_mode=EXCLUSIVE; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
@@ -112,6 +130,8 @@ public class LoopbackDynamoDBLocal {
       if (anyPort) {
         ((ServerConnector) connector).setPort(0);
       }
+      // Connection listeners among a connector's beans are told of every connection it opens and closes.
+      ((ServerConnector) connector).addBean(new LoopbackDynamoDBLocal());
     }
     proxy.start();
     int port = 0;
@@ -141,12 +161,13 @@ public class LoopbackDynamoDBLocal {
     System.exit(0);
   }
 
-  /** Returns once no connection has had any traffic for `idleMillis`. */
+  /** Returns once no connection has had any traffic, and none has opened or closed, for `idleMillis`. */
   private static void waitUntilIdle(Server server, long idleMillis) throws InterruptedException {
     long lastActivity = System.currentTimeMillis();
     while (System.currentTimeMillis() - lastActivity < idleMillis) {
       Thread.sleep(Math.min(1000, idleMillis));
       long now = System.currentTimeMillis();
+      lastActivity = Math.max(lastActivity, lastConnectionEvent);
       for (Connector connector : server.getConnectors()) {
         for (EndPoint endPoint : connector.getConnectedEndPoints()) {
           // An end point that cannot say how long it has been quiet counts as busy.

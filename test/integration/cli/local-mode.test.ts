@@ -291,6 +291,28 @@ describe('the shared server', () => {
     expect(await localServerStatus(dataDir)).toBeUndefined();
   });
 
+  it('counts a request on a connection of its own as activity, however short', async () => {
+    // Prepare: a server that stops after 3 s without activity
+    const { dataDir } = await newFolder('idle-short');
+    const { state } = await useLocalServer(dataDir, { idleSeconds: 3 });
+
+    // Act: for 6 s, a request every second, each on a connection opened and closed at once, as a short command's are
+    // (the server used to look for open connections once a second, and missed most of these)
+    for (let second = 0; second < 6; second++) {
+      await new Promise((resolvePromise) => setTimeout(resolvePromise, 1000));
+      const client = new DynamoDBClient({
+        endpoint: `http://127.0.0.1:${state.port}`,
+        region: LOCAL_REGION,
+        credentials: { ...LOCAL_CREDENTIALS },
+        maxAttempts: 1,
+      });
+      await client.send(new ListTablesCommand({})).finally(() => client.destroy());
+    }
+
+    // Assess
+    expect(isAlive(state.pid)).toBe(true);
+  });
+
   it('once idle, leaves what it stored in the database file alone: no log or journal', async () => {
     const { cwd, dataDir } = await newFolder('idle-log');
     const { state } = await useLocalServer(dataDir, { idleSeconds: 2 });
