@@ -265,6 +265,7 @@ function checkUserIdentity(userIdentity: unknown): string | undefined {
   );
 }
 
+// The string fields of userIdentity's parts, as constants: the check runs for every record.
 const ON_BEHALF_OF_STRINGS = ['userId', 'identityStoreArn'];
 const SESSION_CONTEXT = 'userIdentity.sessionContext';
 const SESSION_CONTEXT_PREFIX = `${SESSION_CONTEXT}.`;
