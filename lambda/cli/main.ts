@@ -113,6 +113,20 @@ function commandOf(argv: readonly string[]): CommandEntry | undefined {
   return COMMANDS.find((entry) => entry.name === name);
 }
 
+/**
+ * A command's code could not be loaded: a file of the CLI bundle is missing or damaged (an interrupted install or
+ * build). Reported as one line, not the loader's stack.
+ */
+class CommandLoadError extends Error {
+  constructor(command: string, cause: unknown) {
+    super(
+      `the code of the '${command}' command could not be loaded (${describeError(cause)}): the installation is ` +
+        "incomplete; run 'npm run build' in trail-audit's folder, or install it again",
+    );
+    this.name = 'CommandLoadError';
+  }
+}
+
 const EXIT_CODE_HELP = `
 Exit codes:
   0    done
@@ -153,7 +167,10 @@ export async function buildProgram(
   if (wanted === undefined) {
     for (const entry of COMMANDS) program.command(entry.name).usage(entry.usage).summary(entry.summary);
   } else {
-    (await wanted.load())(program, io, setExitCode, deps);
+    const register = await wanted.load().catch((error: unknown) => {
+      throw new CommandLoadError(wanted.name, error);
+    });
+    register(program, io, setExitCode, deps);
   }
   for (const command of program.commands) {
     command.exitOverride().showHelpAfterError('(run with --help for usage)').addHelpText('after', EXIT_CODE_HELP);
@@ -167,9 +184,17 @@ export async function buildProgram(
  */
 export async function main(argv: readonly string[], io: CliIO, deps: CliDeps = {}): Promise<ExitCodeValue> {
   let exitCode: ExitCodeValue = ExitCode.Ok;
-  const { program, flush } = await buildProgram(argv, io, deps, (code) => {
-    exitCode = code;
-  });
+  let built: Awaited<ReturnType<typeof buildProgram>>;
+  try {
+    built = await buildProgram(argv, io, deps, (code) => {
+      exitCode = code;
+    });
+  } catch (error) {
+    if (!(error instanceof CommandLoadError)) throw error;
+    await writeLine(io.stderr, `trail-audit: ${error.message}`);
+    return ExitCode.Failed;
+  }
+  const { program, flush } = built;
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {

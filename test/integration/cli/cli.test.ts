@@ -400,6 +400,35 @@ describe('the trail-audit command', () => {
     }).toEqual({ code: 1, lines: 7, allSay: true, stack: false });
   });
 
+  it('says in one line, exit 3, when a file of the bundle is missing, instead of printing a stack trace', async () => {
+    // Prepare: a copy of the bin and the bundle, the process command's file taken out (an interrupted install)
+    const copy = await mkdtemp(join(tmpdir(), 'trail-audit-broken-'));
+    await mkdir(join(copy, 'bin'), { recursive: true });
+    await mkdir(join(copy, 'dist', 'cli'), { recursive: true });
+    await copyFile(launcher, join(copy, 'bin', 'trail-audit-cli.js'));
+    const bundle = join(PROJECT_ROOT, 'dist', 'cli');
+    for (const name of await readdir(bundle)) await copyFile(join(bundle, name), join(copy, 'dist', 'cli', name));
+    const chunk = (await readdir(bundle)).find((name) => name.startsWith('process-') && name.endsWith('.mjs'));
+    await rm(join(copy, 'dist', 'cli', chunk ?? 'process chunk not found'));
+
+    // Act
+    const outcome = await execFileAsync(process.execPath, [join(copy, 'bin', 'trail-audit-cli.js'), 'process', EXAMPLES_DIR], {
+      cwd: workDir,
+    }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code?: number; stderr?: string }) => ({ code: error.code, stderr: error.stderr ?? '' }),
+    );
+    await rm(copy, { recursive: true, force: true });
+
+    // Assess
+    expect({
+      code: outcome.code,
+      lines: outcome.stderr.trimEnd().split('\n').length,
+      says: outcome.stderr.startsWith("trail-audit: the code of the 'process' command could not be loaded ("),
+      stack: outcome.stderr.includes('    at '),
+    }).toEqual({ code: 3, lines: 1, says: true, stack: false });
+  });
+
   it('prints the version of package.json from the package bin', async () => {
     const { version } = JSON.parse(await readFile(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string };
 
