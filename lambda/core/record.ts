@@ -168,17 +168,26 @@ function timeFields(time: string): readonly [number, number, number, number, num
       fast = expected === DIGIT ? code >= 0x30 && code <= 0x39 : code === expected;
     }
     if (fast) {
-      const number = (from: number, digits: number): number => {
-        let value = 0;
-        for (let index = from; index < from + digits; index++) value = value * 10 + time.charCodeAt(index) - 0x30;
-        return value;
-      };
-      return [number(0, 4), number(5, 2), number(8, 2), number(11, 2), number(14, 2), number(17, 2)];
+      return [
+        digitsAt(time, 0, 4),
+        digitsAt(time, 5, 2),
+        digitsAt(time, 8, 2),
+        digitsAt(time, 11, 2),
+        digitsAt(time, 14, 2),
+        digitsAt(time, 17, 2),
+      ];
     }
   }
   const parts = EVENT_TIME.exec(time);
   if (parts === null) return undefined;
   return [Number(parts[1]), Number(parts[2]), Number(parts[3]), Number(parts[4]), Number(parts[5]), Number(parts[6])];
+}
+
+/** The number `digits` ASCII digits of `text` from `from` make (already checked to be digits). */
+function digitsAt(text: string, from: number, digits: number): number {
+  let value = 0;
+  for (let index = from; index < from + digits; index++) value = value * 10 + text.charCodeAt(index) - 0x30;
+  return value;
 }
 
 /** CloudTrail's form of {@link EVENT_TIME}, `D` standing for a digit. */
